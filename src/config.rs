@@ -1,0 +1,400 @@
+//! A site's conventions, read from the `sitewide.toml` at the root of the audited
+//! repository: the UTM taxonomy, the tracking plan's path, rule severities and ignores.
+//! Only conventions live here, never model providers or keys (those are the service's own).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::qa::source::LineIndex;
+
+/// The file name looked for at the root of a checked tree.
+pub const FILE_NAME: &str = "sitewide.toml";
+
+/// The commented starter that `sitewide init` writes; also the example configuration the
+/// rule documentation is checked against.
+pub const STARTER: &str = include_str!("../sitewide.example.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// The site's public origin (`https://www.example.com`): its host is internal, and
+    /// absolute links to it are checked like root-relative ones.
+    pub site_url: Option<String>,
+    /// Path of the tracking plan, relative to the root.
+    pub tracking_plan: Option<String>,
+    /// Extra globs (relative to the root) that are not checked.
+    #[serde(default)]
+    pub exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub utm: UtmTaxonomy,
+    #[serde(default)]
+    pub seo: SeoConfig,
+    #[serde(default)]
+    pub links: LinksConfig,
+    /// Severity per rule id or id glob (`"UTM-*"`): `error`, `warning`, `info` or `off`.
+    #[serde(default)]
+    pub rules: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    pub ignore: Vec<IgnoreEntry>,
+    /// The file this was read from, and its text, for error positions.
+    #[serde(skip)]
+    pub origin: Option<(PathBuf, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Case {
+    Lower,
+    Upper,
+    Any,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UtmTaxonomy {
+    #[serde(default = "default_case")]
+    pub case: Case,
+    /// The one word separator values use: `"-"`, `"_"`, or `"any"`.
+    #[serde(default = "default_separator")]
+    pub separator: Spanned<String>,
+    /// Hosts of this organisation: links to them must not carry UTMs (UTM-008).
+    #[serde(default)]
+    pub internal_hosts: Vec<String>,
+    /// Internal hosts treated as external, whose links may carry UTMs (UTM-008a).
+    #[serde(default)]
+    pub utm_exempt_hosts: Vec<String>,
+    /// `utm_medium` value → GA4 default channel (UTM-009).
+    #[serde(default = "default_mediums")]
+    pub mediums: BTreeMap<String, String>,
+    #[serde(default = "default_medium_aliases")]
+    pub medium_aliases: BTreeMap<String, String>,
+    /// Allowed `utm_source` values; empty means any (UTM-010 then only maps aliases).
+    #[serde(default)]
+    pub sources: Vec<String>,
+    #[serde(default = "default_source_aliases")]
+    pub source_aliases: BTreeMap<String, String>,
+    /// A regular expression every literal `utm_campaign` must match (UTM-011).
+    pub campaign_pattern: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeoConfig {
+    #[serde(default = "default_title_len")]
+    pub title_length: [usize; 2],
+    #[serde(default = "default_description_len")]
+    pub description_length: [usize; 2],
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinksConfig {
+    /// URL prefixes (`/admin/`, `/api/`) that LNK-001 never reports: routes served by
+    /// something other than the site's files.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IgnoreEntry {
+    /// Rule ids or id globs; all rules when absent.
+    #[serde(default)]
+    pub rules: Vec<Spanned<String>>,
+    /// Path globs relative to the root; every file when absent.
+    #[serde(default)]
+    pub paths: Vec<Spanned<String>>,
+}
+
+fn default_case() -> Case {
+    Case::Lower
+}
+fn default_separator() -> Spanned<String> {
+    Spanned::new(0..0, "any".to_string())
+}
+fn default_title_len() -> [usize; 2] {
+    [10, 70]
+}
+fn default_description_len() -> [usize; 2] {
+    [50, 160]
+}
+
+fn pairs(list: &[(&str, &str)]) -> BTreeMap<String, String> {
+    list.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// GA4's default channel group, as the mediums it matches exactly (Google's table, 2025).
+fn default_mediums() -> BTreeMap<String, String> {
+    pairs(&[
+        ("organic", "Organic Search"),
+        ("cpc", "Paid Search"),
+        ("ppc", "Paid Search"),
+        ("paidsearch", "Paid Search"),
+        ("display", "Display"),
+        ("banner", "Display"),
+        ("cpm", "Display"),
+        ("email", "Email"),
+        ("affiliate", "Affiliates"),
+        ("referral", "Referral"),
+        ("social", "Organic Social"),
+        ("social-network", "Organic Social"),
+        ("social-media", "Organic Social"),
+        ("sm", "Organic Social"),
+        ("paid-social", "Paid Social"),
+        ("paid_social", "Paid Social"),
+        ("sms", "SMS"),
+        ("audio", "Audio"),
+        ("push", "Mobile Push Notifications"),
+        ("video", "Organic Video"),
+    ])
+}
+
+fn default_medium_aliases() -> BTreeMap<String, String> {
+    pairs(&[
+        ("e-mail", "email"),
+        ("e_mail", "email"),
+        ("newsletter", "email"),
+        ("affiliates", "affiliate"),
+    ])
+}
+
+fn default_source_aliases() -> BTreeMap<String, String> {
+    pairs(&[
+        ("fb", "facebook"),
+        ("facebook.com", "facebook"),
+        ("m.facebook.com", "facebook"),
+        ("ig", "instagram"),
+        ("instagram.com", "instagram"),
+        ("li", "linkedin"),
+        ("linkedin.com", "linkedin"),
+        ("lnkd.in", "linkedin"),
+        ("twitter.com", "twitter"),
+        ("t.co", "twitter"),
+        ("google.com", "google"),
+        ("bing.com", "bing"),
+        ("youtube.com", "youtube"),
+    ])
+}
+
+impl Default for UtmTaxonomy {
+    fn default() -> Self {
+        UtmTaxonomy {
+            case: default_case(),
+            separator: default_separator(),
+            internal_hosts: Vec::new(),
+            utm_exempt_hosts: Vec::new(),
+            mediums: default_mediums(),
+            medium_aliases: default_medium_aliases(),
+            sources: Vec::new(),
+            source_aliases: default_source_aliases(),
+            campaign_pattern: None,
+        }
+    }
+}
+
+impl Default for SeoConfig {
+    fn default() -> Self {
+        SeoConfig {
+            title_length: default_title_len(),
+            description_length: default_description_len(),
+        }
+    }
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        SiteConfig {
+            site_url: None,
+            tracking_plan: None,
+            exclude: Vec::new(),
+            utm: UtmTaxonomy::default(),
+            seo: SeoConfig::default(),
+            links: LinksConfig::default(),
+            rules: BTreeMap::new(),
+            ignore: Vec::new(),
+            origin: None,
+        }
+    }
+}
+
+/// A `sitewide.toml` that cannot be used, with where and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+        hint: Option<String>,
+        /// The offending source line, for a code frame.
+        excerpt: String,
+    },
+}
+
+impl ConfigError {
+    /// An error at byte `offset` of a config file's `text`.
+    pub fn at(path: &Path, text: &str, offset: usize, message: String, hint: Option<String>) -> Self {
+        let lines = LineIndex::new(text);
+        let at = lines.line_col(text, offset);
+        ConfigError::Invalid {
+            path: path.to_path_buf(),
+            line: at.line,
+            column: at.column,
+            message,
+            hint,
+            excerpt: lines.line_text(text, at.line).to_string(),
+        }
+    }
+
+    pub fn hint(&self) -> Option<&str> {
+        match self {
+            ConfigError::Invalid { hint, .. } => hint.as_deref(),
+            ConfigError::Read { .. } => None,
+        }
+    }
+}
+
+impl SiteConfig {
+    /// Reads `root/sitewide.toml`, or the embedded defaults when there is none.
+    pub fn load(root: &Path) -> Result<SiteConfig, ConfigError> {
+        let path = root.join(FILE_NAME);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => SiteConfig::parse(&path, &text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SiteConfig::default()),
+            Err(source) => Err(ConfigError::Read { path, source }),
+        }
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<SiteConfig, ConfigError> {
+        let mut cfg: SiteConfig = toml::from_str(text).map_err(|e| {
+            let offset = e.span().map_or(0, |s| s.start);
+            let message = e.message().trim().to_string();
+            let hint = unknown_field_hint(&message);
+            ConfigError::at(path, text, offset, message, hint)
+        })?;
+        cfg.origin = Some((path.to_path_buf(), text.to_string()));
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// An error at a span of this config's own file.
+    pub fn error_at(&self, span: std::ops::Range<usize>, message: String, hint: Option<String>) -> ConfigError {
+        match &self.origin {
+            Some((path, text)) => ConfigError::at(path, text, span.start, message, hint),
+            None => ConfigError::at(Path::new(FILE_NAME), "", 0, message, hint),
+        }
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let sep = self.utm.separator.get_ref().as_str();
+        if !matches!(sep, "-" | "_" | "any") {
+            return Err(self.error_at(
+                self.utm.separator.span(),
+                format!("unknown separator {sep:?}"),
+                Some("write separator = \"-\", \"_\" or \"any\"".into()),
+            ));
+        }
+        if let Some(p) = &self.utm.campaign_pattern
+            && let Err(e) = regex::Regex::new(p.get_ref())
+        {
+            return Err(self.error_at(
+                p.span(),
+                "campaign_pattern is not a valid regular expression".into(),
+                Some(e.to_string().lines().last().unwrap_or_default().trim().to_string()),
+            ));
+        }
+        for (key, value) in &self.rules {
+            let v = value.get_ref().as_str();
+            if !matches!(v, "error" | "warning" | "info" | "off") {
+                return Err(self.error_at(
+                    value.span(),
+                    format!("unknown severity {v:?} for {}", key.get_ref()),
+                    Some("use \"error\", \"warning\", \"info\" or \"off\"".into()),
+                ));
+            }
+        }
+        for glob in self.exclude.iter().chain(self.ignore.iter().flat_map(|i| &i.paths)) {
+            if let Err(e) = globset::Glob::new(glob.get_ref()) {
+                return Err(self.error_at(glob.span(), format!("bad glob: {e}"), None));
+            }
+        }
+        Ok(())
+    }
+
+    /// The site's own hosts: `internal_hosts` plus the host of `site_url`.
+    pub fn internal_hosts(&self) -> Vec<String> {
+        let mut hosts: Vec<String> = self.utm.internal_hosts.iter().map(|h| h.to_ascii_lowercase()).collect();
+        if let Some(h) = self.site_url.as_deref().and_then(host_of) {
+            hosts.push(h);
+        }
+        hosts.sort();
+        hosts.dedup();
+        hosts
+    }
+}
+
+/// The lowercase host of an absolute URL.
+pub fn host_of(url: &str) -> Option<String> {
+    let rest = url.split_once("://").map(|(_, r)| r).or_else(|| url.strip_prefix("//"))?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    let host = host.split(':').next().unwrap_or(host);
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+/// serde's "unknown field `x`, expected one of `a`, `b`" turned into "did you mean `a`?".
+fn unknown_field_hint(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (field, expected) = rest.split_once('`')?;
+    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    let best = candidates
+        .iter()
+        .min_by_key(|c| strsim::levenshtein(field, c))?;
+    Some(format!("did you mean `{best}`?"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_starter_file_parses() {
+        let cfg = SiteConfig::parse(Path::new("sitewide.toml"), STARTER).unwrap();
+        assert!(cfg.utm.mediums.contains_key("email"));
+    }
+
+    #[test]
+    fn an_unknown_key_names_line_column_and_the_closest_key() {
+        let text = "site_url = \"https://a.example\"\n[utm]\ncampain_pattern = 'x'\n";
+        let err = SiteConfig::parse(Path::new("sitewide.toml"), text).unwrap_err();
+        let ConfigError::Invalid { line, column, hint, .. } = &err else { panic!("{err}") };
+        assert_eq!((*line, *column), (3, 1));
+        assert_eq!(hint.as_deref(), Some("did you mean `campaign_pattern`?"));
+    }
+
+    #[test]
+    fn a_bad_regex_and_a_bad_severity_point_at_their_values() {
+        let err = SiteConfig::parse(Path::new("s.toml"), "[utm]\ncampaign_pattern = '(('\n").unwrap_err();
+        assert!(err.to_string().starts_with("s.toml:2:20:"), "{err}");
+        let err = SiteConfig::parse(Path::new("s.toml"), "[rules]\n\"UTM-001\" = \"loud\"\n").unwrap_err();
+        assert!(err.to_string().starts_with("s.toml:2:13:"), "{err}");
+    }
+
+    #[test]
+    fn hosts_come_from_site_url_and_the_taxonomy() {
+        assert_eq!(host_of("https://User@WWW.Example.com:443/x"), Some("www.example.com".into()));
+        assert_eq!(host_of("/x"), None);
+    }
+}

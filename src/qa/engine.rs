@@ -1,0 +1,320 @@
+//! Runs the rules over a tree: templates first (they are few and every page needs them),
+//! then pages in parallel, each read once and dropped, then the cross-file rules over the
+//! facts kept. Applies severities, ignores and inline `sitewide-ignore` comments.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::finding::{Finding, Severity};
+use super::page::Document;
+use super::rules::{FileCx, PageCx, Rule, Settings, SiteCx};
+use super::site::{Generator, PageFacts, Role, Site, SiteError, SiteFile, Skipped, url_key};
+use super::suppress::Suppressions;
+use super::view::{self, PageView, Templates};
+use crate::config::{ConfigError, SiteConfig};
+
+/// The outcome of checking a tree.
+#[derive(Debug)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    pub generator: Generator,
+    pub pages: usize,
+    pub templates: usize,
+    pub unchecked: BTreeMap<String, usize>,
+    pub skipped: Vec<Skipped>,
+}
+
+impl Report {
+    pub fn files_checked(&self) -> usize {
+        self.pages + self.templates
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error(transparent)]
+    Site(#[from] SiteError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+}
+
+/// Which rules run and at what severity, after `--rules` and the config's `[rules]`.
+pub struct Selection {
+    rules: Vec<(&'static dyn Rule, Severity)>,
+}
+
+impl Selection {
+    /// `patterns` are ids or globs (`UTM-*`); empty selects every rule.
+    pub fn new(config: &SiteConfig, patterns: &[String]) -> Result<Selection, String> {
+        for p in patterns {
+            if !super::rules::all().iter().any(|r| id_matches(p, r.meta().id)) {
+                let ids: Vec<&str> = super::rules::all().iter().map(|r| r.meta().id).collect();
+                let near = ids.iter().min_by_key(|i| strsim::levenshtein(&p.to_uppercase(), i));
+                return Err(format!(
+                    "unknown rule {p:?}{}",
+                    near.map_or(String::new(), |n| format!(" (did you mean {n}?)"))
+                ));
+            }
+        }
+        let mut rules = Vec::new();
+        for rule in super::rules::all() {
+            let id = rule.meta().id;
+            if !patterns.is_empty() && !patterns.iter().any(|p| id_matches(p, id)) {
+                continue;
+            }
+            let mut severity = Some(rule.meta().severity);
+            // The most specific pattern wins: an exact id over a glob.
+            let mut best: Option<(bool, &str)> = None;
+            for (k, v) in &config.rules {
+                if id_matches(k.get_ref(), id) {
+                    let exact = k.get_ref().eq_ignore_ascii_case(id);
+                    if best.is_none_or(|(e, _)| !e || exact) {
+                        best = Some((exact, v.get_ref()));
+                    }
+                }
+            }
+            if let Some((_, v)) = best {
+                severity = Severity::parse(v);
+            }
+            if let Some(s) = severity {
+                rules.push((rule, s));
+            }
+        }
+        Ok(Selection { rules })
+    }
+
+    pub fn rules(&self) -> impl Iterator<Item = &'static dyn Rule> + '_ {
+        self.rules.iter().map(|(r, _)| *r)
+    }
+
+    fn severity_of(&self, id: &str) -> Option<Severity> {
+        self.rules.iter().find(|(r, _)| r.meta().id == id).map(|(_, s)| *s)
+    }
+}
+
+/// `UTM-*` matches `UTM-008`; ids compare case-insensitively.
+pub fn id_matches(pattern: &str, id: &str) -> bool {
+    let p = pattern.trim().to_ascii_uppercase();
+    match p.strip_suffix('*') {
+        Some(prefix) => id.starts_with(prefix),
+        None => p == id,
+    }
+}
+
+/// Checks the tree at `root`.
+pub fn check(root: &Path, config: &SiteConfig, selection: &Selection, year: i32) -> Result<Report, CheckError> {
+    let excludes: Vec<String> = config.exclude.iter().map(|g| g.get_ref().clone()).collect();
+    let mut site = Site::discover(root, &excludes)?;
+    let mut hosts = config.internal_hosts();
+    if config.site_url.is_none()
+        && let Some(h) = site.index.site_url.as_deref().and_then(crate::config::host_of)
+    {
+        hosts.push(h);
+    }
+    let settings = Settings {
+        config,
+        internal_hosts: &hosts,
+        year,
+    };
+    let mut skipped = std::mem::take(&mut site.skipped);
+    let rules: Vec<&'static dyn Rule> = selection.rules().collect();
+
+    // Templates: read and checked once, kept for the pages.
+    let read: Vec<_> = site
+        .files
+        .par_iter()
+        .filter(|f| f.role == Role::Template)
+        .map(|f| (f, read_document(&site.root, f)))
+        .collect();
+    let mut templates: Templates = HashMap::new();
+    for (f, r) in read {
+        match r {
+            Ok(doc) => {
+                templates.insert(f.path.clone(), Arc::new(doc));
+            }
+            Err(s) => skipped.push(s),
+        }
+    }
+    // Application templates (Jinja, Handlebars) are pages when nothing else includes them.
+    let leaves = leaf_templates(&site, &templates);
+    let template_results: Vec<(Vec<Finding>, PageFacts, Suppressions)> = templates
+        .par_iter()
+        .map(|(_, doc)| {
+            let mut out = Vec::new();
+            let cx = FileCx { doc, settings: &settings };
+            for r in &rules {
+                r.check_file(&cx, &mut out);
+            }
+            (out, view::template_facts(doc, &settings), Suppressions::read(doc))
+        })
+        .collect();
+
+    let pages: Vec<&SiteFile> = site.files.iter().filter(|f| f.role == Role::Page).collect();
+    let page_results: Vec<Result<(Vec<Finding>, PageFacts, Suppressions), Skipped>> = pages
+        .par_iter()
+        .map(|f| {
+            let doc = read_document(&site.root, f)?;
+            Ok(check_page(&doc, true, &site, &templates, &rules, &settings))
+        })
+        .chain(leaves.par_iter().map(|p| {
+            let doc = &templates[p];
+            let (findings, facts, supp) = check_page(doc, false, &site, &templates, &rules, &settings);
+            Ok((findings, facts, supp))
+        }))
+        .collect();
+
+    let mut findings = Vec::new();
+    let mut suppressions: HashMap<Arc<str>, Suppressions> = HashMap::new();
+    let mut template_facts = HashMap::new();
+    for (f, facts, s) in template_results {
+        findings.extend(f);
+        suppressions.insert(facts.path.clone(), s);
+        template_facts.insert(facts.path.clone(), facts);
+    }
+    let mut page_facts = Vec::new();
+    for r in page_results {
+        match r {
+            Ok((f, facts, s)) => {
+                findings.extend(f);
+                suppressions.entry(facts.path.clone()).or_insert(s);
+                page_facts.push(facts);
+            }
+            Err(s) => skipped.push(s),
+        }
+    }
+    page_facts.sort_by(|a, b| a.path.cmp(&b.path));
+    for facts in &page_facts {
+        for u in &facts.urls {
+            site.index.urls.entry(url_key(u)).or_insert_with(|| facts.path.clone());
+        }
+    }
+    let cx = SiteCx {
+        pages: &page_facts,
+        templates: &template_facts,
+        index: &site.index,
+        settings: &settings,
+    };
+    for r in &rules {
+        r.check_site(&cx, &mut findings);
+    }
+    let findings = finish(findings, config, selection, &suppressions)?;
+    skipped.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(Report {
+        findings,
+        generator: site.generator,
+        pages: page_facts.len(),
+        templates: templates.len(),
+        unchecked: site.unchecked,
+        skipped,
+    })
+}
+
+fn check_page(
+    doc: &Document,
+    file_rules: bool,
+    site: &Site,
+    templates: &Templates,
+    rules: &[&'static dyn Rule],
+    settings: &Settings,
+) -> (Vec<Finding>, PageFacts, Suppressions) {
+    let mut out = Vec::new();
+    if file_rules {
+        let cx = FileCx { doc, settings };
+        for r in rules {
+            r.check_file(&cx, &mut out);
+        }
+    }
+    let chain = site.index.chain(doc, templates);
+    let mut docs = vec![doc];
+    docs.extend(chain.files.iter().skip(1).filter_map(|p| templates.get(p).map(|d| d.as_ref())));
+    let view = PageView { page: doc, docs, chain: &chain };
+    let cx = PageCx { view: &view, settings };
+    for r in rules {
+        r.check_page(&cx, &mut out);
+    }
+    let facts = view::page_facts(&view, &site.index, settings);
+    (out, facts, Suppressions::read(doc))
+}
+
+/// Templates of application engines that no other template references.
+fn leaf_templates(site: &Site, templates: &Templates) -> Vec<Arc<str>> {
+    if !matches!(site.generator, Generator::Handlebars | Generator::Jinja | Generator::Lektor) {
+        return Vec::new();
+    }
+    let mut referenced = std::collections::HashSet::new();
+    for doc in templates.values() {
+        for inc in &doc.includes {
+            if let Some(p) = site.index.find_template(&doc.path, inc.kind, &inc.name) {
+                referenced.insert(p);
+            }
+        }
+    }
+    let mut leaves: Vec<Arc<str>> = templates
+        .iter()
+        .filter(|(p, d)| {
+            !referenced.contains(p.as_ref())
+                && (d.includes.iter().any(|i| matches!(i.kind, super::page::IncludeKind::Extends | super::page::IncludeKind::Layout))
+                    || d.elements_named("html").next().is_some()
+                    || d.regions.all().iter().any(|r| d.slice(r.span).contains("parent")))
+        })
+        .map(|(p, _)| p.clone())
+        .collect();
+    leaves.sort();
+    leaves
+}
+
+/// Reads a file as UTF-8 text; binary and non-UTF-8 files are skipped with the reason.
+pub fn read_document(root: &Path, f: &SiteFile) -> Result<Document, Skipped> {
+    let skip = |reason: String| Skipped {
+        file: f.path.to_string(),
+        reason,
+    };
+    let bytes = std::fs::read(root.join(f.path.as_ref())).map_err(|e| skip(format!("cannot read: {e}")))?;
+    let text = decode_source(bytes).map_err(skip)?;
+    Ok(Document::parse(&f.path, text, f.engine, f.format))
+}
+
+/// The text of a source file, or why it is not one.
+pub fn decode_source(bytes: Vec<u8>) -> Result<String, String> {
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return Err("binary file (contains NUL bytes): not checked".into());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        let col = bytes[..at].iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+        format!("not valid UTF-8 (invalid byte at {line}:{col}, byte {at}): not checked; re-save it as UTF-8")
+    })
+}
+
+/// Severity overrides, config ignores, inline suppressions, duplicates, order.
+fn finish(
+    findings: Vec<Finding>,
+    config: &SiteConfig,
+    selection: &Selection,
+    suppressions: &HashMap<Arc<str>, Suppressions>,
+) -> Result<Vec<Finding>, ConfigError> {
+    let ignores = super::suppress::ConfigIgnores::new(config)?;
+    let mut out: Vec<Finding> = findings
+        .into_iter()
+        .filter_map(|mut f| {
+            f.severity = selection.severity_of(f.rule.id)?;
+            if ignores.matches(f.rule.id, &f.file) {
+                return None;
+            }
+            if suppressions.get(&f.file).is_some_and(|s| s.silences(f.rule.id, f.line)) {
+                return None;
+            }
+            Some(f)
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (a.file.as_ref(), a.line, a.column, a.rule.id, &a.message).cmp(&(b.file.as_ref(), b.line, b.column, b.rule.id, &b.message))
+    });
+    out.dedup_by(|a, b| a.file == b.file && a.span == b.span && a.rule.id == b.rule.id && a.message == b.message);
+    Ok(out)
+}

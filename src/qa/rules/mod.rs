@@ -1,0 +1,80 @@
+//! The one list of rules, the trait they implement, and what each check is handed.
+//!
+//! A rule looks at one file (`check_file`: every page, layout and include once), at one page
+//! with its layouts and includes merged (`check_page`), or at facts gathered from every page
+//! (`check_site`: links, fragments, uniqueness). It only appends findings.
+
+use std::collections::HashMap;
+
+use super::finding::{Finding, RuleMeta};
+use super::page::Document;
+use super::site::{PageFacts, SiteIndex};
+use super::view::PageView;
+use crate::config::SiteConfig;
+
+pub mod a11y;
+pub mod content;
+pub mod links;
+pub mod security;
+pub mod seo;
+pub mod social;
+pub mod utm;
+
+/// What every check may read besides its subject.
+pub struct Settings<'a> {
+    pub config: &'a SiteConfig,
+    /// The site's own hosts (`internal_hosts` plus `site_url`'s host).
+    pub internal_hosts: &'a [String],
+    /// The current year, from `SITEWIDE_NOW` when set (CNT-001).
+    pub year: i32,
+}
+
+pub struct FileCx<'a> {
+    pub doc: &'a Document,
+    pub settings: &'a Settings<'a>,
+}
+
+pub struct PageCx<'a> {
+    pub view: &'a PageView<'a>,
+    pub settings: &'a Settings<'a>,
+}
+
+pub struct SiteCx<'a> {
+    pub pages: &'a [PageFacts],
+    /// Facts of layouts and includes, by path: their links are checked once, their ids
+    /// count on every page that uses them.
+    pub templates: &'a HashMap<std::sync::Arc<str>, PageFacts>,
+    pub index: &'a SiteIndex,
+    pub settings: &'a Settings<'a>,
+}
+
+pub trait Rule: Send + Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check_file(&self, _cx: &FileCx, _out: &mut Vec<Finding>) {}
+    fn check_page(&self, _cx: &PageCx, _out: &mut Vec<Finding>) {}
+    fn check_site(&self, _cx: &SiteCx, _out: &mut Vec<Finding>) {}
+}
+
+/// Every rule Sitewide has, in id order.
+pub fn all() -> Vec<&'static dyn Rule> {
+    let mut rules: Vec<&'static dyn Rule> = Vec::new();
+    rules.extend(utm::RULES);
+    rules.extend(links::RULES);
+    rules.extend(seo::RULES);
+    rules.extend(social::RULES);
+    rules.extend(a11y::RULES);
+    rules.extend(security::RULES);
+    rules.extend(content::RULES);
+    rules.sort_by_key(|r| sort_key(r.meta().id));
+    rules
+}
+
+/// `UTM-2` sorts before `UTM-10`.
+fn sort_key(id: &str) -> (String, u32) {
+    let (family, num) = id.split_once('-').unwrap_or((id, "0"));
+    (family.to_string(), num.parse().unwrap_or(0))
+}
+
+pub fn find(id: &str) -> Option<&'static dyn Rule> {
+    all().into_iter().find(|r| r.meta().id.eq_ignore_ascii_case(id))
+}

@@ -1,0 +1,206 @@
+//! Layout and include inheritance per engine: Jekyll `layout:` and `{% include %}`, Hugo
+//! layout lookup, `baseof.html` and `partial`, Jinja `{% extends %}`/`{% include %}`,
+//! Handlebars partials, Eleventy layouts and aliases.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::{Generator, SiteIndex};
+use crate::qa::page::{Document, IncludeKind};
+
+/// The files a page is built from: the page itself first, then every layout and include it
+/// reaches, in the order they were found.
+#[derive(Debug, Clone, Default)]
+pub struct Chain {
+    pub files: Vec<Arc<str>>,
+    /// References that could not be followed: names built by a template, or missing files.
+    pub unresolved: Vec<String>,
+}
+
+impl Chain {
+    /// True when every reference was followed, so a rule may conclude that something is
+    /// absent from the page.
+    pub fn is_complete(&self) -> bool {
+        self.unresolved.is_empty()
+    }
+}
+
+const TEMPLATE_EXTS: &[&str] = &[
+    "", ".html", ".hbs", ".html.hbs", ".handlebars", ".liquid", ".njk", ".md", ".htm", ".j2",
+    ".jinja", ".jinja2", ".tera", ".twig", ".mustache",
+];
+
+impl SiteIndex {
+    /// The chain of `page` through the parsed templates.
+    pub fn chain(&self, page: &Document, templates: &HashMap<Arc<str>, Arc<Document>>) -> Chain {
+        let mut chain = Chain {
+            files: vec![page.path.clone()],
+            unresolved: Vec::new(),
+        };
+        if let Some(first) = self.hugo_page_layout(page, templates) {
+            chain.files.push(first);
+        }
+        let mut i = 0;
+        while i < chain.files.len() {
+            let path = chain.files[i].clone();
+            i += 1;
+            let doc = if Arc::ptr_eq(&path, &page.path) || path == page.path {
+                Some(page)
+            } else {
+                templates.get(&path).map(|d| d.as_ref())
+            };
+            let Some(doc) = doc else { continue };
+            for inc in &doc.includes {
+                if inc.kind == IncludeKind::Layout && matches!(inc.name.as_str(), "null" | "none" | "false") {
+                    continue;
+                }
+                if inc.name.is_empty() {
+                    chain.unresolved.push(format!("{} (dynamic)", doc.slice(inc.span).trim()));
+                    continue;
+                }
+                match self.find_template(&doc.path, inc.kind, &inc.name) {
+                    Some(p) => {
+                        let p: Arc<str> = templates.get_key_value(p.as_str()).map_or_else(|| Arc::from(p.as_str()), |(k, _)| k.clone());
+                        if !chain.files.contains(&p) {
+                            chain.files.push(p);
+                        }
+                    }
+                    None if inc.kind == IncludeKind::Shortcode => {}
+                    None => chain.unresolved.push(inc.name.clone()),
+                }
+            }
+            if self.generator == Some(Generator::Hugo) && uses_define(doc) {
+                if let Some(b) = self.hugo_baseof(&doc.path) {
+                    let b: Arc<str> = Arc::from(b.as_str());
+                    if !chain.files.contains(&b) {
+                        chain.files.push(b);
+                    }
+                }
+            }
+        }
+        chain
+    }
+
+    /// The file a reference names, looked up where its engine looks.
+    pub fn find_template(&self, from: &str, kind: IncludeKind, name: &str) -> Option<String> {
+        let name = name.trim_start_matches("./");
+        let from_dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+        let mut dirs: Vec<String> = Vec::new();
+        match kind {
+            IncludeKind::Layout => {
+                if let Some(alias) = self.layout_aliases.get(name) {
+                    for d in &self.layout_dirs {
+                        if let Some(found) = self.try_exts(d, alias) {
+                            return Some(found);
+                        }
+                    }
+                }
+                dirs.extend(self.layout_dirs.iter().cloned());
+                dirs.extend(self.include_dirs.iter().cloned());
+            }
+            IncludeKind::Shortcode => dirs.extend(self.shortcode_dirs.iter().cloned()),
+            IncludeKind::Extends | IncludeKind::Include => {
+                dirs.extend(self.include_dirs.iter().cloned());
+                dirs.extend(self.layout_dirs.iter().cloned());
+            }
+        }
+        // Engines without configured folders look beside the file and in template roots.
+        dirs.push(from_dir.to_string());
+        dirs.extend(template_roots(from));
+        for conventional in ["_layouts", "_includes", "templates", "layouts", "layouts/partials", "includes"] {
+            dirs.push(conventional.to_string());
+        }
+        dirs.push(String::new());
+        dirs.into_iter().find_map(|d| self.try_exts(&d, name))
+    }
+
+    fn try_exts(&self, dir: &str, name: &str) -> Option<String> {
+        let base = if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") };
+        TEMPLATE_EXTS
+            .iter()
+            .map(|e| format!("{base}{e}"))
+            .find(|p| self.paths.contains(p))
+    }
+
+    /// Hugo picks a content page's template by type, section and layout front matter.
+    fn hugo_page_layout(&self, page: &Document, _templates: &HashMap<Arc<str>, Arc<Document>>) -> Option<Arc<str>> {
+        if self.generator != Some(Generator::Hugo) {
+            return None;
+        }
+        let content = self.content_dir.as_deref()?;
+        let rel = page.path.strip_prefix(content)?.trim_start_matches('/');
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        let is_list = name.starts_with("_index.");
+        let is_home = is_list && !rel.contains('/');
+        let fm = page.front_matter.as_ref();
+        let section = rel.split('/').next().filter(|_| rel.contains('/')).unwrap_or("");
+        let kind_dir = fm.and_then(|f| f.text("type")).unwrap_or(section);
+        let layout = fm.and_then(|f| f.text("layout"));
+        let mut names: Vec<&str> = Vec::new();
+        if let Some(l) = layout {
+            names.push(l);
+        }
+        if is_home {
+            names.extend(["home", "index", "list"]);
+        } else if is_list {
+            names.extend(["list", "section"]);
+        } else {
+            names.push("single");
+        }
+        let roots: Vec<&str> = self
+            .layout_dirs
+            .iter()
+            .filter(|d| !d.ends_with("/_default"))
+            .map(String::as_str)
+            .collect();
+        for root in &roots {
+            for n in &names {
+                for dir in [format!("{root}/{kind_dir}"), format!("{root}/_default"), root.to_string()] {
+                    let p = format!("{dir}/{n}.html");
+                    if self.paths.contains(&p) {
+                        return Some(Arc::from(p.as_str()));
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    fn hugo_baseof(&self, template: &str) -> Option<String> {
+        let dir = template.rsplit_once('/').map_or("", |(d, _)| d);
+        let here = format!("{dir}/baseof.html");
+        if self.paths.contains(&here) {
+            return Some(here);
+        }
+        self.layout_dirs
+            .iter()
+            .map(|d| format!("{d}/baseof.html"))
+            .chain(self.layout_dirs.iter().map(|d| format!("{d}/_default/baseof.html")))
+            .find(|p| self.paths.contains(p))
+    }
+}
+
+/// Hugo templates that `define` a block are rendered inside a `baseof.html`.
+fn uses_define(doc: &Document) -> bool {
+    doc.regions.all().iter().any(|r| {
+        let t = doc.slice(r.span).trim_start_matches(['{', '-', ' ']);
+        t.starts_with("define")
+    })
+}
+
+/// The ancestor folders of `from` that are template roots (`templates/`, `_includes/`).
+fn template_roots(from: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut acc = String::new();
+    for seg in from.split('/').collect::<Vec<_>>().split_last().map_or(&[][..], |(_, d)| d) {
+        if !acc.is_empty() {
+            acc.push('/');
+        }
+        acc.push_str(seg);
+        if matches!(*seg, "templates" | "_includes" | "includes" | "layouts" | "_layouts" | "views") {
+            out.push(acc.clone());
+        }
+    }
+    out.reverse();
+    out
+}

@@ -1,0 +1,231 @@
+//! Page URLs and link resolution: which URL each page is served at, and whether a link's
+//! path names a page or a file of the tree.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::{Generator, SiteIndex};
+use crate::qa::page::{FrontMatter, LinkKind};
+use crate::qa::source::{LineCol, Span};
+
+/// A place in a file, with its line:column already computed.
+#[derive(Debug, Clone)]
+pub struct Loc {
+    pub file: Arc<str>,
+    pub span: Span,
+    pub start: LineCol,
+    pub end: LineCol,
+}
+
+/// One literal link kept for the cross-file rules.
+#[derive(Debug, Clone)]
+pub struct LinkFact {
+    pub at: Loc,
+    pub kind: LinkKind,
+    /// The decoded path, empty for a fragment-only link.
+    pub path: String,
+    pub fragment: Option<String>,
+    /// The fragment's own location, for findings about it.
+    pub fragment_at: Option<Loc>,
+    /// True when the link was written relative (`../x`, `x.html`).
+    pub is_relative: bool,
+}
+
+/// A text value of a page (title, description), where it is written and whether a template
+/// builds it.
+#[derive(Debug, Clone)]
+pub struct TextFact {
+    pub value: String,
+    pub at: Loc,
+    pub dynamic: bool,
+}
+
+/// What the cross-file rules need to know about one page (or template), kept after its
+/// document is dropped.
+#[derive(Debug, Clone, Default)]
+pub struct PageFacts {
+    pub path: Arc<str>,
+    /// URLs the page is served at (first is the main one), when they follow from the tree.
+    pub urls: Vec<String>,
+    pub chain: Vec<Arc<str>>,
+    pub chain_complete: bool,
+    pub links: Vec<LinkFact>,
+    pub ids: HashSet<String>,
+    pub dynamic_ids: bool,
+    pub title: Option<TextFact>,
+    pub description: Option<TextFact>,
+    /// `(hreflang, href)` alternates with their location.
+    pub alternates: Vec<(String, String, Loc)>,
+    pub canonical: Option<TextFact>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    /// A page or a file of the tree.
+    Found,
+    Missing,
+    /// Cannot be decided from the tree (routes served by code, a folder without an index).
+    Unknown,
+}
+
+/// The key a URL path is compared by: `/a/`, `/a`, `/a/index.html` and `/a.html` are one
+/// page on every static host worth the name.
+pub fn url_key(path: &str) -> String {
+    let p = path.split(['?', '#']).next().unwrap_or("");
+    let p = p.strip_suffix("index.html").or_else(|| p.strip_suffix("index.htm")).unwrap_or(p);
+    let p = p.strip_suffix(".html").unwrap_or(p);
+    let p = p.trim_end_matches('/');
+    let p = if p.starts_with('/') { p.to_string() } else { format!("/{p}") };
+    p.to_lowercase()
+}
+
+impl SiteIndex {
+    /// The URLs a page is served at, from its permalink or its place in the tree.
+    pub fn page_urls(&self, path: &str, fm: Option<&FrontMatter>) -> Vec<String> {
+        let mut out = Vec::new();
+        let literal = |s: &str| !s.contains("{{") && !s.contains("{%");
+        let generator = self.generator.unwrap_or(Generator::Plain);
+        if let Some(fm) = fm {
+            for key in ["permalink", "url"] {
+                if let Some(p) = fm.text(key).filter(|p| literal(p) && !p.contains(':')) {
+                    out.push(absolute(p));
+                }
+            }
+            if generator == Generator::Hugo {
+                out.extend(fm.list("aliases").into_iter().filter(|a| literal(a)).map(absolute));
+            }
+            if matches!(fm.values.get("permalink"), Some(crate::qa::page::front_matter::Value::Bool(false))) {
+                return out;
+            }
+        }
+        if out.is_empty() {
+            out.extend(self.default_url(path, fm));
+        }
+        out
+    }
+
+    fn default_url(&self, path: &str, fm: Option<&FrontMatter>) -> Option<String> {
+        let generator = self.generator.unwrap_or(Generator::Plain);
+        let rel = match self.content_dir.as_deref() {
+            Some(c) => path.strip_prefix(c).map(|r| r.trim_start_matches('/')).unwrap_or(path),
+            None => path,
+        };
+        let (dir, file) = rel.rsplit_once('/').unwrap_or(("", rel));
+        let stem = file.split('.').next().unwrap_or(file);
+        let is_md = file.ends_with(".md") || file.ends_with(".markdown");
+        if generator == Generator::Jekyll && (dir == "_posts" || dir.ends_with("/_posts")) {
+            return jekyll_post_url(dir, stem, self.post_permalink.as_deref());
+        }
+        let dir_url = if dir.is_empty() { "/".to_string() } else { format!("/{dir}/") };
+        let slug = fm.and_then(|f| f.text("slug")).unwrap_or(stem);
+        Some(match generator {
+            Generator::Hugo => match stem {
+                "_index" | "index" => dir_url,
+                _ => format!("{dir_url}{slug}/"),
+            },
+            Generator::Eleventy => match stem {
+                "index" => dir_url,
+                _ => format!("{dir_url}{stem}/"),
+            },
+            _ if stem == "index" => dir_url,
+            _ if is_md => format!("{dir_url}{stem}.html"),
+            _ => format!("/{rel}"),
+        })
+    }
+
+    /// Whether an absolute site path names a page or a file.
+    pub fn resolve(&self, path: &str) -> Resolution {
+        let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+        let p = decoded.trim_start_matches('/');
+        if self.urls.contains_key(&url_key(path)) || self.urls.contains_key(&url_key(&decoded)) {
+            return Resolution::Found;
+        }
+        let mut bases: Vec<&str> = vec![""];
+        bases.extend(self.static_dirs.iter().map(String::as_str));
+        bases.extend(self.content_dir.as_deref());
+        for base in bases {
+            let full = if base.is_empty() { p.to_string() } else { format!("{base}/{p}") };
+            let full = full.trim_end_matches('/');
+            if full.is_empty() {
+                return Resolution::Found;
+            }
+            let candidates = [
+                full.to_string(),
+                format!("{full}/index.html"),
+                format!("{full}.html"),
+                format!("{full}/index.md"),
+                format!("{full}/_index.md"),
+                format!("{full}.md"),
+                format!("{full}/contents.lr"),
+            ];
+            if candidates.iter().any(|c| self.paths.contains(c)) {
+                return Resolution::Found;
+            }
+        }
+        if self.generator.is_some_and(|g| !g.maps_urls()) {
+            return Resolution::Unknown;
+        }
+        Resolution::Missing
+    }
+}
+
+fn absolute(p: &str) -> String {
+    if p.starts_with('/') {
+        p.to_string()
+    } else {
+        format!("/{p}")
+    }
+}
+
+/// Jekyll's post URL for `_posts/YYYY-MM-DD-title.md` under a permalink style.
+fn jekyll_post_url(dir: &str, stem: &str, style: Option<&str>) -> Option<String> {
+    let mut parts = stem.splitn(4, '-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    let title = parts.next()?;
+    let categories = dir.trim_end_matches("_posts").trim_end_matches('/');
+    let pattern = match style.unwrap_or("date") {
+        "date" => "/:categories/:year/:month/:day/:title:output_ext",
+        "pretty" => "/:categories/:year/:month/:day/:title/",
+        "ordinal" => "/:categories/:year/:y_day/:title:output_ext",
+        "none" => "/:categories/:title:output_ext",
+        other => other,
+    };
+    if pattern.contains(":y_day") || pattern.contains(":i_") {
+        return None;
+    }
+    let url = pattern
+        .replace(":categories", categories)
+        .replace(":year", y)
+        .replace(":month", m)
+        .replace(":day", d)
+        .replace(":title", title)
+        .replace(":slug", title)
+        .replace(":output_ext", ".html");
+    let mut clean = String::new();
+    for seg in url.split('/').filter(|s| !s.is_empty()) {
+        clean.push('/');
+        clean.push_str(seg);
+    }
+    if url.ends_with('/') {
+        clean.push('/');
+    }
+    Some(clean)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_keys_ignore_index_html_and_trailing_slashes() {
+        assert_eq!(url_key("/a/"), url_key("/a/index.html"));
+        assert_eq!(url_key("/a.html"), url_key("/a"));
+        assert_eq!(url_key("/"), url_key("/index.html"));
+    }
+
+    #[test]
+    fn jekyll_posts_follow_the_permalink_style() {
+        assert_eq!(jekyll_post_url("_posts", "2026-01-15-hello", None).as_deref(), Some("/2026/01/15/hello.html"));
+        assert_eq!(jekyll_post_url("blog/_posts", "2026-01-15-hello", Some("/blog/:title/")).as_deref(), Some("/blog/hello/"));
+    }
+}

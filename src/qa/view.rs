@@ -1,0 +1,177 @@
+//! A page as its visitors get it: the page and every layout and include it is built from,
+//! looked at together, and the facts the cross-file rules keep about it.
+
+use std::sync::Arc;
+
+use super::page::{Document, LinkKind};
+use super::rules::Settings;
+use super::site::{Chain, LinkFact, PageFacts, SiteIndex, TextFact};
+use super::site::Loc;
+use super::source::Span;
+use super::url::{Target, UrlRef};
+
+pub struct PageView<'a> {
+    pub page: &'a Document,
+    /// The page first, then the layouts and includes of its chain that were read.
+    pub docs: Vec<&'a Document>,
+    pub chain: &'a Chain,
+}
+
+impl<'a> PageView<'a> {
+    /// True when every layout and include was found, so a missing element is really missing.
+    pub fn is_complete(&self) -> bool {
+        self.chain.is_complete() && self.docs.len() == self.chain.files.len()
+    }
+
+    /// Every element named `name` in the page and its templates.
+    pub fn elements_named(&self, name: &'a str) -> impl Iterator<Item = (&'a Document, usize)> + '_ {
+        self.docs
+            .iter()
+            .flat_map(move |d| d.elements_named(name).map(move |i| (*d, i)))
+    }
+
+    /// `<meta>` elements whose `name` or `property` is `key` (case-insensitive).
+    pub fn metas(&self, key: &str) -> Vec<(&'a Document, usize)> {
+        self.elements_named("meta")
+            .filter(|(d, i)| {
+                ["name", "property"]
+                    .iter()
+                    .any(|a| d.attr_value(*i, a).is_some_and(|v| v.trim().eq_ignore_ascii_case(key)))
+            })
+            .collect()
+    }
+
+    /// `<link>` elements whose `rel` contains `rel`.
+    pub fn link_tags(&self, rel: &str) -> Vec<(&'a Document, usize)> {
+        self.elements_named("link")
+            .filter(|(d, i)| {
+                d.attr_value(*i, "rel")
+                    .is_some_and(|v| v.split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case(rel)))
+            })
+            .collect()
+    }
+
+    /// The file that holds the page's `<head>`: where a missing head element belongs.
+    pub fn head_owner(&self) -> (&'a Document, Span) {
+        for d in self.docs.iter().rev() {
+            if let Some(h) = d.elements_named("head").next() {
+                return (d, d.elements[h].tag);
+            }
+        }
+        let outer = self.docs.last().copied().unwrap_or(self.page);
+        (outer, Span::new(0, 0))
+    }
+
+    /// The page's own front matter value for `key`, with its span.
+    pub fn front_matter(&self, key: &str) -> Option<(&'a str, Span)> {
+        let fm = self.page.front_matter.as_ref()?;
+        let v = fm.text(key)?;
+        Some((v, fm.spans.get(key).copied().unwrap_or(fm.span)))
+    }
+}
+
+pub fn loc(doc: &Document, span: Span) -> Loc {
+    Loc {
+        file: doc.path.clone(),
+        span,
+        start: doc.lines.line_col(&doc.text, span.start),
+        end: doc.lines.line_col(&doc.text, span.end),
+    }
+}
+
+/// The literal internal links of one file, for LNK-001 and LNK-003.
+pub fn link_facts(doc: &Document, settings: &Settings) -> Vec<LinkFact> {
+    let mut out = Vec::new();
+    for link in &doc.links {
+        if doc.is_dynamic(link.url) && doc.regions.within(link.url).first().is_some_and(|r| r.span.start <= link.url.start) {
+            // Whole origin built by a template: nothing literal to resolve.
+            continue;
+        }
+        let url = UrlRef::parse(doc, link.url);
+        if url.target(settings.internal_hosts) != Target::Internal || url.path_dynamic {
+            continue;
+        }
+        let path = super::url::decode_component(doc.slice(url.path)).replace(' ', "%20");
+        let fragment = url
+            .fragment
+            .filter(|_| !url.fragment_dynamic)
+            .map(|f| super::url::decode_component(doc.slice(f)));
+        if matches!(link.kind, LinkKind::Meta) && path.is_empty() {
+            continue;
+        }
+        out.push(LinkFact {
+            at: loc(doc, url.span),
+            kind: link.kind,
+            is_relative: url.host.is_none() && !path.starts_with('/') && !path.is_empty(),
+            path,
+            fragment,
+            fragment_at: url.fragment.map(|f| loc(doc, f)),
+        });
+    }
+    out
+}
+
+/// Facts of a layout or include: its links and the ids it gives every page.
+pub fn template_facts(doc: &Document, settings: &Settings) -> PageFacts {
+    PageFacts {
+        path: doc.path.clone(),
+        links: link_facts(doc, settings),
+        ids: doc.ids.iter().map(|(i, _)| i.clone()).collect(),
+        dynamic_ids: doc.has_dynamic_ids,
+        chain_complete: true,
+        ..PageFacts::default()
+    }
+}
+
+/// Facts of a page seen through its chain.
+pub fn page_facts(view: &PageView, index: &SiteIndex, settings: &Settings) -> PageFacts {
+    let page = view.page;
+    let mut facts = template_facts(page, settings);
+    facts.urls = index.page_urls(&page.path, page.front_matter.as_ref());
+    facts.chain = view.chain.files.clone();
+    facts.chain_complete = view.is_complete();
+    facts.title = effective_text(view, view.elements_named("title").next(), "title", None);
+    facts.description = effective_text(view, view.metas("description").first().copied(), "description", Some("content"));
+    facts.canonical = view.link_tags("canonical").first().and_then(|(d, i)| {
+        let a = d.attr(*i, "href")?.value?;
+        Some(TextFact {
+            value: d.slice(a).to_string(),
+            at: loc(d, a),
+            dynamic: d.is_dynamic(a),
+        })
+    });
+    for (d, i) in view.link_tags("alternate") {
+        let (Some(lang), Some(href)) = (d.attr(i, "hreflang").and_then(|a| a.value), d.attr(i, "href").and_then(|a| a.value)) else {
+            continue;
+        };
+        if d.is_dynamic(lang) || d.is_dynamic(href) {
+            continue;
+        }
+        facts.alternates.push((d.slice(lang).to_string(), d.slice(href).to_string(), loc(d, href)));
+    }
+    facts
+}
+
+/// The value a page's title or description renders to: the literal text, or, when a
+/// template prints it, the page's own front matter value for `key`.
+fn effective_text(view: &PageView, el: Option<(&Document, usize)>, key: &str, attr: Option<&str>) -> Option<TextFact> {
+    let (d, i) = el?;
+    let (value, span, dynamic) = match attr {
+        Some(a) => {
+            let v = d.attr(i, a)?.value?;
+            (super::page::decode_entities(d.slice(v)), v, d.is_dynamic(v))
+        }
+        None => (d.text_of(i)?, d.elements[i].content?, d.text_is_dynamic(i)),
+    };
+    if !dynamic {
+        return Some(TextFact { value: value.trim().to_string(), at: loc(d, span), dynamic: false });
+    }
+    let (fm_value, fm_span) = view.front_matter(key)?;
+    Some(TextFact {
+        value: fm_value.trim().to_string(),
+        at: loc(view.page, fm_span),
+        dynamic: true,
+    })
+}
+
+pub type Templates = std::collections::HashMap<Arc<str>, Arc<Document>>;
