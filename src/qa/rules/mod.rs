@@ -78,3 +78,35 @@ fn sort_key(id: &str) -> (String, u32) {
 pub fn find(id: &str) -> Option<&'static dyn Rule> {
     all().into_iter().find(|r| r.meta().id.eq_ignore_ascii_case(id))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::all;
+    use crate::qa::testing::check_with_starter;
+
+    #[test]
+    fn rule_ids_are_unique_and_well_formed() {
+        let mut ids: Vec<&str> = all().iter().map(|r| r.meta().id).collect();
+        let n = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "duplicate rule ids");
+        for r in all() {
+            let m = r.meta();
+            assert!(m.id.split_once('-').is_some_and(|(f, num)| f.chars().all(|c| c.is_ascii_uppercase()) && num.len() == 3), "{}", m.id);
+            assert!(!m.summary.is_empty() && !m.why.is_empty() && !m.source.is_empty(), "{}", m.id);
+        }
+    }
+
+    /// The examples `sitewide rules ID` shows are checked: docs cannot lie.
+    #[test]
+    fn every_bad_example_is_flagged_and_every_good_one_is_not() {
+        for r in all() {
+            let m = r.meta();
+            let bad = check_with_starter(&[("index.html", m.bad)]);
+            assert!(bad.iter().any(|f| f.rule.id == m.id), "{}: bad example not flagged: {bad:#?}", m.id);
+            let good = check_with_starter(&[("index.html", m.good)]);
+            assert!(!good.iter().any(|f| f.rule.id == m.id), "{}: good example flagged: {good:#?}", m.id);
+        }
+    }
+}
