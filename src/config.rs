@@ -244,7 +244,13 @@ pub enum ConfigError {
 
 impl ConfigError {
     /// An error at byte `offset` of a config file's `text`.
-    pub fn at(path: &Path, text: &str, offset: usize, message: String, hint: Option<String>) -> Self {
+    pub fn at(
+        path: &Path,
+        text: &str,
+        offset: usize,
+        message: String,
+        hint: Option<String>,
+    ) -> Self {
         let lines = LineIndex::new(text);
         let at = lines.line_col(text, offset);
         ConfigError::Invalid {
@@ -289,7 +295,12 @@ impl SiteConfig {
     }
 
     /// An error at a span of this config's own file.
-    pub fn error_at(&self, span: std::ops::Range<usize>, message: String, hint: Option<String>) -> ConfigError {
+    pub fn error_at(
+        &self,
+        span: std::ops::Range<usize>,
+        message: String,
+        hint: Option<String>,
+    ) -> ConfigError {
         match &self.origin {
             Some((path, text)) => ConfigError::at(path, text, span.start, message, hint),
             None => ConfigError::at(Path::new(FILE_NAME), "", 0, message, hint),
@@ -311,7 +322,14 @@ impl SiteConfig {
             return Err(self.error_at(
                 p.span(),
                 "campaign_pattern is not a valid regular expression".into(),
-                Some(e.to_string().lines().last().unwrap_or_default().trim().to_string()),
+                Some(
+                    e.to_string()
+                        .lines()
+                        .last()
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string(),
+                ),
             ));
         }
         for (key, value) in &self.rules {
@@ -324,7 +342,11 @@ impl SiteConfig {
                 ));
             }
         }
-        for glob in self.exclude.iter().chain(self.ignore.iter().flat_map(|i| &i.paths)) {
+        for glob in self
+            .exclude
+            .iter()
+            .chain(self.ignore.iter().flat_map(|i| &i.paths))
+        {
             if let Err(e) = globset::Glob::new(glob.get_ref()) {
                 return Err(self.error_at(glob.span(), format!("bad glob: {e}"), None));
             }
@@ -334,7 +356,12 @@ impl SiteConfig {
 
     /// The site's own hosts: `internal_hosts` plus the host of `site_url`.
     pub fn internal_hosts(&self) -> Vec<String> {
-        let mut hosts: Vec<String> = self.utm.internal_hosts.iter().map(|h| h.to_ascii_lowercase()).collect();
+        let mut hosts: Vec<String> = self
+            .utm
+            .internal_hosts
+            .iter()
+            .map(|h| h.to_ascii_lowercase())
+            .collect();
         if let Some(h) = self.site_url.as_deref().and_then(host_of) {
             hosts.push(h);
         }
@@ -346,7 +373,10 @@ impl SiteConfig {
 
 /// The lowercase host of an absolute URL.
 pub fn host_of(url: &str) -> Option<String> {
-    let rest = url.split_once("://").map(|(_, r)| r).or_else(|| url.strip_prefix("//"))?;
+    let rest = url
+        .split_once("://")
+        .map(|(_, r)| r)
+        .or_else(|| url.strip_prefix("//"))?;
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..end];
     let host = authority.rsplit('@').next().unwrap_or(authority);
@@ -379,22 +409,32 @@ mod tests {
     fn an_unknown_key_names_line_column_and_the_closest_key() {
         let text = "site_url = \"https://a.example\"\n[utm]\ncampain_pattern = 'x'\n";
         let err = SiteConfig::parse(Path::new("sitewide.toml"), text).unwrap_err();
-        let ConfigError::Invalid { line, column, hint, .. } = &err else { panic!("{err}") };
+        let ConfigError::Invalid {
+            line, column, hint, ..
+        } = &err
+        else {
+            panic!("{err}")
+        };
         assert_eq!((*line, *column), (3, 1));
         assert_eq!(hint.as_deref(), Some("did you mean `campaign_pattern`?"));
     }
 
     #[test]
     fn a_bad_regex_and_a_bad_severity_point_at_their_values() {
-        let err = SiteConfig::parse(Path::new("s.toml"), "[utm]\ncampaign_pattern = '(('\n").unwrap_err();
+        let err =
+            SiteConfig::parse(Path::new("s.toml"), "[utm]\ncampaign_pattern = '(('\n").unwrap_err();
         assert!(err.to_string().starts_with("s.toml:2:20:"), "{err}");
-        let err = SiteConfig::parse(Path::new("s.toml"), "[rules]\n\"UTM-001\" = \"loud\"\n").unwrap_err();
+        let err = SiteConfig::parse(Path::new("s.toml"), "[rules]\n\"UTM-001\" = \"loud\"\n")
+            .unwrap_err();
         assert!(err.to_string().starts_with("s.toml:2:13:"), "{err}");
     }
 
     #[test]
     fn hosts_come_from_site_url_and_the_taxonomy() {
-        assert_eq!(host_of("https://User@WWW.Example.com:443/x"), Some("www.example.com".into()));
+        assert_eq!(
+            host_of("https://User@WWW.Example.com:443/x"),
+            Some("www.example.com".into())
+        );
         assert_eq!(host_of("/x"), None);
     }
 }

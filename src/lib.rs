@@ -1,4 +1,5 @@
 //! Sitewide: bulk edits of marketing-site repositories, gated by QA checks and human review.
 
+pub mod cli;
 pub mod config;
 pub mod qa;

@@ -50,9 +50,14 @@ impl Selection {
     /// `patterns` are ids or globs (`UTM-*`); empty selects every rule.
     pub fn new(config: &SiteConfig, patterns: &[String]) -> Result<Selection, String> {
         for p in patterns {
-            if !super::rules::all().iter().any(|r| id_matches(p, r.meta().id)) {
+            if !super::rules::all()
+                .iter()
+                .any(|r| id_matches(p, r.meta().id))
+            {
                 let ids: Vec<&str> = super::rules::all().iter().map(|r| r.meta().id).collect();
-                let near = ids.iter().min_by_key(|i| strsim::levenshtein(&p.to_uppercase(), i));
+                let near = ids
+                    .iter()
+                    .min_by_key(|i| strsim::levenshtein(&p.to_uppercase(), i));
                 return Err(format!(
                     "unknown rule {p:?}{}",
                     near.map_or(String::new(), |n| format!(" (did you mean {n}?)"))
@@ -91,7 +96,10 @@ impl Selection {
     }
 
     fn severity_of(&self, id: &str) -> Option<Severity> {
-        self.rules.iter().find(|(r, _)| r.meta().id == id).map(|(_, s)| *s)
+        self.rules
+            .iter()
+            .find(|(r, _)| r.meta().id == id)
+            .map(|(_, s)| *s)
     }
 }
 
@@ -105,12 +113,21 @@ pub fn id_matches(pattern: &str, id: &str) -> bool {
 }
 
 /// Checks the tree at `root`.
-pub fn check(root: &Path, config: &SiteConfig, selection: &Selection, year: i32) -> Result<Report, CheckError> {
+pub fn check(
+    root: &Path,
+    config: &SiteConfig,
+    selection: &Selection,
+    year: i32,
+) -> Result<Report, CheckError> {
     let excludes: Vec<String> = config.exclude.iter().map(|g| g.get_ref().clone()).collect();
     let mut site = Site::discover(root, &excludes)?;
     let mut hosts = config.internal_hosts();
     if config.site_url.is_none()
-        && let Some(h) = site.index.site_url.as_deref().and_then(crate::config::host_of)
+        && let Some(h) = site
+            .index
+            .site_url
+            .as_deref()
+            .and_then(crate::config::host_of)
     {
         hosts.push(h);
     }
@@ -144,11 +161,18 @@ pub fn check(root: &Path, config: &SiteConfig, selection: &Selection, year: i32)
         .par_iter()
         .map(|(_, doc)| {
             let mut out = Vec::new();
-            let cx = FileCx { doc, settings: &settings };
+            let cx = FileCx {
+                doc,
+                settings: &settings,
+            };
             for r in &rules {
                 r.check_file(&cx, &mut out);
             }
-            (out, view::template_facts(doc, &settings), Suppressions::read(doc))
+            (
+                out,
+                view::template_facts(doc, &settings),
+                Suppressions::read(doc),
+            )
         })
         .collect();
 
@@ -161,7 +185,8 @@ pub fn check(root: &Path, config: &SiteConfig, selection: &Selection, year: i32)
         })
         .chain(leaves.par_iter().map(|p| {
             let doc = &templates[p];
-            let (findings, facts, supp) = check_page(doc, false, &site, &templates, &rules, &settings);
+            let (findings, facts, supp) =
+                check_page(doc, false, &site, &templates, &rules, &settings);
             Ok((findings, facts, supp))
         }))
         .collect();
@@ -188,7 +213,10 @@ pub fn check(root: &Path, config: &SiteConfig, selection: &Selection, year: i32)
     page_facts.sort_by(|a, b| a.path.cmp(&b.path));
     for facts in &page_facts {
         for u in &facts.urls {
-            site.index.urls.entry(url_key(u)).or_insert_with(|| facts.path.clone());
+            site.index
+                .urls
+                .entry(url_key(u))
+                .or_insert_with(|| facts.path.clone());
         }
     }
     let cx = SiteCx {
@@ -229,9 +257,22 @@ fn check_page(
     }
     let chain = site.index.chain(doc, templates);
     let mut docs = vec![doc];
-    docs.extend(chain.files.iter().skip(1).filter_map(|p| templates.get(p).map(|d| d.as_ref())));
-    let view = PageView { page: doc, docs, chain: &chain };
-    let cx = PageCx { view: &view, settings };
+    docs.extend(
+        chain
+            .files
+            .iter()
+            .skip(1)
+            .filter_map(|p| templates.get(p).map(|d| d.as_ref())),
+    );
+    let view = PageView {
+        page: doc,
+        docs,
+        chain: &chain,
+    };
+    let cx = PageCx {
+        view: &view,
+        settings,
+    };
     for r in rules {
         r.check_page(&cx, &mut out);
     }
@@ -241,7 +282,10 @@ fn check_page(
 
 /// Templates of application engines that no other template references.
 fn leaf_templates(site: &Site, templates: &Templates) -> Vec<Arc<str>> {
-    if !matches!(site.generator, Generator::Handlebars | Generator::Jinja | Generator::Lektor) {
+    if !matches!(
+        site.generator,
+        Generator::Handlebars | Generator::Jinja | Generator::Lektor
+    ) {
         return Vec::new();
     }
     let mut referenced = std::collections::HashSet::new();
@@ -256,9 +300,16 @@ fn leaf_templates(site: &Site, templates: &Templates) -> Vec<Arc<str>> {
         .iter()
         .filter(|(p, d)| {
             !referenced.contains(p.as_ref())
-                && (d.includes.iter().any(|i| matches!(i.kind, super::page::IncludeKind::Extends | super::page::IncludeKind::Layout))
-                    || d.elements_named("html").next().is_some()
-                    || d.regions.all().iter().any(|r| d.slice(r.span).contains("parent")))
+                && (d.includes.iter().any(|i| {
+                    matches!(
+                        i.kind,
+                        super::page::IncludeKind::Extends | super::page::IncludeKind::Layout
+                    )
+                }) || d.elements_named("html").next().is_some()
+                    || d.regions
+                        .all()
+                        .iter()
+                        .any(|r| d.slice(r.span).contains("parent")))
         })
         .map(|(p, _)| p.clone())
         .collect();
@@ -272,7 +323,8 @@ pub fn read_document(root: &Path, f: &SiteFile) -> Result<Document, Skipped> {
         file: f.path.to_string(),
         reason,
     };
-    let bytes = std::fs::read(root.join(f.path.as_ref())).map_err(|e| skip(format!("cannot read: {e}")))?;
+    let bytes =
+        std::fs::read(root.join(f.path.as_ref())).map_err(|e| skip(format!("cannot read: {e}")))?;
     let text = decode_source(bytes).map_err(skip)?;
     Ok(Document::parse(&f.path, text, f.engine, f.format))
 }
@@ -306,15 +358,57 @@ fn finish(
             if ignores.matches(f.rule.id, &f.file) {
                 return None;
             }
-            if suppressions.get(&f.file).is_some_and(|s| s.silences(f.rule.id, f.line)) {
+            if suppressions
+                .get(&f.file)
+                .is_some_and(|s| s.silences(f.rule.id, f.line))
+            {
                 return None;
             }
             Some(f)
         })
         .collect();
     out.sort_by(|a, b| {
-        (a.file.as_ref(), a.line, a.column, a.rule.id, &a.message).cmp(&(b.file.as_ref(), b.line, b.column, b.rule.id, &b.message))
+        (a.file.as_ref(), a.line, a.column, a.rule.id, &a.message).cmp(&(
+            b.file.as_ref(),
+            b.line,
+            b.column,
+            b.rule.id,
+            &b.message,
+        ))
     });
-    out.dedup_by(|a, b| a.file == b.file && a.span == b.span && a.rule.id == b.rule.id && a.message == b.message);
+    out.dedup_by(|a, b| {
+        a.file == b.file && a.span == b.span && a.rule.id == b.rule.id && a.message == b.message
+    });
     Ok(out)
+}
+
+/// The layout and include chain of one file of the tree at `root`: which files build the
+/// page, and which references could not be followed.
+pub fn page_chain(root: &Path, file: &str) -> Result<super::site::Chain, CheckError> {
+    let site = Site::discover(root, &[])?;
+    let templates: Templates = site
+        .files
+        .par_iter()
+        .filter(|f| f.role == Role::Template)
+        .filter_map(|f| {
+            read_document(&site.root, f)
+                .ok()
+                .map(|d| (f.path.clone(), Arc::new(d)))
+        })
+        .collect();
+    let f = site.file(file).ok_or_else(|| {
+        CheckError::Site(SiteError::Missing {
+            path: root.join(file),
+        })
+    })?;
+    let doc = match templates.get(&f.path) {
+        Some(d) => Arc::clone(d),
+        None => Arc::new(read_document(&site.root, f).map_err(|s| {
+            CheckError::Site(SiteError::Walk {
+                path: root.join(file),
+                message: s.reason,
+            })
+        })?),
+    };
+    Ok(site.index.chain(&doc, &templates))
 }

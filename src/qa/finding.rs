@@ -7,7 +7,9 @@ use serde::{Serialize, Serializer};
 use super::page::Document;
 use super::source::{LineCol, Span};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -108,7 +110,12 @@ fn rule_id<S: Serializer>(meta: &&'static RuleMeta, s: S) -> Result<S::Ok, S::Er
 
 impl Finding {
     /// A finding at `span` of `doc`, with the rule's default severity.
-    pub fn at(meta: &'static RuleMeta, doc: &Document, span: Span, message: impl Into<String>) -> Finding {
+    pub fn at(
+        meta: &'static RuleMeta,
+        doc: &Document,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Finding {
         let start = doc.lines.line_col(&doc.text, span.start);
         let end = doc.lines.line_col(&doc.text, span.end);
         Finding::located(meta, doc.path.clone(), span, start, end, message)

@@ -7,13 +7,21 @@ use super::finding::Fix;
 pub fn apply(text: &str, fixes: &[Fix]) -> (String, usize) {
     let mut sorted: Vec<&Fix> = fixes
         .iter()
-        .filter(|f| f.start <= f.end && f.end <= text.len() && text.is_char_boundary(f.start) && text.is_char_boundary(f.end))
+        .filter(|f| {
+            f.start <= f.end
+                && f.end <= text.len()
+                && text.is_char_boundary(f.start)
+                && text.is_char_boundary(f.end)
+        })
         .collect();
     sorted.sort_by_key(|f| (f.start, f.end));
     sorted.dedup_by(|a, b| a == b);
     let mut kept: Vec<&Fix> = Vec::new();
     for f in sorted {
-        if kept.last().is_none_or(|last| last.end <= f.start && !(last.end == f.start && last.start == last.end && f.start == f.end)) {
+        if kept.last().is_none_or(|last| {
+            last.end <= f.start
+                && !(last.end == f.start && last.start == last.end && f.start == f.end)
+        }) {
             kept.push(f);
         }
     }
@@ -29,7 +37,11 @@ mod tests {
     use super::*;
 
     fn fix(start: usize, end: usize, r: &str) -> Fix {
-        Fix { start, end, replacement: r.into() }
+        Fix {
+            start,
+            end,
+            replacement: r.into(),
+        }
     }
 
     #[test]

@@ -34,7 +34,11 @@ impl Suppressions {
                 .filter(|t| t.contains('-') || t.ends_with('*'))
                 .map(str::to_string)
                 .collect();
-            let ids = if ids.is_empty() { vec!["*".to_string()] } else { ids };
+            let ids = if ids.is_empty() {
+                vec!["*".to_string()]
+            } else {
+                ids
+            };
             if whole_file {
                 s.file.extend(ids);
             } else {
@@ -69,10 +73,15 @@ impl ConfigIgnores {
             } else {
                 let mut b = GlobSetBuilder::new();
                 for p in &e.paths {
-                    let g = Glob::new(p.get_ref()).map_err(|err| config.error_at(p.span(), format!("bad glob: {err}"), None))?;
+                    let g = Glob::new(p.get_ref()).map_err(|err| {
+                        config.error_at(p.span(), format!("bad glob: {err}"), None)
+                    })?;
                     b.add(g);
                 }
-                Some(b.build().map_err(|err| config.error_at(0..0, format!("bad glob: {err}"), None))?)
+                Some(
+                    b.build()
+                        .map_err(|err| config.error_at(0..0, format!("bad glob: {err}"), None))?,
+                )
             };
             entries.push((rules, globs));
         }

@@ -80,7 +80,10 @@ impl UrlRef {
             fragment_dynamic: false,
         };
         // Delimiters outside template regions.
-        let literal = |i: usize| !doc.regions.is_dynamic(Span::new(span.start + i, span.start + i + 1));
+        let literal = |i: usize| {
+            !doc.regions
+                .is_dynamic(Span::new(span.start + i, span.start + i + 1))
+        };
         let q = find_literal(raw, b'?', &literal);
         let h = find_literal(raw, b'#', &literal);
         let path_end = [q, h].into_iter().flatten().min().unwrap_or(raw.len());
@@ -103,10 +106,16 @@ impl UrlRef {
             let qspan = Span::new(span.start + qi + 1, qend);
             url.query = Some(qspan);
             url.params = split_params(doc, qspan, Span::new(span.start + qi, span.start + qi + 1));
-            let covered = |r: Span| url.params.iter().any(|p| p.value.is_some_and(|v| v.contains(r)));
-            url.query_dynamic = doc.regions.within(qspan).iter().any(|r| {
-                r.kind == super::page::template::RegionKind::Tag || !covered(r.span)
-            });
+            let covered = |r: Span| {
+                url.params
+                    .iter()
+                    .any(|p| p.value.is_some_and(|v| v.contains(r)))
+            };
+            url.query_dynamic = doc
+                .regions
+                .within(qspan)
+                .iter()
+                .any(|r| r.kind == super::page::template::RegionKind::Tag || !covered(r.span));
         }
         url
     }
@@ -136,7 +145,9 @@ impl UrlRef {
 /// A key that reads as a UTM parameter: `utm` followed by `_`, `-`, `.` or a letter.
 pub fn is_utm_like(key: &str) -> bool {
     let lower = key.to_ascii_lowercase();
-    lower.len() > 4 && lower.starts_with("utm") && !lower[3..].starts_with(|c: char| c.is_ascii_digit())
+    lower.len() > 4
+        && lower.starts_with("utm")
+        && !lower[3..].starts_with(|c: char| c.is_ascii_digit())
 }
 
 fn find_literal(raw: &str, needle: u8, literal: &impl Fn(usize) -> bool) -> Option<usize> {
@@ -150,8 +161,18 @@ fn find_literal(raw: &str, needle: u8, literal: &impl Fn(usize) -> bool) -> Opti
 fn split_origin(s: &str) -> (Option<String>, Option<String>, usize) {
     let scheme_end = s
         .find(':')
-        .filter(|&i| i > 0 && s[..i].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.'))
-        .filter(|&i| s[..i].bytes().next().is_some_and(|b| b.is_ascii_alphabetic()));
+        .filter(|&i| {
+            i > 0
+                && s[..i]
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.')
+        })
+        .filter(|&i| {
+            s[..i]
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphabetic())
+        });
     let (scheme, rest_start) = match scheme_end {
         Some(i) => (Some(s[..i].to_ascii_lowercase()), i + 1),
         None => (None, 0),
@@ -215,7 +236,12 @@ fn param(doc: &Document, span: Span, separator: Span) -> Param {
     let eq = raw
         .bytes()
         .enumerate()
-        .find(|&(i, b)| b == b'=' && !doc.regions.is_dynamic(Span::new(span.start + i, span.start + i + 1)))
+        .find(|&(i, b)| {
+            b == b'='
+                && !doc
+                    .regions
+                    .is_dynamic(Span::new(span.start + i, span.start + i + 1))
+        })
         .map(|(i, _)| i);
     let (key, value) = match eq {
         Some(e) => (
@@ -258,10 +284,15 @@ mod tests {
 
     #[test]
     fn splits_host_path_params_and_fragment() {
-        let (d, u) = url_in(r#"<a href="https://WWW.Example.com/p?utm_source=x&amp;utm_medium=y%20z#top">"#);
+        let (d, u) =
+            url_in(r#"<a href="https://WWW.Example.com/p?utm_source=x&amp;utm_medium=y%20z#top">"#);
         assert_eq!(u.host.as_deref(), Some("www.example.com"));
         assert_eq!(d.slice(u.path), "/p");
-        let keys: Vec<_> = u.params.iter().map(|p| (p.key_text.as_str(), p.value_text.as_str())).collect();
+        let keys: Vec<_> = u
+            .params
+            .iter()
+            .map(|p| (p.key_text.as_str(), p.value_text.as_str()))
+            .collect();
         assert_eq!(keys, [("utm_source", "x"), ("utm_medium", "y z")]);
         assert_eq!(d.slice(u.params[1].separator), "&amp;");
         assert_eq!(d.slice(u.fragment.unwrap()), "top");

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use super::page::{Document, LinkKind};
 use super::rules::Settings;
-use super::site::{Chain, LinkFact, PageFacts, SiteIndex, TextFact};
 use super::site::Loc;
+use super::site::{Chain, LinkFact, PageFacts, SiteIndex, TextFact};
 use super::source::Span;
 use super::url::{Target, UrlRef};
 
@@ -24,7 +24,10 @@ impl<'a> PageView<'a> {
     }
 
     /// Every element named `name` in the page and its templates.
-    pub fn elements_named(&self, name: &'a str) -> impl Iterator<Item = (&'a Document, usize)> + '_ {
+    pub fn elements_named(
+        &self,
+        name: &'a str,
+    ) -> impl Iterator<Item = (&'a Document, usize)> + '_ {
         self.docs
             .iter()
             .flat_map(move |d| d.elements_named(name).map(move |i| (*d, i)))
@@ -34,9 +37,10 @@ impl<'a> PageView<'a> {
     pub fn metas(&self, key: &str) -> Vec<(&'a Document, usize)> {
         self.elements_named("meta")
             .filter(|(d, i)| {
-                ["name", "property"]
-                    .iter()
-                    .any(|a| d.attr_value(*i, a).is_some_and(|v| v.trim().eq_ignore_ascii_case(key)))
+                ["name", "property"].iter().any(|a| {
+                    d.attr_value(*i, a)
+                        .is_some_and(|v| v.trim().eq_ignore_ascii_case(key))
+                })
             })
             .collect()
     }
@@ -45,8 +49,10 @@ impl<'a> PageView<'a> {
     pub fn link_tags(&self, rel: &str) -> Vec<(&'a Document, usize)> {
         self.elements_named("link")
             .filter(|(d, i)| {
-                d.attr_value(*i, "rel")
-                    .is_some_and(|v| v.split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case(rel)))
+                d.attr_value(*i, "rel").is_some_and(|v| {
+                    v.split_ascii_whitespace()
+                        .any(|r| r.eq_ignore_ascii_case(rel))
+                })
             })
             .collect()
     }
@@ -83,7 +89,13 @@ pub fn loc(doc: &Document, span: Span) -> Loc {
 pub fn link_facts(doc: &Document, settings: &Settings) -> Vec<LinkFact> {
     let mut out = Vec::new();
     for link in &doc.links {
-        if doc.is_dynamic(link.url) && doc.regions.within(link.url).first().is_some_and(|r| r.span.start <= link.url.start) {
+        if doc.is_dynamic(link.url)
+            && doc
+                .regions
+                .within(link.url)
+                .first()
+                .is_some_and(|r| r.span.start <= link.url.start)
+        {
             // Whole origin built by a template: nothing literal to resolve.
             continue;
         }
@@ -131,7 +143,12 @@ pub fn page_facts(view: &PageView, index: &SiteIndex, settings: &Settings) -> Pa
     facts.chain = view.chain.files.clone();
     facts.chain_complete = view.is_complete();
     facts.title = effective_text(view, view.elements_named("title").next(), "title", None);
-    facts.description = effective_text(view, view.metas("description").first().copied(), "description", Some("content"));
+    facts.description = effective_text(
+        view,
+        view.metas("description").first().copied(),
+        "description",
+        Some("content"),
+    );
     facts.canonical = view.link_tags("canonical").first().and_then(|(d, i)| {
         let a = d.attr(*i, "href")?.value?;
         Some(TextFact {
@@ -141,20 +158,32 @@ pub fn page_facts(view: &PageView, index: &SiteIndex, settings: &Settings) -> Pa
         })
     });
     for (d, i) in view.link_tags("alternate") {
-        let (Some(lang), Some(href)) = (d.attr(i, "hreflang").and_then(|a| a.value), d.attr(i, "href").and_then(|a| a.value)) else {
+        let (Some(lang), Some(href)) = (
+            d.attr(i, "hreflang").and_then(|a| a.value),
+            d.attr(i, "href").and_then(|a| a.value),
+        ) else {
             continue;
         };
         if d.is_dynamic(lang) || d.is_dynamic(href) {
             continue;
         }
-        facts.alternates.push((d.slice(lang).to_string(), d.slice(href).to_string(), loc(d, href)));
+        facts.alternates.push((
+            d.slice(lang).to_string(),
+            d.slice(href).to_string(),
+            loc(d, href),
+        ));
     }
     facts
 }
 
 /// The value a page's title or description renders to: the literal text, or, when a
 /// template prints it, the page's own front matter value for `key`.
-fn effective_text(view: &PageView, el: Option<(&Document, usize)>, key: &str, attr: Option<&str>) -> Option<TextFact> {
+fn effective_text(
+    view: &PageView,
+    el: Option<(&Document, usize)>,
+    key: &str,
+    attr: Option<&str>,
+) -> Option<TextFact> {
     let (d, i) = el?;
     let (value, span, dynamic) = match attr {
         Some(a) => {
@@ -164,7 +193,11 @@ fn effective_text(view: &PageView, el: Option<(&Document, usize)>, key: &str, at
         None => (d.text_of(i)?, d.elements[i].content?, d.text_is_dynamic(i)),
     };
     if !dynamic {
-        return Some(TextFact { value: value.trim().to_string(), at: loc(d, span), dynamic: false });
+        return Some(TextFact {
+            value: value.trim().to_string(),
+            at: loc(d, span),
+            dynamic: false,
+        });
     }
     let (fm_value, fm_span) = view.front_matter(key)?;
     Some(TextFact {

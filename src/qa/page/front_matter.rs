@@ -156,7 +156,9 @@ fn value_spans(body: &str, base: usize, is_toml: bool) -> BTreeMap<String, Span>
             continue;
         }
         let sep = if is_toml { '=' } else { ':' };
-        let Some(colon) = line.find(sep) else { continue };
+        let Some(colon) = line.find(sep) else {
+            continue;
+        };
         let key = line[..colon].trim().trim_matches(['"', '\'']);
         let raw = &line[colon + 1..];
         let lead = raw.len() - raw.trim_start().len();
@@ -169,7 +171,10 @@ fn value_spans(body: &str, base: usize, is_toml: bool) -> BTreeMap<String, Span>
             vs += 1;
             ve -= 1;
         }
-        out.insert(key.to_string(), Span::new(base + start + vs, base + start + ve));
+        out.insert(
+            key.to_string(),
+            Span::new(base + start + vs, base + start + ve),
+        );
     }
     out
 }

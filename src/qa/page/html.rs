@@ -356,7 +356,15 @@ mod tests {
 
     #[test]
     fn unclosed_tags_and_quotes_never_panic() {
-        for t in ["<a href=\"x", "<", "<a", "</", "<!--", "<a b='", "<div><p>x"] {
+        for t in [
+            "<a href=\"x",
+            "<",
+            "<a",
+            "</",
+            "<!--",
+            "<a b='",
+            "<div><p>x",
+        ] {
             let _ = scan_str(t);
         }
     }

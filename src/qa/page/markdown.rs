@@ -57,7 +57,13 @@ pub fn scan(text: &str, body: Span, regions: &Regions) -> MarkdownScan {
                 ..
             }) => {
                 let is_image = text[span.start..].starts_with('!');
-                open_link = Some((out.links.len(), dest_url.to_string(), is_image, span, link_type));
+                open_link = Some((
+                    out.links.len(),
+                    dest_url.to_string(),
+                    is_image,
+                    span,
+                    link_type,
+                ));
             }
             Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => {
                 if let Some((_, dest, is_image, span, link_type)) = open_link.take() {
@@ -71,7 +77,12 @@ pub fn scan(text: &str, body: Span, regions: &Regions) -> MarkdownScan {
                 }
             }
             Event::Start(Tag::Heading { level, id, .. }) => {
-                heading = Some((level_num(level), span, id.map(|s| s.to_string()), String::new()));
+                heading = Some((
+                    level_num(level),
+                    span,
+                    id.map(|s| s.to_string()),
+                    String::new(),
+                ));
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, span, id, text)) = heading.take() {
@@ -112,7 +123,13 @@ fn heading_text_in(text: &str, span: Span) -> String {
 
 /// Finds the destination text inside `[text](dest "title")`; `None` for reference links and
 /// for destinations written differently from what the parser returns (escapes, entities).
-fn locate_dest(text: &str, span: Span, dest: &str, link_type: LinkType, regions: &Regions) -> Option<Span> {
+fn locate_dest(
+    text: &str,
+    span: Span,
+    dest: &str,
+    link_type: LinkType,
+    regions: &Regions,
+) -> Option<Span> {
     if !matches!(link_type, LinkType::Inline | LinkType::Autolink) {
         return None;
     }
@@ -158,10 +175,14 @@ mod tests {
     fn finds_link_destinations_and_heading_ids() {
         let t = "# Plans {#plans}\n\nSee [pricing](/pricing/#pro \"t\") and ![x](/a.png).\n\n`<a href=x>`\n";
         let s = scan(t, Span::new(0, t.len()), &Regions::default());
-        let dests: Vec<_> = s.links.iter().map(|l| {
-            let d = l.dest.unwrap();
-            &t[d.start..d.end]
-        }).collect();
+        let dests: Vec<_> = s
+            .links
+            .iter()
+            .map(|l| {
+                let d = l.dest.unwrap();
+                &t[d.start..d.end]
+            })
+            .collect();
         assert_eq!(dests, ["/pricing/#pro", "/a.png"]);
         assert!(s.links[1].is_image);
         assert_eq!(s.headings[0].id.as_deref(), Some("plans"));

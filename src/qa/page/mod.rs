@@ -165,7 +165,11 @@ impl Document {
         doc.collect_headings_and_ids(&md);
         for l in &md.links {
             if let Some(dest) = l.dest {
-                let kind = if l.is_image { LinkKind::Image } else { LinkKind::Anchor };
+                let kind = if l.is_image {
+                    LinkKind::Image
+                } else {
+                    LinkKind::Anchor
+                };
                 doc.links.push(Link {
                     url: dest,
                     kind,
@@ -282,8 +286,12 @@ impl Document {
                     let is_url = key.is_some_and(|k| {
                         matches!(
                             self.text[k.start..k.end].to_ascii_lowercase().as_str(),
-                            "og:url" | "og:image" | "og:image:url" | "og:image:secure_url"
-                                | "twitter:image" | "twitter:url"
+                            "og:url"
+                                | "og:image"
+                                | "og:image:url"
+                                | "og:image:secure_url"
+                                | "twitter:image"
+                                | "twitter:url"
                         )
                     });
                     if is_url {
@@ -359,7 +367,10 @@ fn srcset_urls(text: &str, value: Option<Span>) -> Vec<Span> {
     let mut pos = 0;
     for part in raw.split(',') {
         let lead = part.len() - part.trim_start().len();
-        let url_len = part.trim_start().find(char::is_whitespace).unwrap_or(part.trim_start().len());
+        let url_len = part
+            .trim_start()
+            .find(char::is_whitespace)
+            .unwrap_or(part.trim_start().len());
         if url_len > 0 && !part.contains("{{") && !part.contains("{%") {
             let s = v.start + pos + lead;
             out.push(Span::new(s, s + url_len));
@@ -420,7 +431,11 @@ fn visible_text(doc: &Document, span: Span) -> String {
             i = (r.span.end - span.start).min(bytes.len());
             continue;
         }
-        if bytes[i] == b'<' && bytes.get(i + 1).is_some_and(|b| b.is_ascii_alphabetic() || *b == b'/' || *b == b'!') {
+        if bytes[i] == b'<'
+            && bytes
+                .get(i + 1)
+                .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'/' || *b == b'!')
+        {
             let close = text[i..].find('>').map_or(bytes.len(), |e| i + e + 1);
             out.push(' ');
             i = close;
@@ -523,20 +538,41 @@ fn read_directive(raw: &str, span: Span, engine: Engine) -> Option<Include> {
         if inner.starts_with('/') {
             return None;
         }
-        let name: String = inner.chars().take_while(|c| !c.is_whitespace() && *c != '>').collect();
-        return Some(Include { kind: IncludeKind::Shortcode, name, span });
+        let name: String = inner
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != '>')
+            .collect();
+        return Some(Include {
+            kind: IncludeKind::Shortcode,
+            name,
+            span,
+        });
     }
     let (kind, rest) = if let Some(r) = inner.strip_prefix("#>") {
         (IncludeKind::Extends, r)
     } else if let Some(r) = inner.strip_prefix('>') {
         (IncludeKind::Include, r)
     } else {
-        let word: String = inner.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        let word: String = inner
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
         let rest = &inner[word.len()..];
+        // `{{ layout.class }}` is a variable, not a directive.
+        if !rest.starts_with([' ', '\t', '\n', '\r', '"', '\'', '(']) {
+            return None;
+        }
+        let is_tag = raw.starts_with("{%");
+        let hugo_call = matches!(word.as_str(), "partial" | "partialCached" | "template");
+        if is_tag == hugo_call {
+            return None;
+        }
         let kind = match (word.as_str(), engine) {
             ("extends", _) => IncludeKind::Extends,
             ("layout", Engine::Liquid) => IncludeKind::Layout,
-            ("include" | "include_relative" | "render" | "import" | "from", _) => IncludeKind::Include,
+            ("include" | "include_relative" | "render" | "import" | "from", _) => {
+                IncludeKind::Include
+            }
             ("partial" | "partialCached" | "template", _) => IncludeKind::Include,
             _ => return None,
         };
@@ -552,15 +588,26 @@ fn read_directive(raw: &str, span: Span, engine: Engine) -> Option<Include> {
 /// The literal file name an include names: a quoted string or a bare path; empty when it
 /// is an expression.
 fn first_argument(s: &str) -> String {
-    if let Some(q) = s.chars().next().filter(|c| *c == '"' || *c == '\'' || *c == '`') {
+    if let Some(q) = s
+        .chars()
+        .next()
+        .filter(|c| *c == '"' || *c == '\'' || *c == '`')
+    {
         let body = &s[1..];
-        return body.find(q).map_or(String::new(), |e| body[..e].to_string());
+        return body
+            .find(q)
+            .map_or(String::new(), |e| body[..e].to_string());
     }
     let word: String = s
         .chars()
         .take_while(|c| !c.is_whitespace() && !matches!(c, '(' | ')' | ',' | '|' | '}'))
         .collect();
-    if word.contains('.') || word.contains('/') || word.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_') {
+    if word.contains('.')
+        || word.contains('/')
+        || word
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+    {
         word
     } else {
         String::new()
@@ -572,36 +619,74 @@ mod tests {
     use super::*;
 
     fn doc(path: &str, t: &str, engine: Engine) -> Document {
-        let format = if path.ends_with(".md") { Format::Markdown } else { Format::Html };
+        let format = if path.ends_with(".md") {
+            Format::Markdown
+        } else {
+            Format::Html
+        };
         Document::parse(path, t.to_string(), engine, format)
     }
 
     #[test]
     fn reads_includes_for_each_engine() {
-        let names = |d: &Document| d.includes.iter().map(|i| (i.kind, i.name.clone())).collect::<Vec<_>>();
-        let l = doc("a.html", "---\nlayout: default\n---\n{% include header.html %}{% render 'cta' %}", Engine::Liquid);
-        assert_eq!(names(&l), [
-            (IncludeKind::Layout, "default".into()),
-            (IncludeKind::Include, "header.html".into()),
-            (IncludeKind::Include, "cta".into()),
-        ]);
-        let j = doc("a.html", r#"{% extends "base.html" %}{% include "nav.html" %}"#, Engine::Jinja);
+        let names = |d: &Document| {
+            d.includes
+                .iter()
+                .map(|i| (i.kind, i.name.clone()))
+                .collect::<Vec<_>>()
+        };
+        let l = doc(
+            "a.html",
+            "---\nlayout: default\n---\n{% include header.html %}{% render 'cta' %}",
+            Engine::Liquid,
+        );
+        assert_eq!(
+            names(&l),
+            [
+                (IncludeKind::Layout, "default".into()),
+                (IncludeKind::Include, "header.html".into()),
+                (IncludeKind::Include, "cta".into()),
+            ]
+        );
+        let j = doc(
+            "a.html",
+            r#"{% extends "base.html" %}{% include "nav.html" %}"#,
+            Engine::Jinja,
+        );
         assert_eq!(names(&j)[0], (IncludeKind::Extends, "base.html".into()));
-        let h = doc("a.html", r#"{{ partial "head/meta.html" . }}{{< figure src="x" >}}"#, Engine::Hugo);
-        assert_eq!(names(&h), [
-            (IncludeKind::Include, "head/meta.html".into()),
-            (IncludeKind::Shortcode, "figure".into()),
-        ]);
-        let hb = doc("a.hbs", "{{#> layout}}{{> components/nav}}{{/layout}}", Engine::Handlebars);
-        assert_eq!(names(&hb), [
-            (IncludeKind::Extends, "layout".into()),
-            (IncludeKind::Include, "components/nav".into()),
-        ]);
+        let h = doc(
+            "a.html",
+            r#"{{ partial "head/meta.html" . }}{{< figure src="x" >}}"#,
+            Engine::Hugo,
+        );
+        assert_eq!(
+            names(&h),
+            [
+                (IncludeKind::Include, "head/meta.html".into()),
+                (IncludeKind::Shortcode, "figure".into()),
+            ]
+        );
+        let hb = doc(
+            "a.hbs",
+            "{{#> layout}}{{> components/nav}}{{/layout}}",
+            Engine::Handlebars,
+        );
+        assert_eq!(
+            names(&hb),
+            [
+                (IncludeKind::Extends, "layout".into()),
+                (IncludeKind::Include, "components/nav".into()),
+            ]
+        );
     }
 
     #[test]
     fn collects_links_ids_and_markdown_heading_slugs() {
-        let d = doc("a.md", "---\ntitle: x\n---\n## Enterprise plan\n\n<a id=\"top\" href=\"/x\">x</a> [y](/y#z)\n", Engine::Liquid);
+        let d = doc(
+            "a.md",
+            "---\ntitle: x\n---\n## Enterprise plan\n\n<a id=\"top\" href=\"/x\">x</a> [y](/y#z)\n",
+            Engine::Liquid,
+        );
         let urls: Vec<_> = d.links.iter().map(|l| d.slice(l.url)).collect();
         assert_eq!(urls, ["/x", "/y#z"]);
         let ids: Vec<_> = d.ids.iter().map(|(i, _)| i.as_str()).collect();
@@ -610,7 +695,11 @@ mod tests {
 
     #[test]
     fn visible_text_drops_tags_and_decodes_entities() {
-        let d = doc("a.html", "<a href=x><img src=i> Read&nbsp;more &amp; {{ x }}</a>", Engine::Liquid);
+        let d = doc(
+            "a.html",
+            "<a href=x><img src=i> Read&nbsp;more &amp; {{ x }}</a>",
+            Engine::Liquid,
+        );
         assert_eq!(d.text_of(0).unwrap(), "Read more & {{…}}");
     }
 }

@@ -88,7 +88,10 @@ fn scan_curly(text: &str, start: usize) -> Option<(usize, RegionKind)> {
         RegionKind::Comment
     } else if inner.starts_with(['#', '/', '^', '>'])
         || inner.starts_with("else")
-        || starts_with_word(inner, &["if", "range", "with", "end", "define", "block", "template"])
+        || starts_with_word(
+            inner,
+            &["if", "range", "with", "end", "define", "block", "template"],
+        )
         || starts_with_word(inner, &["partial", "partialCached"]) && !inner.contains('|')
     {
         RegionKind::Tag
@@ -107,7 +110,9 @@ fn starts_with_word(s: &str, words: &[&str]) -> bool {
 
 /// The end (exclusive) of the first `close` after `start + 2`, or `None` when it never closes.
 fn scan_until(text: &str, start: usize, close: &str) -> Option<usize> {
-    text[start + 2..].find(close).map(|i| start + 2 + i + close.len())
+    text[start + 2..]
+        .find(close)
+        .map(|i| start + 2 + i + close.len())
 }
 
 fn is_comment_tag(tag: &str) -> bool {
@@ -183,7 +188,8 @@ mod tests {
 
     #[test]
     fn finds_liquid_output_tags_and_comments() {
-        let t = r#"<a href="{{ page.url }}">{% if x %}y{% endif %}{% comment %}a }} b{% endcomment %}"#;
+        let t =
+            r#"<a href="{{ page.url }}">{% if x %}y{% endif %}{% comment %}a }} b{% endcomment %}"#;
         assert_eq!(
             kinds(t, Engine::Liquid),
             vec![

@@ -76,7 +76,9 @@ fn sort_key(id: &str) -> (String, u32) {
 }
 
 pub fn find(id: &str) -> Option<&'static dyn Rule> {
-    all().into_iter().find(|r| r.meta().id.eq_ignore_ascii_case(id))
+    all()
+        .into_iter()
+        .find(|r| r.meta().id.eq_ignore_ascii_case(id))
 }
 
 #[cfg(test)]
@@ -93,8 +95,19 @@ mod tests {
         assert_eq!(ids.len(), n, "duplicate rule ids");
         for r in all() {
             let m = r.meta();
-            assert!(m.id.split_once('-').is_some_and(|(f, num)| f.chars().all(|c| c.is_ascii_uppercase()) && num.len() == 3), "{}", m.id);
-            assert!(!m.summary.is_empty() && !m.why.is_empty() && !m.source.is_empty(), "{}", m.id);
+            assert!(
+                m.id.split_once('-')
+                    .is_some_and(
+                        |(f, num)| f.chars().all(|c| c.is_ascii_uppercase()) && num.len() == 3
+                    ),
+                "{}",
+                m.id
+            );
+            assert!(
+                !m.summary.is_empty() && !m.why.is_empty() && !m.source.is_empty(),
+                "{}",
+                m.id
+            );
         }
     }
 
@@ -104,9 +117,17 @@ mod tests {
         for r in all() {
             let m = r.meta();
             let bad = check_with_starter(&[("index.html", m.bad)]);
-            assert!(bad.iter().any(|f| f.rule.id == m.id), "{}: bad example not flagged: {bad:#?}", m.id);
+            assert!(
+                bad.iter().any(|f| f.rule.id == m.id),
+                "{}: bad example not flagged: {bad:#?}",
+                m.id
+            );
             let good = check_with_starter(&[("index.html", m.good)]);
-            assert!(!good.iter().any(|f| f.rule.id == m.id), "{}: good example flagged: {good:#?}", m.id);
+            assert!(
+                !good.iter().any(|f| f.rule.id == m.id),
+                "{}: good example flagged: {good:#?}",
+                m.id
+            );
         }
     }
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{Role, Site, SiteError, SiteFile, SiteIndex, Skipped, MAX_FILE_BYTES};
+use super::{MAX_FILE_BYTES, Role, Site, SiteError, SiteFile, SiteIndex, Skipped};
 use crate::qa::page::{Engine, Format};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -38,7 +38,11 @@ impl Generator {
     pub fn maps_urls(self) -> bool {
         matches!(
             self,
-            Generator::Jekyll | Generator::Hugo | Generator::Eleventy | Generator::Lektor | Generator::Plain
+            Generator::Jekyll
+                | Generator::Hugo
+                | Generator::Eleventy
+                | Generator::Lektor
+                | Generator::Plain
         )
     }
 }
@@ -52,8 +56,26 @@ pub(super) struct Detected {
 }
 
 const PARSED: &[&str] = &[
-    "html", "htm", "xhtml", "md", "markdown", "mdown", "mkd", "liquid", "njk", "nunjucks", "j2",
-    "jinja", "jinja2", "tera", "twig", "hbs", "handlebars", "mustache", "tmpl", "gohtml",
+    "html",
+    "htm",
+    "xhtml",
+    "md",
+    "markdown",
+    "mdown",
+    "mkd",
+    "liquid",
+    "njk",
+    "nunjucks",
+    "j2",
+    "jinja",
+    "jinja2",
+    "tera",
+    "twig",
+    "hbs",
+    "handlebars",
+    "mustache",
+    "tmpl",
+    "gohtml",
 ];
 /// Page-like types the page model does not read: reported once as unchecked.
 const UNKNOWN_PAGES: &[&str] = &[
@@ -61,8 +83,16 @@ const UNKNOWN_PAGES: &[&str] = &[
     "mdx", "pug", "jade", "haml", "slim", "ejs", "cshtml", "jsp", "aspx", "ftl",
 ];
 const TEMPLATE_DIR_NAMES: &[&str] = &[
-    "_layouts", "_includes", "layouts", "includes", "_partials", "partials", "templates",
-    "components", "shortcodes", "_shortcodes",
+    "_layouts",
+    "_includes",
+    "layouts",
+    "includes",
+    "_partials",
+    "partials",
+    "templates",
+    "components",
+    "shortcodes",
+    "_shortcodes",
 ];
 
 fn exists(root: &Path, rel: &str) -> bool {
@@ -85,33 +115,60 @@ pub(super) fn detect(root: &Path) -> Detected {
     ];
     let mut template_dirs = Vec::new();
     let package = read(root, "package.json");
-    let hugo_config = ["hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "config/_default/hugo.toml"]
-        .iter()
-        .chain(["config.toml", "config.yaml", "config.yml", "config/_default/config.toml"].iter())
-        .find(|f| exists(root, f))
-        .map(|f| read(root, f));
-    let eleventy_config = [".eleventy.js", "eleventy.config.js", "eleventy.config.cjs", "eleventy.config.mjs"]
-        .iter()
-        .find(|f| exists(root, f))
-        .map(|f| read(root, f));
+    let hugo_config = [
+        "hugo.toml",
+        "hugo.yaml",
+        "hugo.yml",
+        "hugo.json",
+        "config/_default/hugo.toml",
+    ]
+    .iter()
+    .chain(
+        [
+            "config.toml",
+            "config.yaml",
+            "config.yml",
+            "config/_default/config.toml",
+        ]
+        .iter(),
+    )
+    .find(|f| exists(root, f))
+    .map(|f| read(root, f));
+    let eleventy_config = [
+        ".eleventy.js",
+        "eleventy.config.js",
+        "eleventy.config.cjs",
+        "eleventy.config.mjs",
+    ]
+    .iter()
+    .find(|f| exists(root, f))
+    .map(|f| read(root, f));
     let is_hugo = exists(root, "hugo.toml")
         || exists(root, "hugo.yaml")
         || exists(root, "hugo.json")
         || exists(root, "config/_default")
-        || (hugo_config.is_some() && exists(root, "content") && (exists(root, "layouts") || exists(root, "themes")));
-    let generator = if exists(root, "_config.yml") || exists(root, "_config.yaml") || exists(root, "_layouts") {
+        || (hugo_config.is_some()
+            && exists(root, "content")
+            && (exists(root, "layouts") || exists(root, "themes")));
+    let generator = if exists(root, "_config.yml")
+        || exists(root, "_config.yaml")
+        || exists(root, "_layouts")
+    {
         Generator::Jekyll
     } else if is_hugo {
         Generator::Hugo
     } else if eleventy_config.is_some() || package.contains("@11ty/eleventy") {
         Generator::Eleventy
     } else if std::fs::read_dir(root).is_ok_and(|d| {
-        d.flatten().any(|e| e.path().extension().is_some_and(|x| x == "lektorproject"))
+        d.flatten()
+            .any(|e| e.path().extension().is_some_and(|x| x == "lektorproject"))
     }) {
         Generator::Lektor
     } else if has_ext_below(root, "templates", &["hbs", "handlebars"]) {
         Generator::Handlebars
-    } else if exists(root, "templates") && has_ext_below(root, "templates", &["html", "j2", "jinja", "njk", "twig"]) {
+    } else if exists(root, "templates")
+        && has_ext_below(root, "templates", &["html", "j2", "jinja", "njk", "twig"])
+    {
         Generator::Jinja
     } else {
         Generator::Plain
@@ -138,7 +195,10 @@ pub(super) fn detect(root: &Path) -> Detected {
             let mut layout_roots = vec!["layouts".to_string()];
             if let Some(t) = theme {
                 let themes_dir = yaml_key(&cfg, "themesDir").unwrap_or_else(|| "themes".into());
-                let themes_dir = themes_dir.trim_start_matches("./").trim_end_matches('/').to_string();
+                let themes_dir = themes_dir
+                    .trim_start_matches("./")
+                    .trim_end_matches('/')
+                    .to_string();
                 layout_roots.push(format!("{themes_dir}/{t}/layouts"));
                 index.static_dirs.push(format!("{themes_dir}/{t}/static"));
             }
@@ -160,7 +220,11 @@ pub(super) fn detect(root: &Path) -> Detected {
         Generator::Eleventy => {
             let cfg = eleventy_config.unwrap_or_default();
             let input = js_dir(&cfg, "input").unwrap_or_else(|| ".".into());
-            let prefix = if input == "." || input.is_empty() { String::new() } else { format!("{input}/") };
+            let prefix = if input == "." || input.is_empty() {
+                String::new()
+            } else {
+                format!("{input}/")
+            };
             let includes = js_dir(&cfg, "includes").map(|d| format!("{prefix}{d}"));
             let layouts = js_dir(&cfg, "layouts").map(|d| format!("{prefix}{d}"));
             excludes.push(js_dir(&cfg, "output").unwrap_or_else(|| "_site".into()));
@@ -175,7 +239,12 @@ pub(super) fn detect(root: &Path) -> Detected {
             excludes.extend(
                 read(root, ".eleventyignore")
                     .lines()
-                    .map(|l| l.trim().trim_start_matches("./").trim_end_matches('/').to_string())
+                    .map(|l| {
+                        l.trim()
+                            .trim_start_matches("./")
+                            .trim_end_matches('/')
+                            .to_string()
+                    })
                     .filter(|l| !l.is_empty() && !l.starts_with('#')),
             );
         }
@@ -201,13 +270,17 @@ fn has_ext_below(root: &Path, dir: &str, exts: &[&str]) -> bool {
 }
 
 fn walkdir_any(dir: &Path, exts: &[&str], depth: usize) -> bool {
-    let Ok(entries) = std::fs::read_dir(dir) else { return false };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
     entries.flatten().any(|e| {
         let p = e.path();
         if p.is_dir() {
             depth > 0 && walkdir_any(&p, exts, depth - 1)
         } else {
-            p.extension().and_then(|x| x.to_str()).is_some_and(|x| exts.contains(&x))
+            p.extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| exts.contains(&x))
         }
     })
 }
@@ -223,7 +296,11 @@ fn yaml_key(text: &str, key: &str) -> Option<String> {
 
 fn toml_key(text: &str, key: &str) -> Option<String> {
     text.lines().find_map(|l| {
-        let rest = l.trim_start().strip_prefix(key)?.trim_start().strip_prefix('=')?;
+        let rest = l
+            .trim_start()
+            .strip_prefix(key)?
+            .trim_start()
+            .strip_prefix('=')?;
         let v = rest.trim().trim_matches(['"', '\'']);
         (!v.is_empty()).then(|| v.to_string())
     })
@@ -231,12 +308,26 @@ fn toml_key(text: &str, key: &str) -> Option<String> {
 
 /// A top-level YAML list, in block (`- a`) or flow (`[a, b]`) form.
 fn yaml_list(text: &str, key: &str) -> Vec<String> {
-    let mut lines = text.lines().skip_while(|l| !l.starts_with(&format!("{key}:")));
-    let Some(first) = lines.next() else { return Vec::new() };
-    let clean = |s: &str| s.trim().trim_matches(['"', '\'']).trim_end_matches('/').to_string();
+    let mut lines = text
+        .lines()
+        .skip_while(|l| !l.starts_with(&format!("{key}:")));
+    let Some(first) = lines.next() else {
+        return Vec::new();
+    };
+    let clean = |s: &str| {
+        s.trim()
+            .trim_matches(['"', '\''])
+            .trim_end_matches('/')
+            .to_string()
+    };
     let rest = first[key.len() + 1..].trim();
     if let Some(flow) = rest.strip_prefix('[') {
-        return flow.trim_end_matches(']').split(',').map(clean).filter(|s| !s.is_empty()).collect();
+        return flow
+            .trim_end_matches(']')
+            .split(',')
+            .map(clean)
+            .filter(|s| !s.is_empty())
+            .collect();
     }
     lines
         .take_while(|l| l.starts_with([' ', '-', '\t']) || l.trim().is_empty())
@@ -247,14 +338,22 @@ fn yaml_list(text: &str, key: &str) -> Vec<String> {
 /// `dir: { input: "src", includes: "_includes" }` in an Eleventy config.
 fn js_dir(cfg: &str, key: &str) -> Option<String> {
     let re = regex::Regex::new(&format!(r#"\b{key}\s*:\s*["'`]([^"'`]*)["'`]"#)).ok()?;
-    re.captures(cfg).map(|c| c[1].trim_start_matches("./").trim_end_matches('/').to_string())
+    re.captures(cfg).map(|c| {
+        c[1].trim_start_matches("./")
+            .trim_end_matches('/')
+            .to_string()
+    })
 }
 
 fn alias_calls(cfg: &str) -> Vec<(String, String)> {
-    let Ok(re) = regex::Regex::new(r#"addLayoutAlias\(\s*["'`]([^"'`]+)["'`]\s*,\s*["'`]([^"'`]+)["'`]"#) else {
+    let Ok(re) =
+        regex::Regex::new(r#"addLayoutAlias\(\s*["'`]([^"'`]+)["'`]\s*,\s*["'`]([^"'`]+)["'`]"#)
+    else {
         return Vec::new();
     };
-    re.captures_iter(cfg).map(|c| (c[1].to_string(), c[2].to_string())).collect()
+    re.captures_iter(cfg)
+        .map(|c| (c[1].to_string(), c[2].to_string()))
+        .collect()
 }
 
 pub(super) struct Walked {
@@ -312,7 +411,9 @@ pub(super) fn walk(root: &Path, d: &Detected, extra: &[String]) -> Result<Walked
         if rel.is_empty() || globs.is_match(&rel) {
             continue;
         }
-        let Some(ft) = entry.file_type() else { continue };
+        let Some(ft) = entry.file_type() else {
+            continue;
+        };
         if ft.is_symlink() {
             let inside = entry
                 .path()
@@ -336,7 +437,8 @@ pub(super) fn walk(root: &Path, d: &Detected, extra: &[String]) -> Result<Walked
 
 fn extension(path: &str) -> String {
     let name = path.rsplit('/').next().unwrap_or(path);
-    name.rsplit_once('.').map_or(String::new(), |(_, e)| e.to_ascii_lowercase())
+    name.rsplit_once('.')
+        .map_or(String::new(), |(_, e)| e.to_ascii_lowercase())
 }
 
 fn in_dir(path: &str, dir: &str) -> bool {
@@ -346,7 +448,10 @@ fn in_dir(path: &str, dir: &str) -> bool {
 fn is_doc_file(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     let stem = name.split('.').next().unwrap_or(name);
-    stem.len() > 1 && stem.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c == '-')
+    stem.len() > 1
+        && stem
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c == '_' || c == '-')
 }
 
 pub(super) fn classify(root: &Path, d: Detected, walked: Walked) -> Site {
@@ -394,7 +499,8 @@ pub(super) fn classify(root: &Path, d: Detected, walked: Walked) -> Site {
             _ => generator.engine(),
         };
         let is_template = template_dirs.iter().any(|t| in_dir(&rel, t))
-            || rel.split('/').any(|seg| TEMPLATE_DIR_NAMES.contains(&seg)) && !in_content(&rel, &index);
+            || rel.split('/').any(|seg| TEMPLATE_DIR_NAMES.contains(&seg))
+                && !in_content(&rel, &index);
         let role = if is_template {
             Role::Template
         } else if !is_page(generator, &rel, format, &index) {
@@ -421,7 +527,19 @@ pub(super) fn classify(root: &Path, d: Detected, walked: Walked) -> Site {
         });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    if index.site_url.as_deref().is_some_and(|u| !u.starts_with("http")) {
+    let mut found: Vec<String> = index
+        .dirs
+        .iter()
+        .filter(|d| TEMPLATE_DIR_NAMES.contains(&d.rsplit('/').next().unwrap_or(d)))
+        .cloned()
+        .collect();
+    found.sort_by_key(|d| (d.matches('/').count(), d.clone()));
+    index.template_dirs = found;
+    if index
+        .site_url
+        .as_deref()
+        .is_some_and(|u| !u.starts_with("http"))
+    {
         index.site_url = None;
     }
     Site {
@@ -444,11 +562,16 @@ fn is_page(generator: Generator, rel: &str, format: Format, index: &SiteIndex) -
         return false;
     }
     match generator {
-        Generator::Hugo => in_content(rel, index) || (format == Format::Html && index.static_dirs.iter().any(|s| in_dir(rel, s))),
+        Generator::Hugo => {
+            in_content(rel, index)
+                || (format == Format::Html && index.static_dirs.iter().any(|s| in_dir(rel, s)))
+        }
         Generator::Jekyll => {
             // Folders starting with `_` are not rendered, except posts and collections.
             let first = rel.split('/').next().unwrap_or("");
-            !(first.starts_with('_') && rel.contains('/')) || first == "_posts" || is_collection(first)
+            !(first.starts_with('_') && rel.contains('/'))
+                || first == "_posts"
+                || is_collection(first)
         }
         Generator::Handlebars | Generator::Jinja | Generator::Lektor => false,
         Generator::Eleventy | Generator::Plain => true,
@@ -456,7 +579,10 @@ fn is_page(generator: Generator, rel: &str, format: Format, index: &SiteIndex) -
 }
 
 fn is_collection(first: &str) -> bool {
-    !matches!(first, "_layouts" | "_includes" | "_data" | "_sass" | "_site" | "_drafts" | "_plugins")
+    !matches!(
+        first,
+        "_layouts" | "_includes" | "_data" | "_sass" | "_site" | "_drafts" | "_plugins"
+    )
 }
 
 #[cfg(test)]
@@ -475,11 +601,18 @@ mod tests {
     fn reads_eleventy_dirs_and_aliases() {
         let js = r#"return { dir: { input: "src", includes: "_includes", output: "dist" } }; eleventyConfig.addLayoutAlias('post', 'layouts/post.njk');"#;
         assert_eq!(js_dir(js, "input").as_deref(), Some("src"));
-        assert_eq!(alias_calls(js), [("post".to_string(), "layouts/post.njk".to_string())]);
+        assert_eq!(
+            alias_calls(js),
+            [("post".to_string(), "layouts/post.njk".to_string())]
+        );
     }
 
     #[test]
     fn upper_case_docs_are_not_pages() {
-        assert!(is_doc_file("README.md") && is_doc_file("docs/CHANGELOG.md") && !is_doc_file("about.md"));
+        assert!(
+            is_doc_file("README.md")
+                && is_doc_file("docs/CHANGELOG.md")
+                && !is_doc_file("about.md")
+        );
     }
 }

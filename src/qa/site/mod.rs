@@ -71,6 +71,9 @@ pub struct SiteIndex {
     pub layout_dirs: Vec<String>,
     pub include_dirs: Vec<String>,
     pub shortcode_dirs: Vec<String>,
+    /// Every folder of the tree named like a template folder (`templates/layouts`,
+    /// `_includes`), shallowest first: the fallback when a generator's config is absent.
+    pub template_dirs: Vec<String>,
     /// Layout aliases (Eleventy `addLayoutAlias`).
     pub layout_aliases: HashMap<String, String>,
     /// The permalink style for Jekyll posts (`_config.yml` `permalink`).

@@ -26,8 +26,21 @@ impl Chain {
 }
 
 const TEMPLATE_EXTS: &[&str] = &[
-    "", ".html", ".hbs", ".html.hbs", ".handlebars", ".liquid", ".njk", ".md", ".htm", ".j2",
-    ".jinja", ".jinja2", ".tera", ".twig", ".mustache",
+    "",
+    ".html",
+    ".hbs",
+    ".html.hbs",
+    ".handlebars",
+    ".liquid",
+    ".njk",
+    ".md",
+    ".htm",
+    ".j2",
+    ".jinja",
+    ".jinja2",
+    ".tera",
+    ".twig",
+    ".mustache",
 ];
 
 impl SiteIndex {
@@ -40,6 +53,7 @@ impl SiteIndex {
         if let Some(first) = self.hugo_page_layout(page, templates) {
             chain.files.push(first);
         }
+        let inline = inline_partials(page);
         let mut i = 0;
         while i < chain.files.len() {
             let path = chain.files[i].clone();
@@ -51,16 +65,33 @@ impl SiteIndex {
             };
             let Some(doc) = doc else { continue };
             for inc in &doc.includes {
-                if inc.kind == IncludeKind::Layout && matches!(inc.name.as_str(), "null" | "none" | "false") {
+                if inc.kind == IncludeKind::Layout
+                    && matches!(inc.name.as_str(), "null" | "none" | "false")
+                {
                     continue;
                 }
                 if inc.name.is_empty() {
-                    chain.unresolved.push(format!("{} (dynamic)", doc.slice(inc.span).trim()));
+                    // Handlebars layouts: a page defines `{{#*inline "page"}}` and names its
+                    // parent dynamically; the parent is the template that renders that partial.
+                    if let Some(parent) = self.inline_partial_host(&inline, templates) {
+                        if !chain.files.contains(&parent) {
+                            chain.files.push(parent);
+                        }
+                        continue;
+                    }
+                    chain
+                        .unresolved
+                        .push(format!("{} (dynamic)", doc.slice(inc.span).trim()));
+                    continue;
+                }
+                if inline.contains(&inc.name) {
                     continue;
                 }
                 match self.find_template(&doc.path, inc.kind, &inc.name) {
                     Some(p) => {
-                        let p: Arc<str> = templates.get_key_value(p.as_str()).map_or_else(|| Arc::from(p.as_str()), |(k, _)| k.clone());
+                        let p: Arc<str> = templates
+                            .get_key_value(p.as_str())
+                            .map_or_else(|| Arc::from(p.as_str()), |(k, _)| k.clone());
                         if !chain.files.contains(&p) {
                             chain.files.push(p);
                         }
@@ -104,18 +135,39 @@ impl SiteIndex {
                 dirs.extend(self.layout_dirs.iter().cloned());
             }
         }
-        // Engines without configured folders look beside the file and in template roots.
+        // Engines without configured folders look beside the file, in template roots, and in
+        // every folder of the tree named like a template folder.
         dirs.push(from_dir.to_string());
         dirs.extend(template_roots(from));
-        for conventional in ["_layouts", "_includes", "templates", "layouts", "layouts/partials", "includes"] {
-            dirs.push(conventional.to_string());
-        }
+        dirs.extend(self.template_dirs.iter().cloned());
         dirs.push(String::new());
         dirs.into_iter().find_map(|d| self.try_exts(&d, name))
     }
 
+    /// The one template that renders one of `names` as a partial (`{{> page}}`).
+    fn inline_partial_host(
+        &self,
+        names: &[String],
+        templates: &HashMap<Arc<str>, Arc<Document>>,
+    ) -> Option<Arc<str>> {
+        if names.is_empty() {
+            return None;
+        }
+        let mut hosts = templates.iter().filter(|(_, d)| {
+            d.includes
+                .iter()
+                .any(|i| i.kind == IncludeKind::Include && names.contains(&i.name))
+        });
+        let (first, _) = hosts.next()?;
+        hosts.next().is_none().then(|| first.clone())
+    }
+
     fn try_exts(&self, dir: &str, name: &str) -> Option<String> {
-        let base = if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") };
+        let base = if dir.is_empty() {
+            name.to_string()
+        } else {
+            format!("{dir}/{name}")
+        };
         TEMPLATE_EXTS
             .iter()
             .map(|e| format!("{base}{e}"))
@@ -123,7 +175,11 @@ impl SiteIndex {
     }
 
     /// Hugo picks a content page's template by type, section and layout front matter.
-    fn hugo_page_layout(&self, page: &Document, _templates: &HashMap<Arc<str>, Arc<Document>>) -> Option<Arc<str>> {
+    fn hugo_page_layout(
+        &self,
+        page: &Document,
+        _templates: &HashMap<Arc<str>, Arc<Document>>,
+    ) -> Option<Arc<str>> {
         if self.generator != Some(Generator::Hugo) {
             return None;
         }
@@ -133,7 +189,11 @@ impl SiteIndex {
         let is_list = name.starts_with("_index.");
         let is_home = is_list && !rel.contains('/');
         let fm = page.front_matter.as_ref();
-        let section = rel.split('/').next().filter(|_| rel.contains('/')).unwrap_or("");
+        let section = rel
+            .split('/')
+            .next()
+            .filter(|_| rel.contains('/'))
+            .unwrap_or("");
         let kind_dir = fm.and_then(|f| f.text("type")).unwrap_or(section);
         let layout = fm.and_then(|f| f.text("layout"));
         let mut names: Vec<&str> = Vec::new();
@@ -155,7 +215,11 @@ impl SiteIndex {
             .collect();
         for root in &roots {
             for n in &names {
-                for dir in [format!("{root}/{kind_dir}"), format!("{root}/_default"), root.to_string()] {
+                for dir in [
+                    format!("{root}/{kind_dir}"),
+                    format!("{root}/_default"),
+                    root.to_string(),
+                ] {
                     let p = format!("{dir}/{n}.html");
                     if self.paths.contains(&p) {
                         return Some(Arc::from(p.as_str()));
@@ -175,9 +239,28 @@ impl SiteIndex {
         self.layout_dirs
             .iter()
             .map(|d| format!("{d}/baseof.html"))
-            .chain(self.layout_dirs.iter().map(|d| format!("{d}/_default/baseof.html")))
+            .chain(
+                self.layout_dirs
+                    .iter()
+                    .map(|d| format!("{d}/_default/baseof.html")),
+            )
             .find(|p| self.paths.contains(p))
     }
+}
+
+/// Names of Handlebars inline partials a file defines: `{{#*inline "page"}}`.
+fn inline_partials(doc: &Document) -> Vec<String> {
+    doc.regions
+        .all()
+        .iter()
+        .filter_map(|r| {
+            let t = doc.slice(r.span).trim_start_matches(['{', '~', ' ']);
+            let rest = t.strip_prefix("#*inline")?.trim_start();
+            let q = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+            let body = &rest[1..];
+            body.find(q).map(|e| body[..e].to_string())
+        })
+        .collect()
 }
 
 /// Hugo templates that `define` a block are rendered inside a `baseof.html`.
@@ -192,12 +275,20 @@ fn uses_define(doc: &Document) -> bool {
 fn template_roots(from: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut acc = String::new();
-    for seg in from.split('/').collect::<Vec<_>>().split_last().map_or(&[][..], |(_, d)| d) {
+    for seg in from
+        .split('/')
+        .collect::<Vec<_>>()
+        .split_last()
+        .map_or(&[][..], |(_, d)| d)
+    {
         if !acc.is_empty() {
             acc.push('/');
         }
         acc.push_str(seg);
-        if matches!(*seg, "templates" | "_includes" | "includes" | "layouts" | "_layouts" | "views") {
+        if matches!(
+            *seg,
+            "templates" | "_includes" | "includes" | "layouts" | "_layouts" | "views"
+        ) {
             out.push(acc.clone());
         }
     }

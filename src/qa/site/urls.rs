@@ -72,10 +72,17 @@ pub enum Resolution {
 /// page on every static host worth the name.
 pub fn url_key(path: &str) -> String {
     let p = path.split(['?', '#']).next().unwrap_or("");
-    let p = p.strip_suffix("index.html").or_else(|| p.strip_suffix("index.htm")).unwrap_or(p);
+    let p = p
+        .strip_suffix("index.html")
+        .or_else(|| p.strip_suffix("index.htm"))
+        .unwrap_or(p);
     let p = p.strip_suffix(".html").unwrap_or(p);
     let p = p.trim_end_matches('/');
-    let p = if p.starts_with('/') { p.to_string() } else { format!("/{p}") };
+    let p = if p.starts_with('/') {
+        p.to_string()
+    } else {
+        format!("/{p}")
+    };
     p.to_lowercase()
 }
 
@@ -92,9 +99,17 @@ impl SiteIndex {
                 }
             }
             if generator == Generator::Hugo {
-                out.extend(fm.list("aliases").into_iter().filter(|a| literal(a)).map(absolute));
+                out.extend(
+                    fm.list("aliases")
+                        .into_iter()
+                        .filter(|a| literal(a))
+                        .map(absolute),
+                );
             }
-            if matches!(fm.values.get("permalink"), Some(crate::qa::page::front_matter::Value::Bool(false))) {
+            if matches!(
+                fm.values.get("permalink"),
+                Some(crate::qa::page::front_matter::Value::Bool(false))
+            ) {
                 return out;
             }
         }
@@ -107,7 +122,10 @@ impl SiteIndex {
     fn default_url(&self, path: &str, fm: Option<&FrontMatter>) -> Option<String> {
         let generator = self.generator.unwrap_or(Generator::Plain);
         let rel = match self.content_dir.as_deref() {
-            Some(c) => path.strip_prefix(c).map(|r| r.trim_start_matches('/')).unwrap_or(path),
+            Some(c) => path
+                .strip_prefix(c)
+                .map(|r| r.trim_start_matches('/'))
+                .unwrap_or(path),
             None => path,
         };
         let (dir, file) = rel.rsplit_once('/').unwrap_or(("", rel));
@@ -116,7 +134,11 @@ impl SiteIndex {
         if generator == Generator::Jekyll && (dir == "_posts" || dir.ends_with("/_posts")) {
             return jekyll_post_url(dir, stem, self.post_permalink.as_deref());
         }
-        let dir_url = if dir.is_empty() { "/".to_string() } else { format!("/{dir}/") };
+        let dir_url = if dir.is_empty() {
+            "/".to_string()
+        } else {
+            format!("/{dir}/")
+        };
         let slug = fm.and_then(|f| f.text("slug")).unwrap_or(stem);
         Some(match generator {
             Generator::Hugo => match stem {
@@ -144,7 +166,11 @@ impl SiteIndex {
         bases.extend(self.static_dirs.iter().map(String::as_str));
         bases.extend(self.content_dir.as_deref());
         for base in bases {
-            let full = if base.is_empty() { p.to_string() } else { format!("{base}/{p}") };
+            let full = if base.is_empty() {
+                p.to_string()
+            } else {
+                format!("{base}/{p}")
+            };
             let full = full.trim_end_matches('/');
             if full.is_empty() {
                 return Resolution::Found;
@@ -225,7 +251,13 @@ mod tests {
 
     #[test]
     fn jekyll_posts_follow_the_permalink_style() {
-        assert_eq!(jekyll_post_url("_posts", "2026-01-15-hello", None).as_deref(), Some("/2026/01/15/hello.html"));
-        assert_eq!(jekyll_post_url("blog/_posts", "2026-01-15-hello", Some("/blog/:title/")).as_deref(), Some("/blog/hello/"));
+        assert_eq!(
+            jekyll_post_url("_posts", "2026-01-15-hello", None).as_deref(),
+            Some("/2026/01/15/hello.html")
+        );
+        assert_eq!(
+            jekyll_post_url("blog/_posts", "2026-01-15-hello", Some("/blog/:title/")).as_deref(),
+            Some("/blog/hello/")
+        );
     }
 }

@@ -57,7 +57,11 @@ impl Rule for UnknownUtmKey {
 /// normalised, or within two edits.
 fn nearest(key: &str) -> Option<&'static str> {
     let norm = key.to_ascii_lowercase().replace(['-', '.', ' '], "_");
-    let norm = if norm.starts_with("utm_") { norm } else { norm.replacen("utm", "utm_", 1) };
+    let norm = if norm.starts_with("utm_") {
+        norm
+    } else {
+        norm.replacen("utm", "utm_", 1)
+    };
     UTM_KEYS
         .iter()
         .map(|k| (strsim::damerau_levenshtein(&norm, k), *k))
@@ -84,12 +88,16 @@ mod tests {
             ]
         );
         let out = fixed(page, &f, "UTM-002");
-        assert!(out.contains("?utm_source=a&utm_medium=b&utm_campaign=c&utm_fancy=d"), "{out}");
+        assert!(
+            out.contains("?utm_source=a&utm_medium=b&utm_campaign=c&utm_fancy=d"),
+            "{out}"
+        );
     }
 
     #[test]
     fn template_keys_and_known_keys_pass_in_every_engine() {
-        let liquid = r#"<a href="https://p.example/?utm_source={{ s }}&{{ k }}=x&utm_term=y">x</a>"#;
+        let liquid =
+            r#"<a href="https://p.example/?utm_source={{ s }}&{{ k }}=x&utm_term=y">x</a>"#;
         let md = "---\ntitle: x\n---\n[x](https://p.example/?utm_source=a&utm_medium=b&utm_campaign=c)\n";
         let f = check_files(&[("index.html", liquid), ("a.md", md)], "");
         assert!(at(&f, "UTM-002").is_empty(), "{f:?}");

@@ -1,0 +1,318 @@
+//! The command line's commands: `check`, `rules`, `init`. Reads the environment and
+//! arguments once, calls one entry point each, and picks the exit code.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{self, ConfigError, SiteConfig};
+use crate::qa::engine::{self, CheckError, Report, Selection};
+use crate::qa::finding::Severity;
+use crate::qa::report::{self, Format};
+use crate::qa::rules;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "sitewide",
+    version,
+    about = "QA checks and bulk edits for marketing-site repositories"
+)]
+pub struct Cli {
+    /// With no command, checks the bundled demo site (`examples/demo-site`).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Audit a repository of landing-page sources and print its findings.
+    Check(CheckArgs),
+    /// List every rule, or explain one (`sitewide rules UTM-008`).
+    Rules {
+        /// A rule id such as UTM-008.
+        id: Option<String>,
+    },
+    /// Show the layouts and includes a page is built from, as the checks resolve them.
+    Explain {
+        /// The repository root.
+        path: PathBuf,
+        /// The page, relative to the root.
+        file: String,
+    },
+    /// Write a commented starter sitewide.toml into PATH (default: the current folder).
+    Init {
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Overwrite an existing sitewide.toml.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// The repository (or any folder of it) to check.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Rules to run: ids and globs, comma-separated (`UTM-*,LNK-001`). Default: all.
+    #[arg(long, value_delimiter = ',')]
+    pub rules: Vec<String>,
+    /// Exit with 1 when a finding is at or above this severity.
+    #[arg(long, value_enum, default_value = "error")]
+    pub fail_on: FailOn,
+    /// Write the deterministic fixes into the files, then report what is left.
+    #[arg(long)]
+    pub fix: bool,
+}
+
+impl CheckArgs {
+    /// The check `cargo run --release` runs: the demo site shipped in the repository.
+    fn demo() -> CheckArgs {
+        let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo-site");
+        let path = if bundled.is_dir() {
+            bundled
+        } else {
+            PathBuf::from("examples/demo-site")
+        };
+        eprintln!(
+            "checking the demo site {} (run `sitewide check PATH` for yours)",
+            path.display()
+        );
+        CheckArgs {
+            path,
+            format: Format::Table,
+            rules: Vec::new(),
+            fail_on: FailOn::Never,
+            fix: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
+
+/// Runs a parsed command line; errors the user must act on exit with 2.
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        None => check(&CheckArgs::demo()),
+        Some(Command::Check(args)) => check(&args),
+        Some(Command::Rules { id }) => list_rules(id.as_deref()),
+        Some(Command::Init { path, force }) => init(&path, force),
+        Some(Command::Explain { path, file }) => explain(&path, &file),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The year CNT-001 compares with: `SITEWIDE_NOW` (RFC 3339 or `YYYY-MM-DD`) or the clock.
+pub fn current_year() -> Result<i32, String> {
+    use chrono::Datelike;
+    match std::env::var("SITEWIDE_NOW") {
+        Ok(v) => chrono::DateTime::parse_from_rfc3339(&v)
+            .map(|d| d.year())
+            .or_else(|_| chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").map(|d| d.year()))
+            .map_err(|_| format!("error: SITEWIDE_NOW={v:?} is not a date (write 2026-11-27 or 2026-11-27T09:00:00Z)")),
+        Err(_) => Ok(chrono::Utc::now().year()),
+    }
+}
+
+fn check(args: &CheckArgs) -> Result<ExitCode, String> {
+    let root = &args.path;
+    let config = SiteConfig::load(root).map_err(render_config_error)?;
+    let selection = Selection::new(&config, &args.rules)
+        .map_err(|e| format!("error: {e}\n  = hint: `sitewide rules` lists every rule id"))?;
+    let year = current_year()?;
+    let mut report = run_check(root, &config, &selection, year)?;
+    if args.fix {
+        let (fixed, files) = write_fixes(root, &report)?;
+        if fixed > 0 {
+            report = run_check(root, &config, &selection, year)?;
+        }
+        eprintln!("fixed {fixed} findings in {files} files");
+    }
+    let text = match args.format {
+        Format::Table => report::table(&report),
+        Format::Json => report::json(&report),
+        Format::Sarif => report::sarif(&report),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let failed = args
+        .fail_on
+        .threshold()
+        .is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn run_check(
+    root: &Path,
+    config: &SiteConfig,
+    selection: &Selection,
+    year: i32,
+) -> Result<Report, String> {
+    engine::check(root, config, selection, year).map_err(|e| match e {
+        CheckError::Config(c) => render_config_error(c),
+        CheckError::Site(s) => format!("error: {s}"),
+    })
+}
+
+/// Applies every finding's fix, file by file; returns (fixes applied, files written).
+fn write_fixes(root: &Path, report: &Report) -> Result<(usize, usize), String> {
+    let mut by_file: std::collections::BTreeMap<&str, Vec<crate::qa::finding::Fix>> =
+        Default::default();
+    for f in &report.findings {
+        if let Some(fix) = &f.fix {
+            by_file
+                .entry(f.file.as_ref())
+                .or_default()
+                .push(fix.clone());
+        }
+    }
+    let (mut applied, mut files) = (0, 0);
+    for (file, fixes) in by_file {
+        let path = root.join(file);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("error: cannot read {}: {e}", path.display()))?;
+        let (new, n) = crate::qa::fix::apply(&text, &fixes);
+        if new != text {
+            std::fs::write(&path, new)
+                .map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
+            applied += n;
+            files += 1;
+        }
+    }
+    Ok((applied, files))
+}
+
+/// A config error as a code frame: `error: …`, `--> file:line:col`, the line, a caret, a hint.
+pub fn render_config_error(e: ConfigError) -> String {
+    match &e {
+        ConfigError::Invalid {
+            path,
+            line,
+            column,
+            message,
+            hint,
+            excerpt,
+        } => {
+            let gutter = line.to_string().len();
+            let mut s = format!(
+                "error: {message}\n{:gutter$}--> {}:{line}:{column}\n{:gutter$} |\n{line} | {excerpt}\n{:gutter$} | {:>col$}\n",
+                "",
+                path.display(),
+                "",
+                "",
+                "^",
+                col = *column
+            );
+            if let Some(h) = hint {
+                s.push_str(&format!("{:gutter$} = hint: {h}\n", ""));
+            }
+            s
+        }
+        ConfigError::Read { .. } => format!("error: {e}"),
+    }
+}
+
+fn list_rules(id: Option<&str>) -> Result<ExitCode, String> {
+    let mut out = String::new();
+    match id {
+        None => {
+            out.push_str(&format!(
+                "{:<9} {:<8} {:<14} {}\n",
+                "ID", "SEVERITY", "FIX", "WHAT IT FLAGS"
+            ));
+            for r in rules::all() {
+                let m = r.meta();
+                out.push_str(&format!(
+                    "{:<9} {:<8} {:<14} {}\n",
+                    m.id,
+                    m.severity.as_str(),
+                    m.fix.as_str(),
+                    m.summary
+                ));
+            }
+        }
+        Some(id) => {
+            let rule = rules::find(id).ok_or_else(|| {
+                format!(
+                    "error: unknown rule {id:?}\n  = hint: `sitewide rules` lists every rule id"
+                )
+            })?;
+            let m = rule.meta();
+            out.push_str(&format!(
+                "{} {}\n\n{}\n\nWhy: {}\n\nSeverity: {}    Fix: {}\nSource: {}\n\nBad:\n  {}\n\nGood:\n  {}\n",
+                m.id,
+                m.name,
+                m.summary,
+                m.why,
+                m.severity.as_str(),
+                m.fix.as_str(),
+                m.source,
+                m.bad.replace('\n', "\n  "),
+                m.good.replace('\n', "\n  ")
+            ));
+        }
+    }
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn init(path: &Path, force: bool) -> Result<ExitCode, String> {
+    let target = path.join(config::FILE_NAME);
+    if target.exists() && !force {
+        return Err(format!(
+            "error: {} already exists\n  = hint: pass --force to overwrite it",
+            target.display()
+        ));
+    }
+    std::fs::write(&target, config::STARTER)
+        .map_err(|e| format!("error: cannot write {}: {e}", target.display()))?;
+    eprintln!(
+        "wrote {}: edit the example values to your site's conventions",
+        target.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn explain(root: &Path, file: &str) -> Result<ExitCode, String> {
+    let chain = engine::page_chain(root, file).map_err(|e| format!("error: {e}"))?;
+    let mut out = String::new();
+    for (i, f) in chain.files.iter().enumerate() {
+        out.push_str(&format!("{}{f}\n", if i == 0 { "" } else { "  <- " }));
+    }
+    for u in &chain.unresolved {
+        out.push_str(&format!("  ?? {u}: not followed\n"));
+    }
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,17 @@
+//! Report writers: a table for people, JSON for tools (the stable contract), SARIF 2.1.0
+//! for code-scanning services.
+
+mod json;
+mod sarif;
+mod table;
+
+pub use json::{json, summary};
+pub use sarif::sarif;
+pub use table::table;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Sarif,
+}
