@@ -17,7 +17,7 @@ pub const FILE_NAME: &str = "sitewide.toml";
 /// rule documentation is checked against.
 pub const STARTER: &str = include_str!("../sitewide.example.toml");
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SiteConfig {
     /// The site's public origin (`https://www.example.com`): its host is internal, and
@@ -202,22 +202,6 @@ impl Default for SeoConfig {
         SeoConfig {
             title_length: default_title_len(),
             description_length: default_description_len(),
-        }
-    }
-}
-
-impl Default for SiteConfig {
-    fn default() -> Self {
-        SiteConfig {
-            site_url: None,
-            tracking_plan: None,
-            exclude: Vec::new(),
-            utm: UtmTaxonomy::default(),
-            seo: SeoConfig::default(),
-            links: LinksConfig::default(),
-            rules: BTreeMap::new(),
-            ignore: Vec::new(),
-            origin: None,
         }
     }
 }

@@ -112,6 +112,10 @@ pub fn id_matches(pattern: &str, id: &str) -> bool {
     }
 }
 
+/// What checking one file yields: its findings, the facts kept for the cross-file rules,
+/// and its inline suppressions.
+type Checked = (Vec<Finding>, PageFacts, Suppressions);
+
 /// Checks the tree at `root`.
 pub fn check(
     root: &Path,
@@ -157,7 +161,7 @@ pub fn check(
     }
     // Application templates (Jinja, Handlebars) are pages when nothing else includes them.
     let leaves = leaf_templates(&site, &templates);
-    let template_results: Vec<(Vec<Finding>, PageFacts, Suppressions)> = templates
+    let template_results: Vec<Checked> = templates
         .par_iter()
         .map(|(_, doc)| {
             let mut out = Vec::new();
@@ -177,7 +181,7 @@ pub fn check(
         .collect();
 
     let pages: Vec<&SiteFile> = site.files.iter().filter(|f| f.role == Role::Page).collect();
-    let page_results: Vec<Result<(Vec<Finding>, PageFacts, Suppressions), Skipped>> = pages
+    let page_results: Vec<Result<Checked, Skipped>> = pages
         .par_iter()
         .map(|f| {
             let doc = read_document(&site.root, f)?;
@@ -247,7 +251,7 @@ fn check_page(
     templates: &Templates,
     rules: &[&'static dyn Rule],
     settings: &Settings,
-) -> (Vec<Finding>, PageFacts, Suppressions) {
+) -> Checked {
     let mut out = Vec::new();
     if file_rules {
         let cx = FileCx { doc, settings };

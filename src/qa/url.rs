@@ -204,9 +204,8 @@ fn split_params(doc: &Document, q: Span, question: Span) -> Vec<Param> {
         let sep_len = if i == q.end {
             Some(0)
         } else if bytes[i] == b'&' {
-            Some(if doc.text[i..q.end].starts_with("&amp;") {
-                5
-            } else if doc.text[i..q.end].starts_with("&#38;") {
+            let rest = &doc.text[i..q.end];
+            Some(if rest.starts_with("&amp;") || rest.starts_with("&#38;") {
                 5
             } else {
                 1

@@ -100,12 +100,13 @@ impl SiteIndex {
                     None => chain.unresolved.push(inc.name.clone()),
                 }
             }
-            if self.generator == Some(Generator::Hugo) && uses_define(doc) {
-                if let Some(b) = self.hugo_baseof(&doc.path) {
-                    let b: Arc<str> = Arc::from(b.as_str());
-                    if !chain.files.contains(&b) {
-                        chain.files.push(b);
-                    }
+            if self.generator == Some(Generator::Hugo)
+                && uses_define(doc)
+                && let Some(b) = self.hugo_baseof(&doc.path)
+            {
+                let b: Arc<str> = Arc::from(b.as_str());
+                if !chain.files.contains(&b) {
+                    chain.files.push(b);
                 }
             }
         }
