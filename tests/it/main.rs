@@ -7,5 +7,6 @@ mod bad_input;
 mod cli;
 mod corpora;
 mod demo;
+mod discovery;
 mod props;
 mod support;
