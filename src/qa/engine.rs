@@ -116,6 +116,27 @@ pub fn id_matches(pattern: &str, id: &str) -> bool {
 /// and its inline suppressions.
 type Checked = (Vec<Finding>, PageFacts, Suppressions);
 
+/// Rule ids named in `sitewide.toml` (`[rules]`, `[[ignore]] rules`) must exist.
+pub fn validate_rule_ids(config: &SiteConfig) -> Result<(), ConfigError> {
+    let ids: Vec<&str> = super::rules::all().iter().map(|r| r.meta().id).collect();
+    let named = config
+        .rules
+        .keys()
+        .chain(config.ignore.iter().flat_map(|i| i.rules.iter()));
+    for key in named {
+        let k = key.get_ref();
+        if ids.iter().any(|id| id_matches(k, id)) {
+            continue;
+        }
+        let near = ids.iter().min_by_key(|i| strsim::levenshtein(&k.to_ascii_uppercase(), i));
+        let hint = near.map_or("`sitewide rules` lists every rule id".to_string(), |n| {
+            format!("did you mean {n}? (`sitewide rules` lists every id)")
+        });
+        return Err(config.error_at(key.span(), format!("unknown rule {k:?}"), Some(hint)));
+    }
+    Ok(())
+}
+
 /// Checks the tree at `root`.
 pub fn check(
     root: &Path,
@@ -123,6 +144,7 @@ pub fn check(
     selection: &Selection,
     year: i32,
 ) -> Result<Report, CheckError> {
+    validate_rule_ids(config)?;
     let excludes: Vec<String> = config.exclude.iter().map(|g| g.get_ref().clone()).collect();
     let mut site = Site::discover(root, &excludes)?;
     let mut hosts = config.internal_hosts();
@@ -174,7 +196,7 @@ pub fn check(
             }
             (
                 out,
-                view::template_facts(doc, &settings),
+                view::template_facts(doc, &site.index, &settings),
                 Suppressions::read(doc),
             )
         })

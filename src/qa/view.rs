@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::page::{Document, LinkKind};
 use super::rules::Settings;
 use super::site::Loc;
-use super::site::{Chain, LinkFact, PageFacts, SiteIndex, TextFact};
+use super::site::{Chain, LinkFact, PageFacts, Resolution, SiteIndex, TextFact};
 use super::source::Span;
 use super::url::{Target, UrlRef};
 
@@ -85,8 +85,10 @@ pub fn loc(doc: &Document, span: Span) -> Loc {
     }
 }
 
-/// The literal internal links of one file, for LNK-001 and LNK-003.
-pub fn link_facts(doc: &Document, settings: &Settings) -> Vec<LinkFact> {
+/// The literal internal links of one file, for LNK-001 and LNK-003. A root-relative link
+/// without a fragment that names a file of the tree is settled here and not kept, so the
+/// facts held for the cross-file rules stay small.
+pub fn link_facts(doc: &Document, index: &SiteIndex, settings: &Settings) -> Vec<LinkFact> {
     let mut out = Vec::new();
     for link in &doc.links {
         if doc.is_dynamic(link.url)
@@ -111,6 +113,9 @@ pub fn link_facts(doc: &Document, settings: &Settings) -> Vec<LinkFact> {
         if matches!(link.kind, LinkKind::Meta) && path.is_empty() {
             continue;
         }
+        if fragment.is_none() && path.starts_with('/') && index.resolve(&path) == Resolution::Found {
+            continue;
+        }
         out.push(LinkFact {
             at: loc(doc, url.span),
             kind: link.kind,
@@ -124,10 +129,10 @@ pub fn link_facts(doc: &Document, settings: &Settings) -> Vec<LinkFact> {
 }
 
 /// Facts of a layout or include: its links and the ids it gives every page.
-pub fn template_facts(doc: &Document, settings: &Settings) -> PageFacts {
+pub fn template_facts(doc: &Document, index: &SiteIndex, settings: &Settings) -> PageFacts {
     PageFacts {
         path: doc.path.clone(),
-        links: link_facts(doc, settings),
+        links: link_facts(doc, index, settings),
         ids: doc.ids.iter().map(|(i, _)| i.clone()).collect(),
         dynamic_ids: doc.has_dynamic_ids,
         chain_complete: true,
@@ -138,7 +143,7 @@ pub fn template_facts(doc: &Document, settings: &Settings) -> PageFacts {
 /// Facts of a page seen through its chain.
 pub fn page_facts(view: &PageView, index: &SiteIndex, settings: &Settings) -> PageFacts {
     let page = view.page;
-    let mut facts = template_facts(page, settings);
+    let mut facts = template_facts(page, index, settings);
     facts.urls = index.page_urls(&page.path, page.front_matter.as_ref());
     facts.chain = view.chain.files.clone();
     facts.chain_complete = view.is_complete();

@@ -124,7 +124,7 @@ fn rules_lists_every_rule_and_explains_one() {
 #[test]
 fn sarif_output_is_valid_sarif_2_1_0() {
     let t = Tree::new(&[("index.html", PAGE)]);
-    let out = sitewide(&["check", t.str(), "--format", "sarif"]);
+    let out = sitewide(&["check", t.str(), "--format", "sarif", "--rules", "UTM-002"]);
     let v = json(&out);
     assert_eq!(v["version"], "2.1.0");
     assert_eq!(v["runs"][0]["columnKind"], "unicodeCodePoints");
@@ -142,4 +142,42 @@ fn no_arguments_checks_the_demo_site() {
     let out = sitewide(&[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("Jekyll site"), "{}", stdout(&out));
+}
+
+#[test]
+fn an_unknown_rule_in_sitewide_toml_is_an_error_at_its_key() {
+    let t = Tree::new(&[("index.html", PAGE), ("sitewide.toml", "[rules]\n\"UTM-02\" = \"off\"\n")]);
+    let out = sitewide(&["check", t.str()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("sitewide.toml:2:1") && err.contains("unknown rule \"UTM-02\""), "{err}");
+}
+
+#[test]
+fn severities_and_ignores_from_sitewide_toml_apply() {
+    let ignored_dir = "legal/terms.html";
+    let t = Tree::new(&[
+        ("index.html", PAGE),
+        (ignored_dir, PAGE),
+        ("other.html", "<!-- sitewide-ignore UTM-002 -->\n<a href=\"https://p.example/?utm_surce=x\">x</a>\n"),
+        ("sitewide.toml", "[rules]\n\"UTM-002\" = \"warning\"\n[[ignore]]\nrules = [\"UTM-*\"]\npaths = [\"legal/**\"]\n"),
+    ]);
+    let out = sitewide(&["check", t.str(), "--format", "json", "--rules", "UTM-002"]);
+    assert_eq!(out.status.code(), Some(0), "warnings do not fail by default");
+    let v = json(&out);
+    let files: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["file"].as_str().unwrap()).collect();
+    assert_eq!(files, ["index.html"]);
+    assert_eq!(v["findings"][0]["severity"], "warning");
+}
+
+#[test]
+fn docs_rules_md_is_the_generated_catalogue() {
+    let generated = sitewide::cli::rules_markdown();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md");
+    let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+    if on_disk != generated && std::env::var("SITEWIDE_BLESS").is_ok() {
+        std::fs::write(&path, &generated).unwrap();
+        return;
+    }
+    assert!(on_disk == generated, "docs/rules.md is stale: run SITEWIDE_BLESS=1 cargo test --test it docs_rules");
 }

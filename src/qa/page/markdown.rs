@@ -41,7 +41,8 @@ pub fn scan(text: &str, body: Span, regions: &Regions) -> MarkdownScan {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_FOOTNOTES;
     let mut out = MarkdownScan::default();
-    let mut open_link: Option<(usize, String, bool, Span, LinkType)> = None;
+    // Links nest (`[![alt](icon.svg)](/page)`), so open ones are a stack.
+    let mut open_links: Vec<(String, bool, Span, LinkType)> = Vec::new();
     let mut heading: Option<(u8, Span, Option<String>, String)> = None;
     for (event, range) in Parser::new_ext(src, opts).into_offset_iter() {
         let span = Span::new(range.start, range.end).offset(body.start);
@@ -57,16 +58,10 @@ pub fn scan(text: &str, body: Span, regions: &Regions) -> MarkdownScan {
                 ..
             }) => {
                 let is_image = text[span.start..].starts_with('!');
-                open_link = Some((
-                    out.links.len(),
-                    dest_url.to_string(),
-                    is_image,
-                    span,
-                    link_type,
-                ));
+                open_links.push((dest_url.to_string(), is_image, span, link_type));
             }
             Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => {
-                if let Some((_, dest, is_image, span, link_type)) = open_link.take() {
+                if let Some((dest, is_image, span, link_type)) = open_links.pop() {
                     let text_part = heading_text_in(text, span);
                     out.links.push(MdLink {
                         dest: locate_dest(text, span, &dest, link_type, regions),
@@ -170,6 +165,22 @@ fn level_num(l: HeadingLevel) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nested_image_links_keep_both_destinations() {
+        let t = "[![logo](/img/logo.svg)](/about/)\n";
+        let s = scan(t, Span::new(0, t.len()), &Regions::default());
+        let mut dests: Vec<_> = s
+            .links
+            .iter()
+            .map(|l| {
+                let d = l.dest.unwrap();
+                &t[d.start..d.end]
+            })
+            .collect();
+        dests.sort();
+        assert_eq!(dests, ["/about/", "/img/logo.svg"]);
+    }
 
     #[test]
     fn finds_link_destinations_and_heading_ids() {

@@ -499,6 +499,18 @@ fn decode_one(name: &str) -> Option<char> {
         "lsquo" => '‘',
         "rdquo" => '”',
         "ldquo" => '“',
+        "rarr" => '→',
+        "larr" => '←',
+        "raquo" => '»',
+        "laquo" => '«',
+        "rsaquo" => '›',
+        "lsaquo" => '‹',
+        "bull" => '•',
+        "middot" => '·',
+        "trade" => '™',
+        "reg" => '®',
+        "euro" => '€',
+        "pound" => '£',
         _ => return None,
     })
 }

@@ -98,7 +98,7 @@ mod tests {
             assert!(
                 m.id.split_once('-')
                     .is_some_and(
-                        |(f, num)| f.chars().all(|c| c.is_ascii_uppercase()) && num.len() == 3
+                        |(f, num)| f.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) && num.len() == 3
                     ),
                 "{}",
                 m.id

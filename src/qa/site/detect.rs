@@ -186,11 +186,13 @@ pub(super) fn detect(root: &Path) -> Detected {
             if let Some(dest) = yaml_key(&cfg, "destination") {
                 excludes.push(dest.trim_start_matches("./").to_string());
             }
+            index.layout_defaults = jekyll_defaults(&cfg);
         }
         Generator::Hugo => {
             let cfg = hugo_config.unwrap_or_default();
             excludes.push("public".into());
             let theme = yaml_key(&cfg, "theme").or_else(|| toml_key(&cfg, "theme"));
+            index.hugo_permalinks = hugo_permalinks(&cfg);
             index.site_url = yaml_key(&cfg, "baseURL").or_else(|| toml_key(&cfg, "baseURL"));
             let mut layout_roots = vec!["layouts".to_string()];
             if let Some(t) = theme {
@@ -228,6 +230,9 @@ pub(super) fn detect(root: &Path) -> Detected {
             let includes = js_dir(&cfg, "includes").map(|d| format!("{prefix}{d}"));
             let layouts = js_dir(&cfg, "layouts").map(|d| format!("{prefix}{d}"));
             excludes.push(js_dir(&cfg, "output").unwrap_or_else(|| "_site".into()));
+            if !prefix.is_empty() {
+                index.content_dir = Some(input.clone());
+            }
             for d in layouts.iter().chain(includes.iter()) {
                 index.layout_dirs.push(d.clone());
                 index.include_dirs.push(d.clone());
@@ -283,6 +288,54 @@ fn walkdir_any(dir: &Path, exts: &[&str], depth: usize) -> bool {
                 .is_some_and(|x| exts.contains(&x))
         }
     })
+}
+
+/// `defaults:` of a Jekyll `_config.yml`: layouts applied by path and type.
+fn jekyll_defaults(cfg: &str) -> Vec<super::LayoutDefault> {
+    use yaml_rust2::{Yaml, YamlLoader};
+    let Ok(docs) = YamlLoader::load_from_str(cfg) else {
+        return Vec::new();
+    };
+    let Some(Yaml::Array(list)) = docs.first().map(|d| &d["defaults"]) else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter_map(|d| {
+            let layout = d["values"]["layout"].as_str()?.to_string();
+            let path = d["scope"]["path"].as_str().unwrap_or("").trim_start_matches("./").to_string();
+            let kind = d["scope"]["type"].as_str().map(str::to_string);
+            Some(super::LayoutDefault { path, kind, layout })
+        })
+        .collect()
+}
+
+/// Hugo's `permalinks` block (YAML `permalinks:` or TOML `[permalinks]`): section → pattern.
+fn hugo_permalinks(cfg: &str) -> std::collections::HashMap<String, String> {
+    let mut out = std::collections::HashMap::new();
+    let mut inside = false;
+    for line in cfg.lines() {
+        let trimmed = line.trim();
+        if trimmed == "permalinks:" || trimmed == "[permalinks]" || trimmed == "[permalinks.page]" {
+            inside = true;
+            continue;
+        }
+        if !inside || trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let is_toml_table = trimmed.starts_with('[');
+        let is_yaml_top = !line.starts_with([' ', '\t']) && !cfg.contains("[permalinks]");
+        if is_toml_table || is_yaml_top {
+            inside = false;
+            continue;
+        }
+        let Some((k, v)) = trimmed.split_once(['=', ':']) else { continue };
+        let v = v.trim().trim_matches(['"', '\'']);
+        if v.is_empty() {
+            continue;
+        }
+        out.insert(k.trim().trim_matches(['"', '\'']).to_string(), v.to_string());
+    }
+    out
 }
 
 /// A top-level `key: value` in a YAML file, unquoted.
@@ -527,6 +580,9 @@ pub(super) fn classify(root: &Path, d: Detected, walked: Walked) -> Site {
         });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    if generator == Generator::Eleventy {
+        index.layout_defaults = eleventy_directory_layouts(root, &index);
+    }
     let mut found: Vec<String> = index
         .dirs
         .iter()
@@ -550,6 +606,30 @@ pub(super) fn classify(root: &Path, d: Detected, walked: Walked) -> Site {
         skipped,
         index,
     }
+}
+
+/// Eleventy directory data files (`posts/posts.json`, `posts/posts.11tydata.json`) that set
+/// a layout for every page below them.
+fn eleventy_directory_layouts(root: &Path, index: &SiteIndex) -> Vec<super::LayoutDefault> {
+    let mut out = Vec::new();
+    for p in &index.paths {
+        let Some((dir, file)) = p.rsplit_once('/') else { continue };
+        let dir_name = dir.rsplit('/').next().unwrap_or(dir);
+        let stem = file.strip_suffix(".11tydata.json").or_else(|| file.strip_suffix(".json"));
+        if stem != Some(dir_name) {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(root.join(p)) else { continue };
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
+        if let Some(layout) = v.get("layout").and_then(|l| l.as_str()) {
+            out.push(super::LayoutDefault {
+                path: format!("{dir}/"),
+                kind: None,
+                layout: layout.to_string(),
+            });
+        }
+    }
+    out
 }
 
 fn in_content(rel: &str, index: &SiteIndex) -> bool {
@@ -605,6 +685,18 @@ mod tests {
             alias_calls(js),
             [("post".to_string(), "layouts/post.njk".to_string())]
         );
+    }
+
+    #[test]
+    fn reads_jekyll_defaults_and_hugo_permalinks() {
+        let cfg = "defaults:\n  - scope:\n      path: \"blog\"\n      type: posts\n    values:\n      layout: post\n";
+        let d = jekyll_defaults(cfg);
+        assert_eq!((d[0].path.as_str(), d[0].kind.as_deref(), d[0].layout.as_str()), ("blog", Some("posts"), "post"));
+        let y = "title: x\npermalinks:\n  news: \":year/:month/:slug/\"\nrelated:\n  x: 1\n";
+        assert_eq!(hugo_permalinks(y).get("news").map(String::as_str), Some(":year/:month/:slug/"));
+        assert!(!hugo_permalinks(y).contains_key("x"));
+        let t = "[permalinks]\n  posts = '/:year/:slug/'\n[params]\n  a = 'b'\n";
+        assert_eq!(hugo_permalinks(t).len(), 1);
     }
 
     #[test]

@@ -74,6 +74,11 @@ pub struct SiteIndex {
     /// Every folder of the tree named like a template folder (`templates/layouts`,
     /// `_includes`), shallowest first: the fallback when a generator's config is absent.
     pub template_dirs: Vec<String>,
+    /// Layouts applied by path without the page naming one (Jekyll `defaults`, Eleventy
+    /// directory data files).
+    pub layout_defaults: Vec<LayoutDefault>,
+    /// Hugo `permalinks`: section → pattern.
+    pub hugo_permalinks: HashMap<String, String>,
     /// Layout aliases (Eleventy `addLayoutAlias`).
     pub layout_aliases: HashMap<String, String>,
     /// The permalink style for Jekyll posts (`_config.yml` `permalink`).
@@ -82,6 +87,14 @@ pub struct SiteIndex {
     pub urls: HashMap<String, Arc<str>>,
     /// Paths listed in a corpus' DROPPED.txt are not part of this index: the test reads them.
     pub site_url: Option<String>,
+}
+
+/// A layout a generator applies to every page under `path` (of `kind`, e.g. `posts`).
+#[derive(Debug, Clone)]
+pub struct LayoutDefault {
+    pub path: String,
+    pub kind: Option<String>,
+    pub layout: String,
 }
 
 /// Why a tree cannot be checked at all.

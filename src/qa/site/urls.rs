@@ -87,34 +87,33 @@ pub fn url_key(path: &str) -> String {
 }
 
 impl SiteIndex {
-    /// The URLs a page is served at, from its permalink or its place in the tree.
+    /// The URLs a page is served at, from its permalink or its place in the tree, then its
+    /// aliases (Hugo `aliases`, Jekyll `redirect_from`). Empty when a template builds the
+    /// permalink: the page's URL is then unknown.
     pub fn page_urls(&self, path: &str, fm: Option<&FrontMatter>) -> Vec<String> {
+        use crate::qa::page::front_matter::Value;
+        let literal = |s: &&str| !s.contains("{{") && !s.contains("{%");
         let mut out = Vec::new();
-        let literal = |s: &str| !s.contains("{{") && !s.contains("{%");
-        let generator = self.generator.unwrap_or(Generator::Plain);
+        let mut unknown = false;
         if let Some(fm) = fm {
-            for key in ["permalink", "url"] {
-                if let Some(p) = fm.text(key).filter(|p| literal(p) && !p.contains(':')) {
-                    out.push(absolute(p));
-                }
-            }
-            if generator == Generator::Hugo {
-                out.extend(
-                    fm.list("aliases")
-                        .into_iter()
-                        .filter(|a| literal(a))
-                        .map(absolute),
-                );
-            }
-            if matches!(
-                fm.values.get("permalink"),
-                Some(crate::qa::page::front_matter::Value::Bool(false))
-            ) {
+            if matches!(fm.values.get("permalink"), Some(Value::Bool(false))) {
                 return out;
             }
+            for key in ["permalink", "url"] {
+                match fm.text(key) {
+                    Some(p) if literal(&p) && !p.contains(':') => out.push(absolute(p)),
+                    Some(_) => unknown = true,
+                    None => {}
+                }
+            }
         }
-        if out.is_empty() {
+        if out.is_empty() && !unknown {
             out.extend(self.default_url(path, fm));
+        }
+        if let Some(fm) = fm {
+            for key in ["aliases", "redirect_from"] {
+                out.extend(fm.list(key).into_iter().filter(literal).map(absolute));
+            }
         }
         out
     }
@@ -140,6 +139,12 @@ impl SiteIndex {
             format!("/{dir}/")
         };
         let slug = fm.and_then(|f| f.text("slug")).unwrap_or(stem);
+        if generator == Generator::Hugo {
+            let section = dir.split('/').next().unwrap_or("");
+            if let Some(pattern) = self.hugo_permalinks.get(section).filter(|_| !matches!(stem, "_index" | "index")) {
+                return hugo_permalink(pattern, section, stem, fm);
+            }
+        }
         Some(match generator {
             Generator::Hugo => match stem {
                 "_index" | "index" => dir_url,
@@ -203,6 +208,48 @@ fn absolute(p: &str) -> String {
     }
 }
 
+/// A Hugo `permalinks` pattern filled in for one page; `None` when a placeholder needs
+/// something the page does not say (no date for `:year`).
+fn hugo_permalink(pattern: &str, section: &str, stem: &str, fm: Option<&FrontMatter>) -> Option<String> {
+    let date = fm.and_then(|f| f.text("date")).unwrap_or("");
+    let (y, m, d) = (date.get(0..4), date.get(5..7), date.get(8..10));
+    let title_slug = fm.and_then(|f| f.text("title")).map(urlize);
+    let slug = fm.and_then(|f| f.text("slug")).map(str::to_string).or(title_slug.clone());
+    let mut url = pattern.to_string();
+    let fills: [(&str, Option<String>); 8] = [
+        (":year", y.map(str::to_string)),
+        (":month", m.map(str::to_string)),
+        (":day", d.map(str::to_string)),
+        (":slug", slug),
+        (":title", title_slug),
+        (":filename", Some(stem.to_string())),
+        (":contentbasename", Some(stem.to_string())),
+        (":section", Some(section.to_string())),
+    ];
+    for (key, value) in fills {
+        if url.contains(key) {
+            url = url.replace(key, &value?);
+        }
+    }
+    if url.contains(':') {
+        return None;
+    }
+    Some(absolute(&url))
+}
+
+/// Hugo's `urlize`: lowercase, spaces to `-`, punctuation other than `-`, `_`, `.` dropped.
+fn urlize(s: &str) -> String {
+    s.trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Jekyll's post URL for `_posts/YYYY-MM-DD-title.md` under a permalink style.
 fn jekyll_post_url(dir: &str, stem: &str, style: Option<&str>) -> Option<String> {
     let mut parts = stem.splitn(4, '-');
@@ -247,6 +294,16 @@ mod tests {
         assert_eq!(url_key("/a/"), url_key("/a/index.html"));
         assert_eq!(url_key("/a.html"), url_key("/a"));
         assert_eq!(url_key("/"), url_key("/index.html"));
+    }
+
+    #[test]
+    fn hugo_permalinks_fill_date_and_slug() {
+        let fm = crate::qa::page::front_matter::parse("---\ntitle: Hello, World\ndate: 2024-10-03\n---\n").unwrap();
+        assert_eq!(
+            hugo_permalink(":year/:month/:day/:slug/", "news", "x", Some(&fm)).as_deref(),
+            Some("/2024/10/03/hello-world/")
+        );
+        assert_eq!(hugo_permalink(":year/:slug/", "news", "x", None), None);
     }
 
     #[test]

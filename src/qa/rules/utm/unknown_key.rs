@@ -37,14 +37,18 @@ impl Rule for UnknownUtmKey {
 
     fn check_file(&self, cx: &FileCx, out: &mut Vec<Finding>) {
         let doc = cx.doc;
-        for url in super::urls_with_query(doc) {
-            for p in url.utm_params().filter(|p| !p.key_dynamic) {
+        for f in super::found_urls(doc) {
+            // A parameter the clean-up removes (UTM-008, UTM-012, UTM-013) is not renamed.
+            let cleanup = super::cleanup(doc, &f, cx.settings);
+            for i in super::utm_indices(&f.url) {
+                let p = &f.url.params[i];
                 if UTM_KEYS.contains(&p.key_text.as_str()) {
                     continue;
                 }
                 let msg = format!("unknown UTM key `{}`", p.key_text);
                 let finding = Finding::at(&META, doc, p.key, msg);
                 match nearest(&p.key_text) {
+                    Some(k) if cleanup.remove[i] => out.push(finding.hint(format!("did you mean `{k}`?"))),
                     Some(k) => out.push(finding.hint(format!("did you mean `{k}`?")).fix(p.key, k)),
                     None => out.push(finding.hint("GA4 ignores this key; remove it or use one of utm_source, utm_medium, utm_campaign, utm_term, utm_content, utm_id")),
                 }
@@ -55,7 +59,7 @@ impl Rule for UnknownUtmKey {
 
 /// The known key this one most likely means: same key once case and separators are
 /// normalised, or within two edits.
-fn nearest(key: &str) -> Option<&'static str> {
+pub(super) fn nearest(key: &str) -> Option<&'static str> {
     let norm = key.to_ascii_lowercase().replace(['-', '.', ' '], "_");
     let norm = if norm.starts_with("utm_") {
         norm
