@@ -46,6 +46,12 @@ fn main() {
     let theirs = t.elapsed().as_secs_f64();
 
     println!("{mb:.1} MB of pages, one core");
-    println!("sitewide page model: {:>7.1} MB/s ({links} links with spans)", mb / ours);
-    println!("scraper DOM + select: {:>6.1} MB/s ({anchors} anchors, no spans)", mb / theirs);
+    println!(
+        "sitewide page model: {:>7.1} MB/s ({links} links with spans)",
+        mb / ours
+    );
+    println!(
+        "scraper DOM + select: {:>6.1} MB/s ({anchors} anchors, no spans)",
+        mb / theirs
+    );
 }

@@ -30,6 +30,13 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a client that hangs up early is not news
+
+
 def main() -> int:
     if len(sys.argv) < 3:
         print(__doc__, file=sys.stderr)
@@ -37,8 +44,7 @@ def main() -> int:
     root, port_file = sys.argv[1], sys.argv[2]
     cpu_file = sys.argv[3] if len(sys.argv) > 3 else None
     handler = functools.partial(Handler, directory=root)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
+    server = Server(("127.0.0.1", 0), handler)
 
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt

@@ -261,7 +261,15 @@ pub fn rules_markdown() -> String {
     );
     for r in rules::all() {
         let m = r.meta();
-        out.push_str(&format!("| [{}](#{}) | {} | {} | {} | {} |\n", m.id, m.id.to_lowercase(), m.name, m.severity.as_str(), m.fix.as_str(), m.summary.replace('|', "\\|")));
+        out.push_str(&format!(
+            "| [{}](#{}) | {} | {} | {} | {} |\n",
+            m.id,
+            m.id.to_lowercase(),
+            m.name,
+            m.severity.as_str(),
+            m.fix.as_str(),
+            m.summary.replace('|', "\\|")
+        ));
     }
     for r in rules::all() {
         let m = r.meta();

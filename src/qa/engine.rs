@@ -128,7 +128,9 @@ pub fn validate_rule_ids(config: &SiteConfig) -> Result<(), ConfigError> {
         if ids.iter().any(|id| id_matches(k, id)) {
             continue;
         }
-        let near = ids.iter().min_by_key(|i| strsim::levenshtein(&k.to_ascii_uppercase(), i));
+        let near = ids
+            .iter()
+            .min_by_key(|i| strsim::levenshtein(&k.to_ascii_uppercase(), i));
         let hint = near.map_or("`sitewide rules` lists every rule id".to_string(), |n| {
             format!("did you mean {n}? (`sitewide rules` lists every id)")
         });
@@ -157,9 +159,14 @@ pub fn check(
     {
         hosts.push(h);
     }
+    let site_url = config
+        .site_url
+        .clone()
+        .or_else(|| site.index.site_url.clone());
     let settings = Settings {
         config,
         internal_hosts: &hosts,
+        site_url: site_url.as_deref(),
         year,
     };
     let mut skipped = std::mem::take(&mut site.skipped);

@@ -113,7 +113,8 @@ pub fn link_facts(doc: &Document, index: &SiteIndex, settings: &Settings) -> Vec
         if matches!(link.kind, LinkKind::Meta) && path.is_empty() {
             continue;
         }
-        if fragment.is_none() && path.starts_with('/') && index.resolve(&path) == Resolution::Found {
+        if fragment.is_none() && path.starts_with('/') && index.resolve(&path) == Resolution::Found
+        {
             continue;
         }
         out.push(LinkFact {
@@ -147,7 +148,19 @@ pub fn page_facts(view: &PageView, index: &SiteIndex, settings: &Settings) -> Pa
     facts.urls = index.page_urls(&page.path, page.front_matter.as_ref());
     facts.chain = view.chain.files.clone();
     facts.chain_complete = view.is_complete();
-    facts.title = effective_text(view, view.elements_named("title").next(), "title", None);
+    let draft = page.front_matter.as_ref().is_some_and(|fm| {
+        use super::page::front_matter::Value;
+        matches!(fm.values.get("draft"), Some(Value::Bool(true)))
+            || matches!(fm.values.get("published"), Some(Value::Bool(false)))
+    });
+    if draft {
+        // Drafts are not published: they take part in no uniqueness check.
+        return facts;
+    }
+    let title = view
+        .elements_named("title")
+        .find(|(d, i)| !d.has_ancestor(*i, "svg"));
+    facts.title = effective_text(view, title, "title", None);
     facts.description = effective_text(
         view,
         view.metas("description").first().copied(),
@@ -204,11 +217,30 @@ fn effective_text(
             dynamic: false,
         });
     }
+    if !prints_key(d, span, key) {
+        return None;
+    }
     let (fm_value, fm_span) = view.front_matter(key)?;
     Some(TextFact {
         value: fm_value.trim().to_string(),
         at: loc(view.page, fm_span),
         dynamic: true,
+    })
+}
+
+/// True when template output inside `span` prints the page's `key` (`{{ page.title }}`,
+/// `{{ .Title }}`, `{{ .Params.description }}`), so the front matter value is what shows.
+fn prints_key(d: &Document, span: Span, key: &str) -> bool {
+    d.regions.within(span).iter().any(|r| {
+        r.kind == super::page::template::RegionKind::Output && {
+            let expr = d
+                .slice(r.span)
+                .trim_matches(|c: char| matches!(c, '{' | '}' | '-' | '~') || c.is_whitespace());
+            let var = expr.split(['|', ' ']).next().unwrap_or("");
+            var.rsplit('.')
+                .next()
+                .is_some_and(|last| last.eq_ignore_ascii_case(key))
+        }
     })
 }
 

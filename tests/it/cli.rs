@@ -34,13 +34,13 @@ fn json_findings_carry_the_contract_fields() {
 #[test]
 fn fail_on_sets_the_exit_code_and_rule_globs_select() {
     let t = Tree::new(&[("index.html", PAGE)]);
-    let out = sitewide(&["check", t.str(), "--rules", "UTM-*", "--format", "json"]);
+    let out = sitewide(&["check", t.str(), "--rules", "LNK-*", "--format", "json"]);
     assert!(
         json(&out)["findings"]
             .as_array()
             .unwrap()
             .iter()
-            .all(|f| f["rule"].as_str().unwrap().starts_with("UTM-"))
+            .all(|f| f["rule"].as_str().unwrap().starts_with("LNK-"))
     );
     let out = sitewide(&["check", t.str(), "--rules", "UTM-002", "--fail-on", "never"]);
     assert_eq!(out.status.code(), Some(0));
@@ -146,11 +146,17 @@ fn no_arguments_checks_the_demo_site() {
 
 #[test]
 fn an_unknown_rule_in_sitewide_toml_is_an_error_at_its_key() {
-    let t = Tree::new(&[("index.html", PAGE), ("sitewide.toml", "[rules]\n\"UTM-02\" = \"off\"\n")]);
+    let t = Tree::new(&[
+        ("index.html", PAGE),
+        ("sitewide.toml", "[rules]\n\"UTM-02\" = \"off\"\n"),
+    ]);
     let out = sitewide(&["check", t.str()]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("sitewide.toml:2:1") && err.contains("unknown rule \"UTM-02\""), "{err}");
+    assert!(
+        err.contains("sitewide.toml:2:1") && err.contains("unknown rule \"UTM-02\""),
+        "{err}"
+    );
 }
 
 #[test]
@@ -159,13 +165,28 @@ fn severities_and_ignores_from_sitewide_toml_apply() {
     let t = Tree::new(&[
         ("index.html", PAGE),
         (ignored_dir, PAGE),
-        ("other.html", "<!-- sitewide-ignore UTM-002 -->\n<a href=\"https://p.example/?utm_surce=x\">x</a>\n"),
-        ("sitewide.toml", "[rules]\n\"UTM-002\" = \"warning\"\n[[ignore]]\nrules = [\"UTM-*\"]\npaths = [\"legal/**\"]\n"),
+        (
+            "other.html",
+            "<!-- sitewide-ignore UTM-002 -->\n<a href=\"https://p.example/?utm_surce=x\">x</a>\n",
+        ),
+        (
+            "sitewide.toml",
+            "[rules]\n\"UTM-002\" = \"warning\"\n[[ignore]]\nrules = [\"UTM-*\"]\npaths = [\"legal/**\"]\n",
+        ),
     ]);
     let out = sitewide(&["check", t.str(), "--format", "json", "--rules", "UTM-002"]);
-    assert_eq!(out.status.code(), Some(0), "warnings do not fail by default");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "warnings do not fail by default"
+    );
     let v = json(&out);
-    let files: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["file"].as_str().unwrap()).collect();
+    let files: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
     assert_eq!(files, ["index.html"]);
     assert_eq!(v["findings"][0]["severity"], "warning");
 }
@@ -179,5 +200,8 @@ fn docs_rules_md_is_the_generated_catalogue() {
         std::fs::write(&path, &generated).unwrap();
         return;
     }
-    assert!(on_disk == generated, "docs/rules.md is stale: run SITEWIDE_BLESS=1 cargo test --test it docs_rules");
+    assert!(
+        on_disk == generated,
+        "docs/rules.md is stale: run SITEWIDE_BLESS=1 cargo test --test it docs_rules"
+    );
 }

@@ -6,8 +6,20 @@ use crate::support::{Tree, json, sitewide};
 const BAD: &str = "<a href=\"https://p.example/?utm_surce=x\">x</a>";
 
 fn files_with_findings(t: &Tree) -> Vec<String> {
-    let v = json(&sitewide(&["check", t.str(), "--format", "json", "--rules", "UTM-002"]));
-    v["findings"].as_array().unwrap().iter().map(|f| f["file"].as_str().unwrap().to_string()).collect()
+    let v = json(&sitewide(&[
+        "check",
+        t.str(),
+        "--format",
+        "json",
+        "--rules",
+        "UTM-002",
+    ]));
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[test]
@@ -32,11 +44,18 @@ fn hugo_sites_skip_public_and_check_content_and_layouts() {
         ("layouts/_default/single.html", BAD),
         ("public/post/index.html", BAD),
     ]);
-    assert_eq!(files_with_findings(&t), ["content/post.md", "layouts/_default/single.html"]);
+    assert_eq!(
+        files_with_findings(&t),
+        ["content/post.md", "layouts/_default/single.html"]
+    );
 }
 
 #[test]
 fn sitewide_toml_excludes_apply() {
-    let t = Tree::new(&[("index.html", BAD), ("legacy/old.html", BAD), ("sitewide.toml", "exclude = [\"legacy/**\"]\n")]);
+    let t = Tree::new(&[
+        ("index.html", BAD),
+        ("legacy/old.html", BAD),
+        ("sitewide.toml", "exclude = [\"legacy/**\"]\n"),
+    ]);
     assert_eq!(files_with_findings(&t), ["index.html"]);
 }

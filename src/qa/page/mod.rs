@@ -594,6 +594,10 @@ fn read_directive(raw: &str, span: Span, engine: Engine) -> Option<Include> {
         (kind, rest)
     };
     let name = first_argument(rest.trim_start());
+    if name.starts_with('@') {
+        // `{{> @partial-block}}` renders what the caller passed, not a file.
+        return None;
+    }
     Some(Include { kind, name, span })
 }
 

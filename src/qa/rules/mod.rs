@@ -25,6 +25,9 @@ pub struct Settings<'a> {
     pub config: &'a SiteConfig,
     /// The site's own hosts (`internal_hosts` plus `site_url`'s host).
     pub internal_hosts: &'a [String],
+    /// The site's public origin: `site_url` from `sitewide.toml`, else the generator
+    /// config's `url`/`baseURL`.
+    pub site_url: Option<&'a str>,
     /// The current year, from `SITEWIDE_NOW` when set (CNT-001).
     pub year: i32,
 }
@@ -96,10 +99,10 @@ mod tests {
         for r in all() {
             let m = r.meta();
             assert!(
-                m.id.split_once('-')
-                    .is_some_and(
-                        |(f, num)| f.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) && num.len() == 3
-                    ),
+                m.id.split_once('-').is_some_and(|(f, num)| f
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                    && num.len() == 3),
                 "{}",
                 m.id
             );

@@ -302,7 +302,11 @@ fn jekyll_defaults(cfg: &str) -> Vec<super::LayoutDefault> {
     list.iter()
         .filter_map(|d| {
             let layout = d["values"]["layout"].as_str()?.to_string();
-            let path = d["scope"]["path"].as_str().unwrap_or("").trim_start_matches("./").to_string();
+            let path = d["scope"]["path"]
+                .as_str()
+                .unwrap_or("")
+                .trim_start_matches("./")
+                .to_string();
             let kind = d["scope"]["type"].as_str().map(str::to_string);
             Some(super::LayoutDefault { path, kind, layout })
         })
@@ -328,12 +332,17 @@ fn hugo_permalinks(cfg: &str) -> std::collections::HashMap<String, String> {
             inside = false;
             continue;
         }
-        let Some((k, v)) = trimmed.split_once(['=', ':']) else { continue };
+        let Some((k, v)) = trimmed.split_once(['=', ':']) else {
+            continue;
+        };
         let v = v.trim().trim_matches(['"', '\'']);
         if v.is_empty() {
             continue;
         }
-        out.insert(k.trim().trim_matches(['"', '\'']).to_string(), v.to_string());
+        out.insert(
+            k.trim().trim_matches(['"', '\'']).to_string(),
+            v.to_string(),
+        );
     }
     out
 }
@@ -613,14 +622,22 @@ pub(super) fn classify(root: &Path, d: Detected, walked: Walked) -> Site {
 fn eleventy_directory_layouts(root: &Path, index: &SiteIndex) -> Vec<super::LayoutDefault> {
     let mut out = Vec::new();
     for p in &index.paths {
-        let Some((dir, file)) = p.rsplit_once('/') else { continue };
+        let Some((dir, file)) = p.rsplit_once('/') else {
+            continue;
+        };
         let dir_name = dir.rsplit('/').next().unwrap_or(dir);
-        let stem = file.strip_suffix(".11tydata.json").or_else(|| file.strip_suffix(".json"));
+        let stem = file
+            .strip_suffix(".11tydata.json")
+            .or_else(|| file.strip_suffix(".json"));
         if stem != Some(dir_name) {
             continue;
         }
-        let Ok(text) = std::fs::read_to_string(root.join(p)) else { continue };
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
+        let Ok(text) = std::fs::read_to_string(root.join(p)) else {
+            continue;
+        };
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
+            continue;
+        };
         if let Some(layout) = v.get("layout").and_then(|l| l.as_str()) {
             out.push(super::LayoutDefault {
                 path: format!("{dir}/"),
@@ -691,9 +708,19 @@ mod tests {
     fn reads_jekyll_defaults_and_hugo_permalinks() {
         let cfg = "defaults:\n  - scope:\n      path: \"blog\"\n      type: posts\n    values:\n      layout: post\n";
         let d = jekyll_defaults(cfg);
-        assert_eq!((d[0].path.as_str(), d[0].kind.as_deref(), d[0].layout.as_str()), ("blog", Some("posts"), "post"));
+        assert_eq!(
+            (
+                d[0].path.as_str(),
+                d[0].kind.as_deref(),
+                d[0].layout.as_str()
+            ),
+            ("blog", Some("posts"), "post")
+        );
         let y = "title: x\npermalinks:\n  news: \":year/:month/:slug/\"\nrelated:\n  x: 1\n";
-        assert_eq!(hugo_permalinks(y).get("news").map(String::as_str), Some(":year/:month/:slug/"));
+        assert_eq!(
+            hugo_permalinks(y).get("news").map(String::as_str),
+            Some(":year/:month/:slug/")
+        );
         assert!(!hugo_permalinks(y).contains_key("x"));
         let t = "[permalinks]\n  posts = '/:year/:slug/'\n[params]\n  a = 'b'\n";
         assert_eq!(hugo_permalinks(t).len(), 1);

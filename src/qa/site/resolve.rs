@@ -146,20 +146,37 @@ impl SiteIndex {
     /// The layout a generator applies without the page naming it: Hugo's template lookup,
     /// Jekyll's `defaults`, Eleventy's directory data. When the page names none and one
     /// may be applied by something Sitewide cannot read, the chain is incomplete.
-    fn implicit_layout(&self, page: &Document, templates: &HashMap<Arc<str>, Arc<Document>>, chain: &mut Chain) {
-        let names_layout = page.includes.iter().any(|i| matches!(i.kind, IncludeKind::Layout | IncludeKind::Extends));
+    fn implicit_layout(
+        &self,
+        page: &Document,
+        templates: &HashMap<Arc<str>, Arc<Document>>,
+        chain: &mut Chain,
+    ) {
+        let names_layout = page
+            .includes
+            .iter()
+            .any(|i| matches!(i.kind, IncludeKind::Layout | IncludeKind::Extends));
         let is_document = page.elements_named("html").next().is_some();
         match self.generator {
-            Some(Generator::Hugo) if self.content_dir.as_deref().is_some_and(|c| page.path.starts_with(&format!("{c}/"))) => {
+            Some(Generator::Hugo)
+                if self
+                    .content_dir
+                    .as_deref()
+                    .is_some_and(|c| page.path.starts_with(&format!("{c}/"))) =>
+            {
                 match self.hugo_page_layout(page, templates) {
                     Some(first) => chain.files.push(first),
-                    None => chain.unresolved.push("no Hugo template found for this content page".into()),
+                    None => chain
+                        .unresolved
+                        .push("no Hugo template found for this content page".into()),
                 }
             }
             Some(Generator::Jekyll) if !names_layout => {
                 let default = self.layout_defaults.iter().find(|d| {
                     page.path.starts_with(d.path.as_str())
-                        && d.kind.as_deref().is_none_or(|k| (k == "posts") == page.path.contains("_posts/"))
+                        && d.kind
+                            .as_deref()
+                            .is_none_or(|k| (k == "posts") == page.path.contains("_posts/"))
                 });
                 if let Some(d) = default {
                     match self.find_template(&page.path, IncludeKind::Layout, &d.layout) {
@@ -169,13 +186,20 @@ impl SiteIndex {
                 }
             }
             Some(Generator::Eleventy) if !names_layout && !is_document => {
-                let from_data = self.layout_defaults.iter().filter(|d| page.path.starts_with(d.path.as_str())).max_by_key(|d| d.path.len());
+                let from_data = self
+                    .layout_defaults
+                    .iter()
+                    .filter(|d| page.path.starts_with(d.path.as_str()))
+                    .max_by_key(|d| d.path.len());
                 match from_data {
-                    Some(d) => match self.find_template(&page.path, IncludeKind::Layout, &d.layout) {
+                    Some(d) => match self.find_template(&page.path, IncludeKind::Layout, &d.layout)
+                    {
                         Some(p) => chain.files.push(Arc::from(p.as_str())),
                         None => chain.unresolved.push(d.layout.clone()),
                     },
-                    None => chain.unresolved.push("layout from Eleventy data or config (not readable)".into()),
+                    None => chain
+                        .unresolved
+                        .push("layout from Eleventy data or config (not readable)".into()),
                 }
             }
             _ => {}

@@ -141,7 +141,11 @@ impl SiteIndex {
         let slug = fm.and_then(|f| f.text("slug")).unwrap_or(stem);
         if generator == Generator::Hugo {
             let section = dir.split('/').next().unwrap_or("");
-            if let Some(pattern) = self.hugo_permalinks.get(section).filter(|_| !matches!(stem, "_index" | "index")) {
+            if let Some(pattern) = self
+                .hugo_permalinks
+                .get(section)
+                .filter(|_| !matches!(stem, "_index" | "index"))
+            {
                 return hugo_permalink(pattern, section, stem, fm);
             }
         }
@@ -210,11 +214,19 @@ fn absolute(p: &str) -> String {
 
 /// A Hugo `permalinks` pattern filled in for one page; `None` when a placeholder needs
 /// something the page does not say (no date for `:year`).
-fn hugo_permalink(pattern: &str, section: &str, stem: &str, fm: Option<&FrontMatter>) -> Option<String> {
+fn hugo_permalink(
+    pattern: &str,
+    section: &str,
+    stem: &str,
+    fm: Option<&FrontMatter>,
+) -> Option<String> {
     let date = fm.and_then(|f| f.text("date")).unwrap_or("");
     let (y, m, d) = (date.get(0..4), date.get(5..7), date.get(8..10));
     let title_slug = fm.and_then(|f| f.text("title")).map(urlize);
-    let slug = fm.and_then(|f| f.text("slug")).map(str::to_string).or(title_slug.clone());
+    let slug = fm
+        .and_then(|f| f.text("slug"))
+        .map(str::to_string)
+        .or(title_slug.clone());
     let mut url = pattern.to_string();
     let fills: [(&str, Option<String>); 8] = [
         (":year", y.map(str::to_string)),
@@ -298,7 +310,10 @@ mod tests {
 
     #[test]
     fn hugo_permalinks_fill_date_and_slug() {
-        let fm = crate::qa::page::front_matter::parse("---\ntitle: Hello, World\ndate: 2024-10-03\n---\n").unwrap();
+        let fm = crate::qa::page::front_matter::parse(
+            "---\ntitle: Hello, World\ndate: 2024-10-03\n---\n",
+        )
+        .unwrap();
         assert_eq!(
             hugo_permalink(":year/:month/:day/:slug/", "news", "x", Some(&fm)).as_deref(),
             Some("/2024/10/03/hello-world/")

@@ -116,7 +116,7 @@ fn check_url(d: &Document, href: Span, cx: &PageCx, out: &mut Vec<Finding>) {
                 href,
                 "the canonical URL is relative; search engines expect an absolute URL",
             );
-            out.push(match site_origin(cx.settings.config) {
+            out.push(match site_origin(cx.settings) {
                 Some(origin) => f
                     .hint(format!("prefix it with {origin}"))
                     .fix(Span::new(href.start, href.start), origin),

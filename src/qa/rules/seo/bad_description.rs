@@ -207,4 +207,43 @@ mod tests {
         );
         assert!(at(&f, "SEO-002").is_empty(), "{f:#?}");
     }
+
+    #[test]
+    fn an_include_that_prints_into_the_head_keeps_the_missing_check_silent() {
+        let layout = |at_head: bool| {
+            let inc = "{% include extra.html %}";
+            let (h, b) = if at_head { (inc, "") } else { ("", inc) };
+            format!(
+                "<html>\n<head>\n<title>{{{{ page.title }}}}</title>{h}\n</head>\n<body>{b}{{{{ content }}}}</body>\n</html>\n"
+            )
+        };
+        let extra = "{{ site.data.head_tags }}\n";
+        let page = "---\nlayout: default\ntitle: Pricing for teams\n---\nA\n";
+        let in_head = layout(true);
+        let f = check_files(
+            &[
+                ("_config.yml", ""),
+                ("_layouts/default.html", &in_head),
+                ("_includes/extra.html", extra),
+                ("a.md", page),
+            ],
+            "",
+        );
+        assert!(at(&f, "SEO-002").is_empty(), "{f:#?}");
+        let in_body = layout(false);
+        let f = check_files(
+            &[
+                ("_config.yml", ""),
+                ("_layouts/default.html", &in_body),
+                ("_includes/extra.html", extra),
+                ("a.md", page),
+            ],
+            "",
+        );
+        assert_eq!(
+            at(&f, "SEO-002"),
+            [("_layouts/default.html".into(), 2, 1)],
+            "{f:#?}"
+        );
+    }
 }

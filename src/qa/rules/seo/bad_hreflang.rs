@@ -168,7 +168,7 @@ fn check_href(d: &Document, href: Span, cx: &PageCx, out: &mut Vec<Finding>) {
                 href,
                 "the hreflang URL is relative; search engines need an absolute URL",
             );
-            out.push(match site_origin(cx.settings.config) {
+            out.push(match site_origin(cx.settings) {
                 Some(origin) => f
                     .hint(format!("prefix it with {origin}"))
                     .fix(Span::new(href.start, href.start), origin),
@@ -357,6 +357,13 @@ mod tests {
         assert!(
             out.contains("hreflang=\"en-GB\" href=\"https://www.example.com/uk/\""),
             "{out}"
+        );
+        let again = check_files(&[("_config.yml", ""), ("uk.html", &out)], SITE);
+        // Only the second x-default, which has no certain fix, is left.
+        assert_eq!(
+            at(&again, "SEO-005"),
+            [("uk.html".into(), 6, 33)],
+            "{again:#?}"
         );
     }
 

@@ -25,25 +25,6 @@ static META: RuleMeta = RuleMeta {
 const BLOCKING: &[&str] = &["noindex", "nofollow", "none"];
 /// Directives that only restate the default (`index, follow`).
 const DEFAULTS: &[&str] = &["index", "follow", "all"];
-/// Pages that are meant to stay out of search.
-const UNLISTED_STEMS: &[&str] = &[
-    "404",
-    "410",
-    "500",
-    "502",
-    "503",
-    "50x",
-    "error",
-    "offline",
-    "search",
-    "thanks",
-    "thank-you",
-    "thankyou",
-    "thank_you",
-    "unsubscribe",
-    "confirm",
-    "confirmation",
-];
 
 pub struct RobotsNoindex;
 
@@ -54,7 +35,7 @@ impl Rule for RobotsNoindex {
 
     fn check_page(&self, cx: &PageCx, out: &mut Vec<Finding>) {
         let view = cx.view;
-        if is_unlisted(view.page) {
+        if is_unlisted(view.page) || super::is_redirect(view) {
             return;
         }
         for key in ["robots", "googlebot"] {
@@ -104,8 +85,6 @@ impl Rule for RobotsNoindex {
 /// 404 pages, thank-you pages, search results and the like, or a page whose front matter
 /// keeps it out of the sitemap: noindex there is intended.
 fn is_unlisted(page: &Document) -> bool {
-    let file = page.path.rsplit('/').next().unwrap_or(&page.path);
-    let stem = file.split('.').next().unwrap_or(file).to_ascii_lowercase();
     let fm = page.front_matter.as_ref();
     let opted_out = fm.is_some_and(|f| {
         matches!(
@@ -115,7 +94,7 @@ fn is_unlisted(page: &Document) -> bool {
             .iter()
             .any(|k| f.has(k))
     });
-    UNLISTED_STEMS.contains(&stem.as_str()) || opted_out
+    super::is_unlisted_page(page) || opted_out
 }
 
 /// The element's own line when nothing else is on it, so removing it leaves no blank line.

@@ -161,6 +161,15 @@ mod tests {
         );
         let out = fixed(layout, &f, "SOC-002");
         assert!(out.contains("content=\"summary_large_image\""), "{out}");
+        let again = check_files(&[files[0], ("_layouts/default.html", &out), files[2]], "");
+        assert_eq!(
+            at(&again, "SOC-002"),
+            [
+                ("_layouts/default.html".into(), 5, 36),
+                ("a.md".into(), 3, 8)
+            ],
+            "{again:#?}"
+        );
     }
 
     #[test]
@@ -223,5 +232,24 @@ mod tests {
             "",
         );
         assert!(at(&f, "SOC-002").is_empty(), "{f:#?}");
+    }
+
+    #[test]
+    fn handlebars_missing_card_is_reported_at_the_layout_head() {
+        let layout =
+            "<html>\n<head>\n<title>{{title}}</title>\n</head>\n<body>{{{body}}}</body>\n</html>\n";
+        let page = "{{#> components/layout}}<h1>Home</h1>{{/components/layout}}";
+        let f = check_files(
+            &[
+                ("templates/components/layout.hbs", layout),
+                ("templates/index.hbs", page),
+            ],
+            "",
+        );
+        assert_eq!(
+            at(&f, "SOC-002"),
+            [("templates/components/layout.hbs".into(), 2, 1)],
+            "{f:#?}"
+        );
     }
 }
