@@ -91,42 +91,126 @@ pub fn loc(doc: &Document, span: Span) -> Loc {
 pub fn link_facts(doc: &Document, index: &SiteIndex, settings: &Settings) -> Vec<LinkFact> {
     let mut out = Vec::new();
     for link in &doc.links {
-        if doc.is_dynamic(link.url)
-            && doc
-                .regions
-                .within(link.url)
-                .first()
-                .is_some_and(|r| r.span.start <= link.url.start)
-        {
-            // Whole origin built by a template: nothing literal to resolve.
-            continue;
-        }
-        let url = UrlRef::parse(doc, link.url);
-        if url.target(settings.internal_hosts) != Target::Internal || url.path_dynamic {
-            continue;
-        }
-        let path = super::url::decode_component(doc.slice(url.path)).replace(' ', "%20");
-        let fragment = url
-            .fragment
-            .filter(|_| !url.fragment_dynamic)
-            .map(|f| super::url::decode_component(doc.slice(f)));
-        if matches!(link.kind, LinkKind::Meta) && path.is_empty() {
-            continue;
-        }
-        if fragment.is_none() && path.starts_with('/') && index.resolve(&path) == Resolution::Found
+        let starts_dynamic = doc
+            .regions
+            .within(link.url)
+            .first()
+            .is_some_and(|r| r.span.start <= link.url.start);
+        let fact = if starts_dynamic {
+            // A template builds the origin; only a literal path passed through a filter that
+            // just prefixes the site's base path can still be resolved.
+            base_path_filtered(doc, link.url)
+                .and_then(|lit| literal_fact(doc, link.url, link.kind, &lit))
+        } else {
+            parsed_fact(doc, link.url, link.kind, settings)
+        };
+        let Some(fact) = fact else { continue };
+        if fact.fragment.is_none()
+            && fact.path.starts_with('/')
+            && index.resolve(&fact.path) == Resolution::Found
         {
             continue;
         }
-        out.push(LinkFact {
-            at: loc(doc, url.span),
-            kind: link.kind,
-            is_relative: url.host.is_none() && !path.starts_with('/') && !path.is_empty(),
-            path,
-            fragment,
-            fragment_at: url.fragment.map(|f| loc(doc, f)),
-        });
+        out.push(fact);
     }
     out
+}
+
+fn parsed_fact(
+    doc: &Document,
+    span: Span,
+    kind: LinkKind,
+    settings: &Settings,
+) -> Option<LinkFact> {
+    let url = UrlRef::parse(doc, span);
+    if url.target(settings.internal_hosts) != Target::Internal || url.path_dynamic {
+        return None;
+    }
+    let path = super::url::decode_component(doc.slice(url.path)).replace(' ', "%20");
+    let fragment = url
+        .fragment
+        .filter(|_| !url.fragment_dynamic)
+        .map(|f| super::url::decode_component(doc.slice(f)));
+    if matches!(kind, LinkKind::Meta) && path.is_empty() {
+        return None;
+    }
+    Some(LinkFact {
+        at: loc(doc, url.span),
+        kind,
+        is_relative: url.host.is_none() && !path.starts_with('/') && !path.is_empty(),
+        path,
+        fragment,
+        fragment_at: url.fragment.map(|f| loc(doc, f)),
+    })
+}
+
+/// A link fact for a root-relative path given as a string literal inside template output.
+fn literal_fact(doc: &Document, span: Span, kind: LinkKind, literal: &str) -> Option<LinkFact> {
+    if !literal.starts_with('/') || literal.starts_with("//") || literal.contains(['{', '}']) {
+        return None;
+    }
+    let (before_fragment, fragment) = match literal.split_once('#') {
+        Some((p, f)) => (p, Some(super::url::decode_component(f))),
+        None => (literal, None),
+    };
+    let path = before_fragment.split('?').next().unwrap_or("");
+    Some(LinkFact {
+        at: loc(doc, span),
+        kind,
+        is_relative: false,
+        path: super::url::decode_component(path).replace(' ', "%20"),
+        fragment_at: fragment.as_ref().map(|_| loc(doc, span)),
+        fragment,
+    })
+}
+
+/// Filters that only put the site's base path (or origin) in front of a root-relative path:
+/// Jekyll `relative_url`/`absolute_url`, Eleventy `url`, Hugo `relURL`/`absURL` (and the
+/// language variants), Lektor `url`/`asseturl`.
+const BASE_PATH_FILTERS: &[&str] = &[
+    "url",
+    "relative_url",
+    "absolute_url",
+    "relURL",
+    "absURL",
+    "relLangURL",
+    "absLangURL",
+    "asseturl",
+];
+
+/// The string literal of `{{ "/x/" | url }}` or `{{ relURL "/x/" }}` when the URL value is
+/// exactly that one expression.
+fn base_path_filtered(doc: &Document, span: Span) -> Option<String> {
+    let [region] = doc.regions.within(span) else {
+        return None;
+    };
+    if region.span != span || region.kind != super::page::template::RegionKind::Output {
+        return None;
+    }
+    let expr = doc
+        .slice(region.span)
+        .trim_matches(|c: char| matches!(c, '{' | '}' | '-' | '~') || c.is_whitespace());
+    let quoted = |s: &str| -> Option<String> {
+        let s = s.trim();
+        let q = s.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        let body = s.strip_prefix(q)?.strip_suffix(q)?;
+        (!body.contains(q)).then(|| body.to_string())
+    };
+    if let Some((arg, filter)) = expr.split_once('|') {
+        let filter = filter.trim();
+        let name = filter
+            .split(|c: char| c.is_whitespace() || c == '(' || c == ':')
+            .next()
+            .unwrap_or("");
+        if BASE_PATH_FILTERS.contains(&name) && name.len() == filter.len() {
+            return quoted(arg);
+        }
+        return None;
+    }
+    let (func, arg) = expr.split_once(char::is_whitespace)?;
+    matches!(func, "relURL" | "absURL" | "relLangURL" | "absLangURL")
+        .then(|| quoted(arg))
+        .flatten()
 }
 
 /// Facts of a layout or include: its links and the ids it gives every page.
@@ -245,3 +329,45 @@ fn prints_key(d: &Document, span: Span, key: &str) -> bool {
 }
 
 pub type Templates = std::collections::HashMap<Arc<str>, Arc<Document>>;
+
+#[cfg(test)]
+mod tests {
+    use super::base_path_filtered;
+    use crate::qa::page::{Document, Engine, Format};
+
+    fn literal(t: &str, engine: Engine) -> Option<String> {
+        let d = Document::parse("a.html", t.to_string(), engine, Format::Html);
+        base_path_filtered(&d, d.links[0].url)
+    }
+
+    #[test]
+    fn base_path_filters_on_a_literal_path_are_resolvable() {
+        assert_eq!(
+            literal(r#"<a href="{{ "/about/" | url }}">"#, Engine::Liquid).as_deref(),
+            Some("/about/")
+        );
+        assert_eq!(
+            literal(r#"<a href="{{ '/docs/'|url }}">"#, Engine::Jinja).as_deref(),
+            Some("/docs/")
+        );
+        assert_eq!(
+            literal(r#"<a href="{{ relURL "/x/" }}">"#, Engine::Hugo).as_deref(),
+            Some("/x/")
+        );
+        assert_eq!(
+            literal(r#"<a href="{{ page.url | url }}">"#, Engine::Liquid),
+            None
+        );
+        assert_eq!(
+            literal(
+                r#"<a href="{{ "/a/" | append: x | url }}">"#,
+                Engine::Liquid
+            ),
+            None
+        );
+        assert_eq!(
+            literal(r#"<a href="{{ "/a/" | url }}#x">"#, Engine::Liquid),
+            None
+        );
+    }
+}
