@@ -201,7 +201,10 @@ fn lektor_templates_resolve_jinja_extends_and_imports() {
 ///   truncated slug) and a Markdown link wrapped in parentheses
 ///   (`(https://touchpoints.app.cloud.gov/registry)`). The test below checks every
 ///   LNK-001 finding against DROPPED.txt rather than trusting the sample.
-const VERIFIED: &[(&str, &[(&str, &str, u64)])] = &[
+/// `(rule, file, line)` of one verified finding.
+type Verified = (&'static str, &'static str, u64);
+
+const VERIFIED: &[(&str, &[Verified])] = &[
     (
         "18f-gsa-gov",
         &[
