@@ -179,6 +179,9 @@ fn lektor_templates_resolve_jinja_extends_and_imports() {
     );
 }
 
+/// `(rule, file, line)` of one verified finding.
+type Verified = (&'static str, &'static str, u64);
+
 /// `(rule, file, line)` findings verified true by reading the source. Each list is the
 /// site's whole report (or, for digitalgov, a sample) classified by hand on 2026-11-27:
 ///
@@ -201,9 +204,6 @@ fn lektor_templates_resolve_jinja_extends_and_imports() {
 ///   truncated slug) and a Markdown link wrapped in parentheses
 ///   (`(https://touchpoints.app.cloud.gov/registry)`). The test below checks every
 ///   LNK-001 finding against DROPPED.txt rather than trusting the sample.
-/// `(rule, file, line)` of one verified finding.
-type Verified = (&'static str, &'static str, u64);
-
 const VERIFIED: &[(&str, &[Verified])] = &[
     (
         "18f-gsa-gov",
