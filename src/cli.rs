@@ -152,11 +152,19 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     let year = current_year()?;
     let mut report = run_check(root, &config, &selection, year)?;
     if args.fix {
-        let (fixed, files) = write_fixes(root, &report)?;
-        if fixed > 0 {
+        // One fix can uncover or settle another (a cleaned canonical, then the og:url that
+        // copies it), so fixes are applied in passes until none applies, as ESLint does.
+        let (mut fixed, mut files) = (0, std::collections::BTreeSet::new());
+        for _ in 0..MAX_FIX_PASSES {
+            let (n, written) = write_fixes(root, &report)?;
+            if n == 0 {
+                break;
+            }
+            fixed += n;
+            files.extend(written);
             report = run_check(root, &config, &selection, year)?;
         }
-        eprintln!("fixed {fixed} findings in {files} files");
+        eprintln!("fixed {fixed} findings in {} files", files.len());
     }
     let text = match args.format {
         Format::Table => report::table(&report),
@@ -188,8 +196,11 @@ fn run_check(
     })
 }
 
-/// Applies every finding's fix, file by file; returns (fixes applied, files written).
-fn write_fixes(root: &Path, report: &Report) -> Result<(usize, usize), String> {
+/// How many check-and-fix passes `--fix` makes at most.
+const MAX_FIX_PASSES: usize = 10;
+
+/// Applies every finding's fix, file by file; returns the fixes applied and the files written.
+fn write_fixes(root: &Path, report: &Report) -> Result<(usize, Vec<String>), String> {
     let mut by_file: std::collections::BTreeMap<&str, Vec<crate::qa::finding::Fix>> =
         Default::default();
     for f in &report.findings {
@@ -200,7 +211,7 @@ fn write_fixes(root: &Path, report: &Report) -> Result<(usize, usize), String> {
                 .push(fix.clone());
         }
     }
-    let (mut applied, mut files) = (0, 0);
+    let (mut applied, mut files) = (0, Vec::new());
     for (file, fixes) in by_file {
         let path = root.join(file);
         let text = std::fs::read_to_string(&path)
@@ -210,7 +221,7 @@ fn write_fixes(root: &Path, report: &Report) -> Result<(usize, usize), String> {
             std::fs::write(&path, new)
                 .map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
             applied += n;
-            files += 1;
+            files.push(file.to_string());
         }
     }
     Ok((applied, files))

@@ -148,3 +148,67 @@ fn every_documented_demo_defect_is_found_and_nothing_else() {
         );
     }
 }
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn snapshot(dir: &std::path::Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            out.extend(snapshot(&p));
+        } else {
+            out.push((p.clone(), std::fs::read(&p).unwrap()));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn fix_on_the_demo_site_writes_fixes_once_and_then_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo-site"),
+        dir.path(),
+    );
+    let path = dir.path().to_str().unwrap();
+    let before = snapshot(dir.path());
+    let first = sitewide(&[
+        "check",
+        path,
+        "--fix",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    let after_first = snapshot(dir.path());
+    assert_ne!(before, after_first, "the demo has fixable findings");
+    let left: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
+    assert!(
+        left["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f.get("fix").is_none()),
+        "a fixable finding survived --fix: {left}"
+    );
+    sitewide(&["check", path, "--fix", "--fail-on", "never"]);
+    assert_eq!(
+        after_first,
+        snapshot(dir.path()),
+        "a second --fix changes nothing"
+    );
+}

@@ -94,5 +94,13 @@ proptest! {
             let doc = Document::parse("p.html", text.clone(), e, Format::Html);
             assert_spans_inside(&doc);
         }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("index.html"), &text).unwrap();
+        let config = SiteConfig::default();
+        let sel = sitewide::qa::engine::Selection::new(&config, &[]).unwrap();
+        let report = sitewide::qa::engine::check(dir.path(), &config, &sel, 2026).unwrap();
+        for f in &report.findings {
+            assert!(f.span.end <= text.len(), "{f:?}");
+        }
     }
 }

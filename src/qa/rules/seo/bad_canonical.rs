@@ -197,8 +197,11 @@ fn check_og_url(cx: &PageCx, cd: &Document, ci: usize, out: &mut Vec<Finding>) {
     else {
         return;
     };
-    let (canonical, og_url) = (cd.slice(href).trim(), od.slice(content).trim());
-    if same_page(canonical, og_url)
+    // Judged against the canonical as it will read once its own tracking parameters are
+    // gone (that defect is reported above), so the two fixes agree.
+    let canonical = without_tracking(cd.slice(href).trim());
+    let og_url = od.slice(content).trim();
+    if same_page(&canonical, og_url)
         || rooting(cd, href) != Rooting::Absolute
         || rooting(od, content) != Rooting::Absolute
     {
@@ -213,10 +216,35 @@ fn check_og_url(cx: &PageCx, cd: &Document, ci: usize, out: &mut Vec<Finding>) {
     let f = f.hint("og:url must be the page's canonical URL");
     // Rewrite og:url only when both sit in one file: another page may share the other one.
     out.push(if std::ptr::eq(*od, cd) {
-        f.fix(content, canonical)
+        f.fix(content, canonical.as_str())
     } else {
         f
     });
+}
+
+/// A URL with its tracking and session parameters removed.
+fn without_tracking(url: &str) -> String {
+    let (before_fragment, fragment) = match url.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (url, None),
+    };
+    let Some((base, query)) = before_fragment.split_once('?') else {
+        return url.to_string();
+    };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !is_tracking_key(p.split('=').next().unwrap_or("")))
+        .collect();
+    let mut out = base.to_string();
+    if !kept.is_empty() {
+        out.push('?');
+        out.push_str(&kept.join("&"));
+    }
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
 }
 
 /// Same scheme-less host, same path up to a trailing slash or `index.html`, same query.
