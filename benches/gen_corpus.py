@@ -246,7 +246,7 @@ def plan_site(n: int, seed: int) -> list[Page]:
     while len(pages) < n:
         i = len(pages)
         kind = rng.choices(kinds, weights)[0]
-        slug = f"{slug_words(rng, rng.randint(2, 4))}-{i}"
+        slug = f"{slug_words(rng, rng.randint(3, 4))}-{i}"
         if kind == "blog":
             year = rng.choice(range(2019, 2027))
             month = rng.randint(1, 12)
@@ -329,10 +329,14 @@ class Renderer:
             target = rng.choice(self.pages)
         if roll < P_BROKEN_LINK:
             st.add("planted_broken_links")
-            if target.url.endswith("/") and target.url != "/":
+            # A retired sibling of a real page: inside a section the site has, so that
+            # every checker can prove it missing.
+            if target.url == "/":
+                url = "/pricing/plans-old/"
+            elif target.url.endswith("/"):
                 url = target.url.rstrip("/") + "-old/"
             else:
-                url = "/retired/" + target.url.strip("/").replace("/", "-")
+                url = target.url[: -len(".html")] + "-old.html"
             return url, "Read the " + target.title.lower() + " story"
         if roll < P_BROKEN_LINK + P_BROKEN_FRAGMENT:
             st.add("planted_broken_fragments")
@@ -367,7 +371,7 @@ class Renderer:
         elif roll < P_UTM_MISSPELT + P_UTM_UPPER + P_UTM_OFF_TAXONOMY + P_UTM_NO_CAMPAIGN:
             st.add("planted_utm_no_campaign")
             keys, vals = keys[:2], vals[:2]
-        query = "&amp;".join(f"{k}={v}" for k, v in zip(keys, vals))
+        query = "&amp;".join(f"{k}={v}" for k, v in zip(keys, vals, strict=True))
         if rng.random() < 0.15:
             query += "&amp;utm_content=" + rng.choice(["hero", "sidebar", "footer", "inline"])
         return f"https://{host}{rng.choice(paths)}?{query}"
@@ -462,15 +466,21 @@ class Renderer:
         if page.kind == "blog":
             _, _, year, month, _, _ = page.url.split("/")
             author = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-            w(f'<p class="byline">By {author}, <time datetime="{year}-{month}-{rng.randint(1, 28):02d}">{year}</time></p>\n')
+            w(
+                f'<p class="byline">By {author}, <time datetime="{year}-{month}-{rng.randint(1, 28):02d}">{year}</time></p>\n'
+            )
         if rng.random() < P_PAGE_INTERNAL_UTM:
             st.add("planted_internal_utm_links")
-            w('<p class="promo"><a href="/pricing/?utm_source=homepage&amp;utm_medium=banner&amp;'
-              'utm_campaign=2026-spring-sale">Spring sale: 20% off annual plans</a></p>\n')
+            w(
+                '<p class="promo"><a href="/pricing/?utm_source=homepage&amp;utm_medium=banner&amp;'
+                'utm_campaign=2026-spring-sale">Spring sale: 20% off annual plans</a></p>\n'
+            )
         if rng.random() < P_PAGE_BLANK_NOOPENER:
             st.add("planted_blank_without_noopener")
-            w('<p class="partner"><a href="https://www.globex.example/partners/directory" target="_blank">'
-              "Find us in the Globex partner directory</a></p>\n")
+            w(
+                '<p class="partner"><a href="https://www.globex.example/partners/directory" target="_blank">'
+                "Find us in the Globex partner directory</a></p>\n"
+            )
         w(f'<p class="lede" id="{page.ids[1]}">' + " ".join(rng.choice(self.sentences) for _ in range(3)) + "</p>\n")
         w(self.image(rng, page.title) + "\n")
 
@@ -486,8 +496,8 @@ class Renderer:
         n = len(page.sections)
         for si, sec in enumerate(page.sections):
             left = n - si
-            links_here, body_links = body_links[: len(body_links) // left], body_links[len(body_links) // left:]
-            ext_here, external = external[: len(external) // left], external[len(external) // left:]
+            links_here, body_links = body_links[: len(body_links) // left], body_links[len(body_links) // left :]
+            ext_here, external = external[: len(external) // left], external[len(external) // left :]
             goal = out.size + max(1_200, (body_end - out.size) // left)
             w(f'<section aria-labelledby="{sec[0]}">\n')
             w(f'<h2 id="{sec[0]}">{esc(heading(sec[0]))}</h2>\n')
@@ -498,13 +508,19 @@ class Renderer:
                     h3 = sec[part]
                     w(f'<h3 id="{h3}">{esc(heading(h3))}</h3>\n')
                     if rng.random() < 0.3:
-                        w("<figure>" + self.image(rng, heading(h3))
-                          + f"<figcaption>{esc(rng.choice(self.sentences))}</figcaption></figure>\n")
+                        w(
+                            "<figure>"
+                            + self.image(rng, heading(h3))
+                            + f"<figcaption>{esc(rng.choice(self.sentences))}</figcaption></figure>\n"
+                        )
                 part_goal = start + (goal - start) * (part + 1) // parts
                 while True:
                     if rng.random() < 0.12:
-                        w("<ul>\n" + "".join(f"<li>{esc(rng.choice(self.sentences))}</li>\n"
-                                             for _ in range(rng.randint(3, 6))) + "</ul>\n")
+                        w(
+                            "<ul>\n"
+                            + "".join(f"<li>{esc(rng.choice(self.sentences))}</li>\n" for _ in range(rng.randint(3, 6)))
+                            + "</ul>\n"
+                        )
                     else:
                         w(self.paragraph(rng, links_here, ext_here))
                     if out.size >= part_goal:
@@ -684,11 +700,15 @@ def write_assets(out: str, seed: int) -> None:
     os.makedirs(os.path.join(out, "assets", "css"), exist_ok=True)
     os.makedirs(os.path.join(out, "assets", "js"), exist_ok=True)
     with open(os.path.join(out, "assets", "css", "site.css"), "w", encoding="utf-8") as f:
-        f.write("body{font-family:system-ui,sans-serif;margin:0}.skip-link{position:absolute;left:-999px}\n"
-                "main{max-width:72rem;margin:0 auto;padding:1rem}img{max-width:100%;height:auto}\n")
+        f.write(
+            "body{font-family:system-ui,sans-serif;margin:0}.skip-link{position:absolute;left:-999px}\n"
+            "main{max-width:72rem;margin:0 auto;padding:1rem}img{max-width:100%;height:auto}\n"
+        )
     with open(os.path.join(out, "assets", "js", "site.js"), "w", encoding="utf-8") as f:
-        f.write("document.addEventListener('click',function(e){var a=e.target.closest('a[data-cta]');"
-                "if(a){window.dataLayer.push({event:'cta_click'});}});\n")
+        f.write(
+            "document.addEventListener('click',function(e){var a=e.target.closest('a[data-cta]');"
+            "if(a){window.dataLayer.push({event:'cta_click'});}});\n"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -740,8 +760,10 @@ def main(argv: list[str] | None = None) -> int:
         json.dump(meta, f, indent=2)
         f.write("\n")
     if not args.quiet:
-        print(f"wrote {args.pages} pages ({total / 1e6:.1f} MB, {total // len(pages) / 1e3:.1f} KB average) to {out}",
-              file=sys.stderr)
+        print(
+            f"wrote {args.pages} pages ({total / 1e6:.1f} MB, {total // len(pages) / 1e3:.1f} KB average) to {out}",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -146,6 +146,15 @@ pub fn current_year() -> Result<i32, String> {
 
 fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     let root = &args.path;
+    if root.is_file() {
+        return Err(format!(
+            "error: {} is a file; `sitewide check` takes the repository's folder\n  = hint: run `sitewide check {}` and pick the file out with --format json",
+            root.display(),
+            root.parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .map_or(".".into(), |p| p.display().to_string())
+        ));
+    }
     let config = SiteConfig::load(root).map_err(render_config_error)?;
     let selection = Selection::new(&config, &args.rules)
         .map_err(|e| format!("error: {e}\n  = hint: `sitewide rules` lists every rule id"))?;
@@ -164,7 +173,13 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
             files.extend(written);
             report = run_check(root, &config, &selection, year)?;
         }
-        eprintln!("fixed {fixed} findings in {} files", files.len());
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        eprintln!(
+            "fixed {} in {}",
+            plural(fixed, "finding", "findings"),
+            plural(files.len(), "file", "files")
+        );
     }
     let text = match args.format {
         Format::Table => report::table(&report),
@@ -173,6 +188,10 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     };
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
+    if report.files_checked() == 0 && !report.skipped.is_empty() {
+        // Nothing could be read: the user must act on the notes above.
+        return Ok(ExitCode::from(2));
+    }
     let failed = args
         .fail_on
         .threshold()

@@ -24,7 +24,7 @@ pub struct SiteConfig {
     /// absolute links to it are checked like root-relative ones.
     pub site_url: Option<String>,
     /// Path of the tracking plan, relative to the root.
-    pub tracking_plan: Option<String>,
+    pub tracking_plan: Option<Spanned<String>>,
     /// Extra globs (relative to the root) that are not checked.
     #[serde(default)]
     pub exclude: Vec<Spanned<String>>,
@@ -68,7 +68,7 @@ pub struct UtmTaxonomy {
     pub utm_exempt_hosts: Vec<String>,
     /// `utm_medium` value → GA4 default channel (UTM-009).
     #[serde(default = "default_mediums")]
-    pub mediums: BTreeMap<String, String>,
+    pub mediums: BTreeMap<String, Spanned<String>>,
     #[serde(default = "default_medium_aliases")]
     pub medium_aliases: BTreeMap<String, String>,
     /// Allowed `utm_source` values; empty means any (UTM-010 then only maps aliases).
@@ -128,9 +128,32 @@ fn pairs(list: &[(&str, &str)]) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// The channels of GA4's default channel group (Google Analytics Help 9756891).
+pub const GA4_CHANNELS: &[&str] = &[
+    "Affiliates",
+    "Audio",
+    "Cross-network",
+    "Direct",
+    "Display",
+    "Email",
+    "Mobile Push Notifications",
+    "Organic Search",
+    "Organic Shopping",
+    "Organic Social",
+    "Organic Video",
+    "Paid Other",
+    "Paid Search",
+    "Paid Shopping",
+    "Paid Social",
+    "Paid Video",
+    "Referral",
+    "SMS",
+    "Unassigned",
+];
+
 /// GA4's default channel group, as the mediums it matches exactly (Google's table, 2025).
-fn default_mediums() -> BTreeMap<String, String> {
-    pairs(&[
+fn default_mediums() -> BTreeMap<String, Spanned<String>> {
+    spanned_pairs(&[
         ("organic", "Organic Search"),
         ("cpc", "Paid Search"),
         ("ppc", "Paid Search"),
@@ -152,6 +175,12 @@ fn default_mediums() -> BTreeMap<String, String> {
         ("push", "Mobile Push Notifications"),
         ("video", "Organic Video"),
     ])
+}
+
+fn spanned_pairs(list: &[(&str, &str)]) -> BTreeMap<String, Spanned<String>> {
+    list.iter()
+        .map(|(k, v)| (k.to_string(), Spanned::new(0..0, v.to_string())))
+        .collect()
 }
 
 fn default_medium_aliases() -> BTreeMap<String, String> {
@@ -260,7 +289,25 @@ impl SiteConfig {
     pub fn load(root: &Path) -> Result<SiteConfig, ConfigError> {
         let path = root.join(FILE_NAME);
         match std::fs::read_to_string(&path) {
-            Ok(text) => SiteConfig::parse(&path, &text),
+            Ok(text) => {
+                let cfg = SiteConfig::parse(&path, &text)?;
+                if let Some(plan) = &cfg.tracking_plan
+                    && !root.join(plan.get_ref()).is_file()
+                {
+                    return Err(cfg.error_at(
+                        plan.span(),
+                        format!(
+                            "tracking_plan {:?} is not a file of this repository",
+                            plan.get_ref()
+                        ),
+                        Some(
+                            "the path is relative to sitewide.toml; fix it or remove the key"
+                                .into(),
+                        ),
+                    ));
+                }
+                Ok(cfg)
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(SiteConfig::default()),
             Err(source) => Err(ConfigError::Read { path, source }),
         }
@@ -270,8 +317,13 @@ impl SiteConfig {
         let mut cfg: SiteConfig = toml::from_str(text).map_err(|e| {
             let offset = e.span().map_or(0, |s| s.start);
             let message = e.message().trim().to_string();
-            let hint = unknown_field_hint(&message);
-            ConfigError::at(path, text, offset, message, hint)
+            ConfigError::at(
+                path,
+                text,
+                offset,
+                message.clone(),
+                Some(hint_for(&message)),
+            )
         })?;
         cfg.origin = Some((path.to_path_buf(), text.to_string()));
         cfg.validate()?;
@@ -326,6 +378,25 @@ impl SiteConfig {
                 ));
             }
         }
+        for channel in self.utm.mediums.values() {
+            let c = channel.get_ref();
+            if !GA4_CHANNELS.contains(&c.as_str()) {
+                let near = GA4_CHANNELS
+                    .iter()
+                    .min_by_key(|g| strsim::levenshtein(&c.to_lowercase(), &g.to_lowercase()));
+                let hint = near.map_or(String::new(), |n| {
+                    format!(
+                        "did you mean \"{n}\"? Channels: {}",
+                        GA4_CHANNELS.join(", ")
+                    )
+                });
+                return Err(self.error_at(
+                    channel.span(),
+                    format!("{c:?} is not a GA4 default channel"),
+                    Some(hint),
+                ));
+            }
+        }
         for glob in self
             .exclude
             .iter()
@@ -368,15 +439,48 @@ pub fn host_of(url: &str) -> Option<String> {
     (!host.is_empty()).then(|| host.to_ascii_lowercase())
 }
 
-/// serde's "unknown field `x`, expected one of `a`, `b`" turned into "did you mean `a`?".
-fn unknown_field_hint(message: &str) -> Option<String> {
-    let rest = message.strip_prefix("unknown field `")?;
-    let (field, expected) = rest.split_once('`')?;
-    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-    let best = candidates
+/// What to do about a TOML or schema error, from serde's message.
+fn hint_for(message: &str) -> String {
+    const STARTER_HINT: &str = "`sitewide init` writes a commented sitewide.toml with every key";
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let lower = field.to_ascii_lowercase();
+        if [
+            "provider", "model", "api", "key", "token", "secret", "openai", "endpoint", "base_url",
+        ]
         .iter()
-        .min_by_key(|c| strsim::levenshtein(field, c))?;
-    Some(format!("did you mean `{best}`?"))
+        .any(|w| lower.contains(w))
+        {
+            return "model providers and API keys belong in the service's own config (config.toml or --config), never in a repository".into();
+        }
+        let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let near = candidates
+            .iter()
+            .map(|c| (strsim::levenshtein(field, c), *c))
+            .filter(|(d, c)| *d <= 1 || (*d <= 4 && *d * 3 <= c.len()))
+            .min();
+        return match near {
+            Some((_, c)) => format!("did you mean `{c}`?"),
+            None => format!("known keys here: {}", candidates.join(", ")),
+        };
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant `") {
+        let expected = rest.split_once("expected ").map_or("", |(_, e)| e);
+        return format!(
+            "use {}",
+            expected.replace("one of ", "one of: ").replace('`', "\"")
+        );
+    }
+    if message.contains("expected a sequence") {
+        return "write a list, e.g. `internal_hosts = [\"example.com\"]`; a list of tables is written `[[ignore]]`".into();
+    }
+    if message.contains("expected a map") || message.contains("expected a table") {
+        return "write a table: a `[section]` header or `key = { … }`".into();
+    }
+    if message.contains("invalid type") {
+        return format!("check the value's type; {STARTER_HINT}");
+    }
+    format!("this is not valid TOML here; {STARTER_HINT}")
 }
 
 #[cfg(test)]
@@ -401,6 +505,30 @@ mod tests {
         };
         assert_eq!((*line, *column), (3, 1));
         assert_eq!(hint.as_deref(), Some("did you mean `campaign_pattern`?"));
+    }
+
+    #[test]
+    fn every_schema_error_has_a_hint() {
+        let cases = [
+            (
+                "[utm]\ncase = \"upper2\"\n",
+                "use one of: \"lower\", \"upper\", \"any\"",
+            ),
+            ("[utm]\ninternal_hosts = \"a.example\"\n", "write a list"),
+            ("[ignore]\nrules = [\"X-001\"]\n", "[[ignore]]"),
+            ("[utm\n", "not valid TOML"),
+            ("provider = \"openai\"\n", "service's own config"),
+            ("foo = 1\n", "known keys here"),
+            (
+                "[utm.mediums]\ncpc = \"Paid Serch\"\n",
+                "did you mean \"Paid Search\"?",
+            ),
+        ];
+        for (text, hint) in cases {
+            let err = SiteConfig::parse(Path::new("s.toml"), text).unwrap_err();
+            let h = err.hint().unwrap_or_default().to_string();
+            assert!(h.contains(hint), "{text:?}: {err} / {h}");
+        }
     }
 
     #[test]

@@ -43,7 +43,9 @@ pub enum CheckError {
 
 /// Which rules run and at what severity, after `--rules` and the config's `[rules]`.
 pub struct Selection {
-    rules: Vec<(&'static dyn Rule, Severity)>,
+    /// Each selected rule and the severity `[rules]` sets for it; `None` keeps what the
+    /// rule reports (its default, or less for an advisory finding such as a title length).
+    rules: Vec<(&'static dyn Rule, Option<Severity>)>,
 }
 
 impl Selection {
@@ -70,7 +72,6 @@ impl Selection {
             if !patterns.is_empty() && !patterns.iter().any(|p| id_matches(p, id)) {
                 continue;
             }
-            let mut severity = Some(rule.meta().severity);
             // The most specific pattern wins: an exact id over a glob.
             let mut best: Option<(bool, &str)> = None;
             for (k, v) in &config.rules {
@@ -81,11 +82,10 @@ impl Selection {
                     }
                 }
             }
-            if let Some((_, v)) = best {
-                severity = Severity::parse(v);
-            }
-            if let Some(s) = severity {
-                rules.push((rule, s));
+            match best {
+                Some((_, "off")) => {}
+                Some((_, v)) => rules.push((rule, Severity::parse(v))),
+                None => rules.push((rule, None)),
             }
         }
         Ok(Selection { rules })
@@ -95,7 +95,8 @@ impl Selection {
         self.rules.iter().map(|(r, _)| *r)
     }
 
-    fn severity_of(&self, id: &str) -> Option<Severity> {
+    /// `None` when the rule is not selected; otherwise the configured severity, if any.
+    fn severity_of(&self, id: &str) -> Option<Option<Severity>> {
         self.rules
             .iter()
             .find(|(r, _)| r.meta().id == id)
@@ -387,7 +388,9 @@ fn finish(
     let mut out: Vec<Finding> = findings
         .into_iter()
         .filter_map(|mut f| {
-            f.severity = selection.severity_of(f.rule.id)?;
+            if let Some(configured) = selection.severity_of(f.rule.id)? {
+                f.severity = configured;
+            }
             if ignores.matches(f.rule.id, &f.file) {
                 return None;
             }

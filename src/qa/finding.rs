@@ -144,6 +144,14 @@ impl Finding {
         }
     }
 
+    /// Reports this finding below the rule's default severity (an advisory length check
+    /// under a rule whose missing-element case is an error). `[rules]` in `sitewide.toml`
+    /// still overrides it.
+    pub fn advisory(mut self, severity: Severity) -> Finding {
+        self.severity = self.severity.min(severity);
+        self
+    }
+
     pub fn hint(mut self, hint: impl Into<String>) -> Finding {
         self.hint = Some(hint.into());
         self

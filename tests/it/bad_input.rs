@@ -93,3 +93,21 @@ fn a_symlink_that_leaves_the_tree_is_reported_and_not_followed() {
         "{skipped}"
     );
 }
+
+#[test]
+fn a_file_instead_of_a_folder_is_a_usage_error_that_says_so() {
+    let t = Tree::new(&[("index.html", "<p>ok</p>")]);
+    let file = t.path().join("index.html");
+    let out = sitewide(&["check", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("is a file"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_tree_where_nothing_could_be_read_exits_2() {
+    let t = Tree::new(&[]);
+    std::fs::write(t.path().join("latin1.html"), b"<p>caf\xe9</p>\n").unwrap();
+    let out = sitewide(&["check", t.str()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stdout(&out).contains("not valid UTF-8"), "{}", stdout(&out));
+}

@@ -12,6 +12,8 @@ pub struct MarkdownScan {
     pub headings: Vec<MdHeading>,
     /// Code blocks and code spans: their text is not markup.
     pub code: Vec<Span>,
+    /// Destinations of reference definitions (`[ref]: /url`).
+    pub definitions: Vec<Span>,
 }
 
 #[derive(Debug, Clone)]
@@ -44,7 +46,29 @@ pub fn scan(text: &str, body: Span, regions: &Regions) -> MarkdownScan {
     // Links nest (`[![alt](icon.svg)](/page)`), so open ones are a stack.
     let mut open_links: Vec<(String, bool, Span, LinkType)> = Vec::new();
     let mut heading: Option<(u8, Span, Option<String>, String)> = None;
-    for (event, range) in Parser::new_ext(src, opts).into_offset_iter() {
+    let parser = Parser::new_ext(src, opts);
+    // `[text][ref]` links take their URL from a `[ref]: /url` definition: the URL is
+    // written (and checked, and fixed) once, at the definition.
+    for (_, def) in parser.reference_definitions().iter() {
+        let def_span = Span::new(def.span.start, def.span.end).offset(body.start);
+        let raw = &text[def_span.start..def_span.end];
+        let Some(colon) = raw.find("]:") else {
+            continue;
+        };
+        let after = &raw[colon + 2..];
+        let lead = after.len() - after.trim_start().len();
+        let mut at = colon + 2 + lead;
+        if raw[at..].starts_with('<') {
+            at += 1;
+        }
+        if raw[at..].starts_with(def.dest.as_ref()) {
+            out.definitions.push(Span::new(
+                def_span.start + at,
+                def_span.start + at + def.dest.len(),
+            ));
+        }
+    }
+    for (event, range) in parser.into_offset_iter() {
         let span = Span::new(range.start, range.end).offset(body.start);
         match event {
             Event::Start(Tag::Link {
@@ -165,6 +189,15 @@ fn level_num(l: HeadingLevel) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reference_definitions_are_links_at_the_definition() {
+        let t = "See [plans][p] and [faq].\n\n[p]: /pricing/#pro\n[faq]: <https://x.example/faq> \"FAQ\"\n";
+        let s = scan(t, Span::new(0, t.len()), &Regions::default());
+        let mut defs: Vec<_> = s.definitions.iter().map(|d| &t[d.start..d.end]).collect();
+        defs.sort();
+        assert_eq!(defs, ["/pricing/#pro", "https://x.example/faq"]);
+    }
 
     #[test]
     fn nested_image_links_keep_both_destinations() {

@@ -177,6 +177,13 @@ impl Document {
                 });
             }
         }
+        for &url in &md.definitions {
+            doc.links.push(Link {
+                url,
+                kind: LinkKind::Anchor,
+                element: None,
+            });
+        }
         doc.links.sort_by_key(|l| l.url.start);
         doc.includes = collect_includes(&doc);
         doc
@@ -327,12 +334,18 @@ impl Document {
                 });
             }
         }
+        // A repeated heading gets `-1`, `-2`, … in every generator (kramdown, goldmark,
+        // markdown-it-anchor).
+        let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         for h in &md.headings {
             match &h.id {
                 Some(id) => ids.push((id.clone(), h.span)),
                 None => {
                     for slug in heading_slugs(&h.text) {
-                        ids.push((slug, h.span));
+                        let n = seen.entry(slug.clone()).or_insert(0);
+                        let id = if *n == 0 { slug } else { format!("{slug}-{n}") };
+                        *n += 1;
+                        ids.push((id, h.span));
                     }
                 }
             }
@@ -707,6 +720,16 @@ mod tests {
         assert_eq!(urls, ["/x", "/y#z"]);
         let ids: Vec<_> = d.ids.iter().map(|(i, _)| i.as_str()).collect();
         assert!(ids.contains(&"top") && ids.contains(&"enterprise-plan"));
+    }
+
+    #[test]
+    fn repeated_markdown_headings_get_numbered_ids() {
+        let d = doc("a.md", "## Intro\n\n## Intro\n\n## Intro\n", Engine::Liquid);
+        let ids: Vec<_> = d.ids.iter().map(|(i, _)| i.as_str()).collect();
+        assert!(
+            ids.contains(&"intro") && ids.contains(&"intro-1") && ids.contains(&"intro-2"),
+            "{ids:?}"
+        );
     }
 
     #[test]

@@ -177,9 +177,19 @@ pub(super) fn detect(root: &Path) -> Detected {
     match generator {
         Generator::Jekyll => {
             let cfg = read(root, "_config.yml") + &read(root, "_config.yaml");
-            index.layout_dirs.push("_layouts".into());
-            index.include_dirs.push("_includes".into());
-            template_dirs.extend(["_layouts".to_string(), "_includes".to_string()]);
+            // `source`, `layouts_dir` and `includes_dir` move the folders (Jekyll docs,
+            // "Configuration options").
+            let source = yaml_key(&cfg, "source")
+                .map(|s| s.trim_start_matches("./").trim_end_matches('/').to_string())
+                .filter(|s| !s.is_empty() && s != ".");
+            let in_source = |d: String| source.as_ref().map_or(d.clone(), |s| format!("{s}/{d}"));
+            let layouts =
+                in_source(yaml_key(&cfg, "layouts_dir").unwrap_or_else(|| "_layouts".into()));
+            let includes =
+                in_source(yaml_key(&cfg, "includes_dir").unwrap_or_else(|| "_includes".into()));
+            index.layout_dirs.push(layouts.clone());
+            index.include_dirs.push(includes.clone());
+            template_dirs.extend([layouts, includes]);
             index.site_url = yaml_key(&cfg, "url");
             index.post_permalink = yaml_key(&cfg, "permalink");
             excludes.extend(yaml_list(&cfg, "exclude"));
@@ -217,7 +227,11 @@ pub(super) fn detect(root: &Path) -> Detected {
             template_dirs.push("themes".into());
             index.static_dirs.insert(0, "static".into());
             index.static_dirs.push("assets".into());
-            index.content_dir = Some("content".into());
+            let content = yaml_key(&cfg, "contentDir")
+                .or_else(|| toml_key(&cfg, "contentDir"))
+                .map(|d| d.trim_start_matches("./").trim_end_matches('/').to_string())
+                .filter(|d| !d.is_empty());
+            index.content_dir = Some(content.unwrap_or_else(|| "content".into()));
         }
         Generator::Eleventy => {
             let cfg = eleventy_config.unwrap_or_default();
@@ -560,9 +574,11 @@ pub(super) fn classify(root: &Path, d: Detected, walked: Walked) -> Site {
             "gohtml" | "tmpl" => Engine::Hugo,
             _ => generator.engine(),
         };
+        // A hand-written site has no templates: a `templates/` folder there holds pages.
         let is_template = template_dirs.iter().any(|t| in_dir(&rel, t))
-            || rel.split('/').any(|seg| TEMPLATE_DIR_NAMES.contains(&seg))
-                && !in_content(&rel, &index);
+            || (generator != Generator::Plain
+                && rel.split('/').any(|seg| TEMPLATE_DIR_NAMES.contains(&seg))
+                && !in_content(&rel, &index));
         let role = if is_template {
             Role::Template
         } else if !is_page(generator, &rel, format, &index) {
@@ -589,6 +605,7 @@ pub(super) fn classify(root: &Path, d: Detected, walked: Walked) -> Site {
         });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    index.root = root.to_path_buf();
     if generator == Generator::Eleventy {
         index.layout_defaults = eleventy_directory_layouts(root, &index);
     }

@@ -58,6 +58,8 @@ pub struct Site {
 /// What link resolution needs to know about the whole tree.
 #[derive(Debug, Default)]
 pub struct SiteIndex {
+    /// The checked folder.
+    pub root: PathBuf,
     pub generator: Option<Generator>,
     /// Every file in the tree (assets included), relative, `/`-separated.
     pub paths: HashSet<String>,

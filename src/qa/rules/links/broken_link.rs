@@ -1,6 +1,6 @@
 //! LNK-001 broken-internal-link: an internal link, image or asset that names no page and no
 //! file of the repository. Reports only what the tree proves missing: generated files,
-//! whole sections the tree does not hold, and pages whose URL the generator decides are left alone.
+//! redirected paths, and pages whose URL a template decides are left alone.
 
 use std::collections::HashSet;
 
@@ -35,7 +35,7 @@ const GENERATED: &[&str] = &[
     "search-index.json",
 ];
 /// Server files whose rules may answer a page URL the tree does not hold.
-const REDIRECT_FILES: &[&str] = &["_redirects", ".htaccess"];
+const REDIRECT_FILES: &[&str] = &["_redirects", ".htaccess", "netlify.toml", "vercel.json"];
 const GENERATED_DIRS: &[&str] = &["pagefind", "_pagefind", "_app"];
 /// Stylesheets and scripts compiled from another source language.
 const COMPILED: &[(&str, &[&str])] = &[
@@ -155,56 +155,110 @@ fn under(base: &str, p: &str) -> String {
     }
 }
 
-/// What the site is known to hold, beyond exact paths: its sections and its page names.
+/// What the site is known to hold beyond exact paths: page names and redirects.
 struct Known {
-    /// First path segments of page URLs and of folders served from the root.
-    sections: HashSet<String>,
     /// File stems and URL slugs of pages whose URL the generator may compute differently.
     slugs: HashSet<String>,
-    /// A server redirect file (`_redirects`, `.htaccess`) may send old page URLs elsewhere.
-    has_redirects: bool,
+    /// Paths a server redirect file (`_redirects`, `netlify.toml`, `vercel.json`,
+    /// `.htaccess`) answers.
+    redirects: Redirects,
+}
+
+/// Redirect sources read from the host's config files.
+#[derive(Default)]
+struct Redirects {
+    exact: HashSet<String>,
+    prefixes: Vec<String>,
+    /// A rule Sitewide cannot read (`RewriteRule`, `RedirectMatch`, placeholders) may
+    /// answer any page URL.
+    opaque: bool,
+}
+
+impl Redirects {
+    fn read(&mut self, file: &str, text: &str) {
+        match file {
+            "_redirects" => {
+                for line in text
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                {
+                    if let Some(from) = line.split_whitespace().next() {
+                        self.add(from);
+                    }
+                }
+            }
+            ".htaccess" => {
+                for line in text.lines().map(str::trim) {
+                    let mut words = line.split_whitespace();
+                    match words.next().map(str::to_ascii_lowercase).as_deref() {
+                        Some("redirect" | "redirectpermanent" | "redirecttemp") => {
+                            if let Some(from) = words.find(|w| w.starts_with('/')) {
+                                self.add(from);
+                            }
+                        }
+                        Some("rewriterule" | "redirectmatch" | "errordocument") => {
+                            self.opaque = true
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            // netlify.toml `from = "/old"`, vercel.json `"source": "/old"`.
+            _ => {
+                let Ok(re) = regex::Regex::new(r#"(?:\bfrom\s*=|"source"\s*:)\s*"([^"]+)""#) else {
+                    return;
+                };
+                for c in re.captures_iter(text) {
+                    self.add(&c[1]);
+                }
+            }
+        }
+    }
+
+    fn add(&mut self, from: &str) {
+        let from = from.split(['?', '#']).next().unwrap_or(from);
+        if let Some(prefix) = from.strip_suffix('*') {
+            self.prefixes.push(prefix.to_string());
+        } else if from.contains(':') {
+            // `/blog/:slug` placeholders.
+            self.prefixes
+                .push(from.split(':').next().unwrap_or("").to_string());
+        } else {
+            self.exact.insert(crate::qa::site::url_key(from));
+        }
+    }
+
+    fn answers(&self, path: &str) -> bool {
+        self.opaque
+            || self.exact.contains(&crate::qa::site::url_key(path))
+            || self
+                .prefixes
+                .iter()
+                .any(|p| !p.is_empty() && path.starts_with(p.as_str()))
+    }
 }
 
 impl Known {
     fn new(cx: &SiteCx) -> Known {
-        let mut sections = HashSet::new();
         let mut slugs = HashSet::new();
-        for key in cx.index.urls.keys() {
-            if let Some(first) = key.trim_start_matches('/').split('/').next() {
-                sections.insert(first.to_string());
-            }
-        }
-        for dir in &cx.index.dirs {
-            for base in bases(cx) {
-                let rel = if base.is_empty() {
-                    Some(dir.as_str())
-                } else {
-                    dir.strip_prefix(base).and_then(|r| r.strip_prefix('/'))
-                };
-                if let Some(first) = rel.and_then(|r| r.split('/').next()) {
-                    sections.insert(first.to_lowercase());
-                }
-            }
-        }
-        if cx.index.generator != Some(Generator::Plain) {
-            for facts in cx.pages {
-                slugs.insert(slug_of_path(&facts.path));
-                for u in &facts.urls {
-                    slugs.insert(last_segment(u));
-                }
-            }
+        // Pages whose URL a template or an unreadable config decides: a link that ends in
+        // their name may well be right.
+        for facts in cx.pages.iter().filter(|f| f.urls.is_empty()) {
+            slugs.insert(slug_of_path(&facts.path));
         }
         slugs.remove("");
-        let has_redirects = bases(cx).iter().any(|b| {
-            REDIRECT_FILES
-                .iter()
-                .any(|f| cx.index.paths.contains(&under(b, f)))
-        });
-        Known {
-            sections,
-            slugs,
-            has_redirects,
+        let mut redirects = Redirects::default();
+        for b in bases(cx) {
+            for f in REDIRECT_FILES {
+                let p = under(b, f);
+                // Read from disk: `.htaccess` is a hidden file the tree walk skips.
+                if let Ok(text) = std::fs::read_to_string(cx.index.root.join(&p)) {
+                    redirects.read(f, &text);
+                }
+            }
         }
+        Known { slugs, redirects }
     }
 
     /// False when a generator, a plugin or another service may serve `path`.
@@ -229,13 +283,12 @@ impl Known {
         if self.slugs.contains(&last_segment(path)) {
             return false;
         }
-        let is_page = !last.contains('.') || last.ends_with(".html") || last.ends_with(".htm");
-        if is_page && self.has_redirects {
+        if self.redirects.answers(path) {
             return false;
         }
+        let is_page = !last.contains('.') || last.ends_with(".html") || last.ends_with(".htm");
         if is_page {
-            // A whole section the tree knows nothing of is served by something else.
-            return dirs.is_empty() || self.sections.contains(&first);
+            return true;
         }
         // An asset whose folder is absent is build output (`dist/`), not a typo.
         let folder = dirs.join("/");
@@ -440,10 +493,16 @@ mod tests {
     }
 
     #[test]
-    fn generated_files_build_output_ignored_prefixes_and_compiled_css_are_not_reported() {
+    fn generated_files_ignored_prefixes_and_compiled_css_are_not_reported() {
         let page = "<link rel=\"stylesheet\" href=\"/css/main.css\"><script src=\"/dist/app.js\"></script>\n<a href=\"/feed.xml\">f</a> <a href=\"/api/v1\">a</a> <a href=\"/docs/guide/\">d</a> <img src=\"/css/gone.png\">\n";
         let files = [("index.html", page), ("css/main.scss", "a{}")];
         let f = check_files(&files, "[links]\nignore = [\"/api/\"]\n");
-        assert_eq!(at(&f, "LNK-001"), [("index.html".into(), 2, 90)], "{f:#?}");
+        // A section the tree does not hold is broken unless `[links] ignore` says another
+        // service serves it.
+        assert_eq!(
+            at(&f, "LNK-001"),
+            [("index.html".into(), 2, 60), ("index.html".into(), 2, 90)],
+            "{f:#?}"
+        );
     }
 }

@@ -62,7 +62,9 @@ impl Rule for BadCanonical {
         let tags = view.link_tags("canonical");
         if tags.is_empty() {
             if let Some((d, span)) = absent_at(view) {
-                let f = Finding::at(&META, d, span, "the page has no canonical URL (advisory)");
+                // Google picks a canonical itself when none is given: advice, not an error.
+                let f = Finding::at(&META, d, span, "the page has no canonical URL")
+                    .advisory(Severity::Warning);
                 out.push(
                     f.hint("add <link rel=\"canonical\" href=\"…\"> with the page's absolute URL"),
                 );

@@ -55,23 +55,27 @@ impl Rule for BadDescription {
             (
                 r.span,
                 format!(
-                    "meta description is {n} characters, under the {min} this site expects{source} (advisory)"
+                    "meta description is {n} characters, under the {min} this site expects{source}"
                 ),
             )
         } else if n > max {
             (
                 r.span,
                 format!(
-                    "meta description is {n} characters, over the {max} this site allows{source} (advisory)"
+                    "meta description is {n} characters, over the {max} this site allows{source}"
                 ),
             )
         } else {
             return;
         };
-        out.push(
-            Finding::at(&META, r.doc, span, msg)
-                .hint("summarise what the page offers in one or two sentences"),
-        );
+        let f = Finding::at(&META, r.doc, span, msg)
+            .hint("summarise what the page offers in one or two sentences");
+        // A missing or empty description is a warning; a length outside the bounds is advice.
+        out.push(if n == 0 {
+            f
+        } else {
+            f.advisory(Severity::Info)
+        });
     }
 
     fn check_site(&self, cx: &SiteCx, out: &mut Vec<Finding>) {

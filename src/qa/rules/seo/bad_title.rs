@@ -63,14 +63,12 @@ impl Rule for BadTitle {
             )
         } else if n < min {
             let msg = format!(
-                "title \"{}\" is {n} characters, under the {min} this site expects{source} (advisory)",
+                "title \"{}\" is {n} characters, under the {min} this site expects{source}",
                 r.text
             );
             (r.span, msg, "say what the page offers and who it is for")
         } else if n > max {
-            let msg = format!(
-                "title is {n} characters, over the {max} this site allows{source} (advisory)"
-            );
+            let msg = format!("title is {n} characters, over the {max} this site allows{source}");
             (
                 r.span,
                 msg,
@@ -79,7 +77,13 @@ impl Rule for BadTitle {
         } else {
             return;
         };
-        out.push(Finding::at(&META, r.doc, span, msg).hint(hint));
+        let f = Finding::at(&META, r.doc, span, msg).hint(hint);
+        // A missing or empty title is an error; a length outside the bounds is advice.
+        out.push(if n == 0 {
+            f
+        } else {
+            f.advisory(Severity::Warning)
+        });
     }
 
     fn check_site(&self, cx: &SiteCx, out: &mut Vec<Finding>) {

@@ -49,6 +49,10 @@ impl Rule for UnknownUtmKey {
                 let finding = Finding::at(&META, doc, p.key, msg);
                 match nearest(&p.key_text) {
                     Some(k) if cleanup.remove[i] => out.push(finding.hint(format!("did you mean `{k}`?"))),
+                    // Renaming onto a key the URL already has would make a duplicate (UTM-006).
+                    Some(k) if f.url.params.iter().any(|q| q.key_text == k) => out.push(
+                        finding.hint(format!("did you mean `{k}`? The URL already has `{k}`: keep one value")),
+                    ),
                     Some(k) => out.push(finding.hint(format!("did you mean `{k}`?")).fix(p.key, k)),
                     None => out.push(finding.hint("GA4 ignores this key; remove it or use one of utm_source, utm_medium, utm_campaign, utm_term, utm_content, utm_id")),
                 }
@@ -96,6 +100,15 @@ mod tests {
             out.contains("?utm_source=a&utm_medium=b&utm_campaign=c&utm_fancy=d"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn no_rename_is_offered_onto_a_key_the_url_already_has() {
+        let page = "<a href=\"https://p.example/?utm_source=a&utm_surce=b\">x</a>\n";
+        let f = check_files(&[("index.html", page)], "");
+        let mine: Vec<_> = f.iter().filter(|x| x.rule.id == "UTM-002").collect();
+        assert_eq!(mine.len(), 1);
+        assert!(mine[0].fix.is_none(), "{mine:?}");
     }
 
     #[test]

@@ -90,7 +90,12 @@ impl Rule for UtmInFragment {
 /// The fragment's parameters, when at least one is a UTM.
 fn parse(doc: &Document, frag: Span) -> Option<FragmentQuery<'_>> {
     let text = doc.slice(frag);
-    let question = text.find('?');
+    // `#top?utm_…` and `#sec&utm_…` both keep an anchor in front of the parameters: the
+    // part before `?`, or a first `&`-piece that is not `key=value`.
+    let question = text.find('?').or_else(|| {
+        let first = text.split('&').next().unwrap_or("");
+        (!first.contains('=') && first.len() < text.len()).then_some(first.len())
+    });
     let start = question.map_or(0, |q| q + 1);
     let params = &text[start..];
     let mut first_utm = None;
@@ -138,7 +143,13 @@ fn moved(doc: &Document, url: &crate::qa::url::UrlRef, fq: &FragmentQuery) -> St
         out.push_str(doc.slice(q));
         out.push_str(sep);
     }
-    out.push_str(fq.params);
+    let pieces: Vec<&str> = fq
+        .params
+        .split('&')
+        .map(|p| p.strip_prefix("amp;").unwrap_or(p))
+        .filter(|p| !p.is_empty())
+        .collect();
+    out.push_str(&pieces.join(sep));
     if !fq.anchor.is_empty() {
         out.push('#');
         out.push_str(fq.anchor);
@@ -150,6 +161,20 @@ fn moved(doc: &Document, url: &crate::qa::url::UrlRef, fq: &FragmentQuery) -> St
 mod tests {
     use super::super::tests::fixed_in;
     use crate::qa::testing::{at, check_files};
+
+    #[test]
+    fn an_anchor_before_the_parameters_is_kept_when_they_move() {
+        let page =
+            "<a href=\"https://p.example/p?x=1#sec&utm_source=a&amp;utm_medium=email\">x</a>\n";
+        let f = check_files(&[("index.html", page)], "");
+        let out = fixed_in(page, &f, "index.html", "UTM-007");
+        assert!(
+            out.contains(
+                "href=\"https://p.example/p?x=1&amp;utm_source=a&amp;utm_medium=email#sec\""
+            ),
+            "{out}"
+        );
+    }
 
     #[test]
     fn utms_after_the_hash_are_flagged_and_moved_in_every_engine() {
