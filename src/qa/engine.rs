@@ -141,6 +141,7 @@ pub fn validate_rule_ids(config: &SiteConfig) -> Result<(), ConfigError> {
 }
 
 /// Checks the tree at `root`.
+#[tracing::instrument(skip_all, fields(root = %root.display()))]
 pub fn check(
     root: &Path,
     config: &SiteConfig,
@@ -170,6 +171,12 @@ pub fn check(
         site_url: site_url.as_deref(),
         year,
     };
+    tracing::debug!(
+        generator = ?site.generator,
+        files = site.files.len(),
+        unchecked = site.unchecked.values().sum::<usize>(),
+        "discovered the tree"
+    );
     let mut skipped = std::mem::take(&mut site.skipped);
     let rules: Vec<&'static dyn Rule> = selection.rules().collect();
 
@@ -263,6 +270,13 @@ pub fn check(
         r.check_site(&cx, &mut findings);
     }
     let findings = finish(findings, config, selection, &suppressions)?;
+    tracing::debug!(
+        pages = page_facts.len(),
+        templates = templates.len(),
+        findings = findings.len(),
+        skipped = skipped.len(),
+        "checked the tree"
+    );
     skipped.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(Report {
         findings,
