@@ -181,13 +181,14 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
             plural(files.len(), "file", "files")
         );
     }
-    let text = match args.format {
-        Format::Table => report::table(&report),
-        Format::Json => report::json(&report),
-        Format::Sarif => report::sarif(&report),
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = match args.format {
+        Format::Table => stdout.write_all(report::table(&report).as_bytes()),
+        Format::Json => report::json(&report, &mut stdout),
+        Format::Sarif => stdout.write_all(report::sarif(&report).as_bytes()),
     };
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
+    // A closed pipe (`| head`) is not an error worth a message.
+    let _ = written.and_then(|()| stdout.flush());
     if report.files_checked() == 0 && !report.skipped.is_empty() {
         // Nothing could be read: the user must act on the notes above.
         return Ok(ExitCode::from(2));

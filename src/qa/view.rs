@@ -6,7 +6,10 @@ use std::sync::Arc;
 use super::page::{Document, LinkKind};
 use super::rules::Settings;
 use super::site::Loc;
-use super::site::{Chain, LinkFact, PageFacts, Resolution, SiteIndex, TextFact};
+use super::site::{
+    Chain, FragmentRef, LinkFact, PageFacts, Resolution, SiteIndex, TextFact, file_target, intern,
+    is_element_fragment, key_hash, url_target,
+};
 use super::source::Span;
 use super::url::{Target, UrlRef};
 
@@ -138,9 +141,11 @@ fn parsed_fact(
         at: loc(doc, url.span),
         kind,
         is_relative: url.host.is_none() && !path.starts_with('/') && !path.is_empty(),
-        path,
-        fragment,
-        fragment_at: url.fragment.map(|f| loc(doc, f)),
+        path: Arc::from(path),
+        fragment: fragment.as_deref().map(Arc::from),
+        fragment_start: url
+            .fragment
+            .map(|f| (f.start, doc.lines.line_col(&doc.text, f.start))),
     })
 }
 
@@ -158,9 +163,9 @@ fn literal_fact(doc: &Document, span: Span, kind: LinkKind, literal: &str) -> Op
         at: loc(doc, span),
         kind,
         is_relative: false,
-        path: super::url::decode_component(path).replace(' ', "%20"),
-        fragment_at: fragment.as_ref().map(|_| loc(doc, span)),
-        fragment,
+        path: Arc::from(super::url::decode_component(path).replace(' ', "%20")),
+        fragment: fragment.as_deref().map(Arc::from),
+        fragment_start: None,
     })
 }
 
@@ -218,7 +223,7 @@ pub fn template_facts(doc: &Document, index: &SiteIndex, settings: &Settings) ->
     PageFacts {
         path: doc.path.clone(),
         links: link_facts(doc, index, settings),
-        ids: doc.ids.iter().map(|(i, _)| i.clone()).collect(),
+        ids: doc.ids.iter().map(|(i, _)| i.as_str()).collect(),
         dynamic_ids: doc.has_dynamic_ids,
         chain_complete: true,
         ..PageFacts::default()
@@ -230,6 +235,16 @@ pub fn page_facts(view: &PageView, index: &SiteIndex, settings: &Settings) -> Pa
     let page = view.page;
     let mut facts = template_facts(page, index, settings);
     facts.urls = index.page_urls(&page.path, page.front_matter.as_ref());
+    // A same-page `#fragment` whose id the page or its templates hold is settled here.
+    if view.is_complete() && !view.docs.iter().any(|d| d.has_dynamic_ids) {
+        let has_id = |f: &str| view.docs.iter().any(|d| d.ids.iter().any(|(i, _)| i == f));
+        facts
+            .links
+            .retain(|l| !(l.path.is_empty() && l.fragment.as_deref().is_some_and(has_id)));
+    }
+    compact_fragment_links(&mut facts, index);
+    // Facts outlive the page's document: keep no spare capacity.
+    facts.links.shrink_to_fit();
     facts.chain = view.chain.files.clone();
     facts.chain_complete = view.is_complete();
     let draft = page.front_matter.as_ref().is_some_and(|fm| {
@@ -276,6 +291,38 @@ pub fn page_facts(view: &PageView, index: &SiteIndex, settings: &Settings) -> Pa
         ));
     }
     facts
+}
+
+/// Turns links to an element of another page whose file exists into `FragmentRef`s.
+fn compact_fragment_links(facts: &mut PageFacts, index: &SiteIndex) {
+    let links = std::mem::take(&mut facts.links);
+    for link in links {
+        let fragment = link.fragment.as_deref().filter(|f| is_element_fragment(f));
+        let compact = match fragment {
+            Some(f) if link.kind == LinkKind::Anchor && !link.path.is_empty() => {
+                let target =
+                    url_target(facts, &link).filter(|t| index.resolve(t) == Resolution::Found);
+                target.map(|t| FragmentRef {
+                    by_url: key_hash(&super::site::url_key(&t)),
+                    by_file: file_target(facts, &link)
+                        .map_or(0, |p| key_hash(p.trim_start_matches('/'))),
+                    fragment: key_hash(f),
+                    offset: u32::try_from(link.at.span.start).unwrap_or(u32::MAX),
+                })
+            }
+            _ => None,
+        };
+        match compact {
+            Some(r) => facts.fragment_refs.push(r),
+            // Kept links share their strings: the same paths recur on every page.
+            None => facts.links.push(LinkFact {
+                path: intern(&link.path),
+                fragment: link.fragment.as_deref().map(intern),
+                ..link
+            }),
+        }
+    }
+    facts.fragment_refs.shrink_to_fit();
 }
 
 /// The value a page's title or description renders to: the literal text, or, when a

@@ -28,10 +28,18 @@ pub fn summary(report: &Report) -> Value {
     })
 }
 
-pub fn json(report: &Report) -> String {
-    let v = j!({
-        "findings": report.findings,
-        "summary": summary(report),
-    });
-    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+/// The whole report, serialised straight into `out` (a report of 100,000 findings is never
+/// held twice in memory).
+pub fn json(report: &Report, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    #[derive(serde::Serialize)]
+    struct Doc<'a> {
+        findings: &'a [crate::qa::finding::Finding],
+        summary: Value,
+    }
+    let doc = Doc {
+        findings: &report.findings,
+        summary: summary(report),
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")
 }

@@ -12,7 +12,10 @@ use std::sync::Arc;
 
 pub use detect::Generator;
 pub use resolve::Chain;
-pub use urls::{LinkFact, Loc, PageFacts, Resolution, TextFact, url_key};
+pub use urls::{
+    FragmentRef, IdSet, LinkFact, Loc, PageFacts, Resolution, TextFact, file_target, intern,
+    is_element_fragment, key_hash, url_key, url_target,
+};
 
 use super::page::{Engine, Format};
 

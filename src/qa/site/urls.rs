@@ -1,7 +1,6 @@
 //! Page URLs and link resolution: which URL each page is served at, and whether a link's
 //! path names a page or a file of the tree.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::{Generator, SiteIndex};
@@ -22,13 +21,48 @@ pub struct Loc {
 pub struct LinkFact {
     pub at: Loc,
     pub kind: LinkKind,
-    /// The decoded path, empty for a fragment-only link.
-    pub path: String,
-    pub fragment: Option<String>,
-    /// The fragment's own location, for findings about it.
-    pub fragment_at: Option<Loc>,
+    /// The decoded path, empty for a fragment-only link (interned: the same few paths
+    /// recur on every page).
+    pub path: Arc<str>,
+    pub fragment: Option<Arc<str>>,
+    /// Where the fragment starts (byte offset and position), for findings about it.
+    pub fragment_start: Option<(usize, LineCol)>,
     /// True when the link was written relative (`../x`, `x.html`).
     pub is_relative: bool,
+}
+
+impl LinkFact {
+    /// The fragment's own location (to the end of the URL), or the link's.
+    pub fn fragment_loc(&self) -> Loc {
+        match self.fragment_start {
+            Some((byte, start)) => Loc {
+                file: self.at.file.clone(),
+                span: Span::new(byte, self.at.span.end.max(byte)),
+                start,
+                end: self.at.end,
+            },
+            None => self.at.clone(),
+        }
+    }
+}
+
+/// One shared copy of each link path and fragment: at 100,000 pages the same few thousand
+/// strings would otherwise be held hundreds of thousands of times.
+pub fn intern(s: &str) -> Arc<str> {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static POOL: OnceLock<Mutex<HashSet<Arc<str>>>> = OnceLock::new();
+    let pool = POOL.get_or_init(|| Mutex::new(HashSet::new()));
+    let mut set = match pool.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if let Some(found) = set.get(s) {
+        return found.clone();
+    }
+    let arc: Arc<str> = Arc::from(s);
+    set.insert(arc.clone());
+    arc
 }
 
 /// A text value of a page (title, description), where it is written and whether a template
@@ -50,13 +84,52 @@ pub struct PageFacts {
     pub chain: Vec<Arc<str>>,
     pub chain_complete: bool,
     pub links: Vec<LinkFact>,
-    pub ids: HashSet<String>,
+    /// Links to elements of other pages whose files exist, as hashes.
+    pub fragment_refs: Vec<FragmentRef>,
+    pub ids: IdSet,
     pub dynamic_ids: bool,
     pub title: Option<TextFact>,
     pub description: Option<TextFact>,
     /// `(hreflang, href)` alternates with their location.
     pub alternates: Vec<(String, String, Loc)>,
     pub canonical: Option<TextFact>,
+}
+
+/// A page's fragment targets, kept as sorted 64-bit hashes: the cross-file rules only ask
+/// "is this id there?", and at 100,000 pages the strings would dominate memory.
+#[derive(Debug, Clone, Default)]
+pub struct IdSet(Vec<u64>);
+
+impl IdSet {
+    fn hash(id: &str) -> u64 {
+        key_hash(id)
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.contains_hash(Self::hash(id))
+    }
+
+    pub fn contains_hash(&self, hash: u64) -> bool {
+        self.0.binary_search(&hash).is_ok()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'a> FromIterator<&'a str> for IdSet {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(iter: I) -> Self {
+        let mut v: Vec<u64> = iter.into_iter().map(IdSet::hash).collect();
+        v.sort_unstable();
+        v.dedup();
+        v.shrink_to_fit();
+        IdSet(v)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -297,9 +370,104 @@ fn jekyll_post_url(dir: &str, stem: &str, style: Option<&str>) -> Option<String>
     Some(clean)
 }
 
+/// A fragment that names an element: not `#`, `#top`, text fragments (`#:~:text=`), script
+/// routes (`#/…`, `#!…`) or state (`#a=b`).
+pub fn is_element_fragment(f: &str) -> bool {
+    !f.is_empty()
+        && !f.eq_ignore_ascii_case("top")
+        && !f.starts_with(['!', '/', ':'])
+        && !f.contains(['=', '{', '}', '%'])
+}
+
+/// The 64-bit key ids, fragments and URL keys are compared by once their strings are gone.
+pub fn key_hash(s: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(s)
+}
+
+/// A page's link to an element of another page whose file exists, kept as hashes until the
+/// target's ids are known: the commonest link a big site holds, at 24 bytes instead of a
+/// `LinkFact`. Text and position are read back from the file only for a broken one.
+#[derive(Debug, Clone, Copy)]
+pub struct FragmentRef {
+    /// `key_hash(url_key(target URL))`.
+    pub by_url: u64,
+    /// `key_hash(target file path)` for a relative link read as a file path; 0 when none.
+    pub by_file: u64,
+    pub fragment: u64,
+    /// Byte offset of the URL in the linking file.
+    pub offset: u32,
+}
+
+/// The site path a link names, seen from the page's main URL: root-relative paths as
+/// written, relative ones joined to the URL's folder. `None` when the page has no URL.
+pub fn url_target(facts: &PageFacts, link: &LinkFact) -> Option<String> {
+    if !link.is_relative {
+        return Some(link.path.to_string());
+    }
+    let page_url = facts.urls.first()?;
+    let dir = page_url.rsplit_once('/').map_or("/", |(d, _)| d);
+    join(dir, &link.path, Overflow::Clamp)
+}
+
+/// The site path a relative link names when read as a file path from the source file's
+/// folder (Markdown often links `../other.md`). `None` when it climbs above the root.
+pub fn file_target(facts: &PageFacts, link: &LinkFact) -> Option<String> {
+    if !link.is_relative {
+        return None;
+    }
+    let dir = facts.path.rsplit_once('/').map_or("", |(d, _)| d);
+    join(&format!("/{dir}"), &link.path, Overflow::Fail)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Overflow {
+    /// Browsers stop `..` at the root.
+    Clamp,
+    /// A file path cannot leave the tree.
+    Fail,
+}
+
+/// Joins a relative path to a folder and removes `.` and `..` segments; keeps a trailing `/`.
+fn join(dir: &str, rel: &str, overflow: Overflow) -> Option<String> {
+    let mut segs: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    let parts: Vec<&str> = rel.split('/').collect();
+    for (i, seg) in parts.iter().enumerate() {
+        let last = i + 1 == parts.len();
+        match *seg {
+            "" | "." => {}
+            ".." => {
+                if segs.pop().is_none() && overflow == Overflow::Fail {
+                    return None;
+                }
+            }
+            s => segs.push(s),
+        }
+        if last && matches!(*seg, "" | "." | "..") && !segs.is_empty() {
+            return Some(format!("/{}/", segs.join("/")));
+        }
+    }
+    Some(format!("/{}", segs.join("/")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn joins_relative_paths_like_a_browser() {
+        assert_eq!(
+            join("/blog/", "../pricing/", Overflow::Clamp).as_deref(),
+            Some("/pricing/")
+        );
+        assert_eq!(
+            join("/blog", "./a.png", Overflow::Clamp).as_deref(),
+            Some("/blog/a.png")
+        );
+        assert_eq!(join("/", "../../x", Overflow::Clamp).as_deref(), Some("/x"));
+        assert_eq!(join("/", "../x", Overflow::Fail), None);
+        assert_eq!(join("/a/b", "..", Overflow::Clamp).as_deref(), Some("/a/"));
+    }
 
     #[test]
     fn url_keys_ignore_index_html_and_trailing_slashes() {

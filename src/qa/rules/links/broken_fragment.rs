@@ -2,12 +2,12 @@
 //! it points to, that page's layouts and includes counted. Pages whose ids a template
 //! builds, or whose chain could not be followed, are never judged.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::qa::finding::{Finding, FixKind, RuleMeta, Severity};
 use crate::qa::page::LinkKind;
 use crate::qa::rules::{Rule, SiteCx};
-use crate::qa::site::{LinkFact, PageFacts, url_key};
+use crate::qa::site::{IdSet, LinkFact, Loc, PageFacts, is_element_fragment, key_hash, url_key};
 
 static META: RuleMeta = RuleMeta {
     id: "LNK-003",
@@ -44,6 +44,7 @@ impl Rule for BrokenFragment {
                 }
             }
         }
+        check_fragment_refs(cx, &by_path, out);
         let mut templates: Vec<&PageFacts> = cx.templates.values().collect();
         templates.sort_by(|a, b| a.path.cmp(&b.path));
         for template in templates {
@@ -64,7 +65,7 @@ impl Rule for BrokenFragment {
 }
 
 fn finding(link: &LinkFact, fragment: &str, target: &PageFacts, same_page: bool) -> Finding {
-    let at = link.fragment_at.as_ref().unwrap_or(&link.at);
+    let at = &link.fragment_loc();
     let msg = if same_page {
         format!("no element with id `{fragment}` on this page")
     } else {
@@ -89,11 +90,7 @@ fn fragment_links(facts: &PageFacts) -> impl Iterator<Item = (&LinkFact, &str)> 
         .filter(|l| l.kind == LinkKind::Anchor)
         .filter_map(|l| {
             let f = l.fragment.as_deref()?;
-            let judged = !f.is_empty()
-                && !f.eq_ignore_ascii_case("top")
-                && !f.starts_with(['!', '/', ':'])
-                && !f.contains(['=', '{', '}', '%']);
-            judged.then_some((l, f))
+            is_element_fragment(f).then_some((l, f))
         })
 }
 
@@ -113,20 +110,91 @@ fn target_page<'a>(
     })
 }
 
-/// Every id the page ends up with, or `None` when that cannot be known.
-fn ids_of<'a>(cx: &'a SiteCx, page: &'a PageFacts) -> Option<HashSet<&'a str>> {
+/// The compact links (`FragmentRef`) of every page: targets found by hashed URL or file
+/// path; the link's text and position are read back from its file only when it is broken.
+fn check_fragment_refs(cx: &SiteCx, by_path: &HashMap<&str, &PageFacts>, out: &mut Vec<Finding>) {
+    let by_url: HashMap<u64, &PageFacts> = cx
+        .index
+        .urls
+        .iter()
+        .filter_map(|(k, p)| Some((key_hash(k), *by_path.get(p.as_ref())?)))
+        .collect();
+    let by_file: HashMap<u64, &PageFacts> =
+        cx.pages.iter().map(|p| (key_hash(&p.path), p)).collect();
+    for facts in cx.pages {
+        for r in &facts.fragment_refs {
+            let target = by_url
+                .get(&r.by_url)
+                .or_else(|| by_file.get(&r.by_file).filter(|_| r.by_file != 0));
+            let Some(target) = target else { continue };
+            let broken = ids_of(cx, target).is_some_and(|ids| !ids.contains_hash(r.fragment));
+            if !broken {
+                continue;
+            }
+            if let Some((link, fragment)) = read_back(cx, facts, r.offset as usize) {
+                out.push(finding(&link, &fragment, target, false));
+            }
+        }
+    }
+}
+
+/// The link at `offset` of the page's file, read again: its URL and fragment location.
+fn read_back(cx: &SiteCx, facts: &PageFacts, offset: usize) -> Option<(LinkFact, String)> {
+    let text = std::fs::read_to_string(cx.index.root.join(facts.path.as_ref())).ok()?;
+    let rest = text.get(offset..)?;
+    let end = offset
+        + rest
+            .find(['"', '\'', '<', '>', ' ', '\t', '\n', ')'])
+            .unwrap_or(rest.len());
+    let url = &text[offset..end];
+    let hash = offset + url.find('#')?;
+    let lines = crate::qa::source::LineIndex::new(&text);
+    let at = Loc {
+        file: facts.path.clone(),
+        span: crate::qa::source::Span::new(offset, end),
+        start: lines.line_col(&text, offset),
+        end: lines.line_col(&text, end),
+    };
+    let fragment = crate::qa::url::decode_component(&text[hash + 1..end]);
+    let link = LinkFact {
+        fragment_start: Some((hash + 1, lines.line_col(&text, hash + 1))),
+        at,
+        kind: LinkKind::Anchor,
+        path: crate::qa::site::intern(""),
+        fragment: None,
+        is_relative: false,
+    };
+    Some((link, fragment))
+}
+
+/// The id sets of the page and of every file in its chain, or `None` when the ids the page
+/// ends up with cannot be known.
+fn ids_of<'a>(cx: &'a SiteCx, page: &'a PageFacts) -> Option<PageIds<'a>> {
     if page.dynamic_ids || !page.chain_complete {
         return None;
     }
-    let mut ids: HashSet<&str> = page.ids.iter().map(String::as_str).collect();
+    let mut sets = vec![&page.ids];
     for file in page.chain.iter().filter(|f| **f != page.path) {
         let t = cx.templates.get(file)?;
         if t.dynamic_ids {
             return None;
         }
-        ids.extend(t.ids.iter().map(String::as_str));
+        sets.push(&t.ids);
     }
-    Some(ids)
+    Some(PageIds(sets))
+}
+
+/// The ids of a page and its layouts and includes.
+struct PageIds<'a>(Vec<&'a IdSet>);
+
+impl PageIds<'_> {
+    fn contains(&self, id: &str) -> bool {
+        self.0.iter().any(|s| s.contains(id))
+    }
+
+    fn contains_hash(&self, hash: u64) -> bool {
+        self.0.iter().any(|s| s.contains_hash(hash))
+    }
 }
 
 /// For a same-page fragment in a layout or include: the first page using it, when the
@@ -230,5 +298,22 @@ mod tests {
             ),
         ];
         assert!(at(&check_files(&liquid, ""), "LNK-003").is_empty());
+    }
+}
+
+#[cfg(test)]
+mod compact_tests {
+    use crate::qa::testing::{at, check_files};
+
+    /// Links to another page's element whose file exists are kept as hashes and read back
+    /// from the file only when broken; the finding still lands on the fragment.
+    #[test]
+    fn a_broken_fragment_to_an_existing_file_is_reported_at_the_fragment() {
+        let a = "<p>x</p>\n<a href=\"/b.html#yes\">ok</a> <a href=\"b.html#nope\">bad</a>\n";
+        let b = "<h2 id=\"yes\">Yes</h2>\n";
+        let f = check_files(&[("a.html", a), ("b.html", b)], "");
+        assert_eq!(at(&f, "LNK-003"), [("a.html".into(), 2, 46)], "{f:#?}");
+        let msg = &f.iter().find(|x| x.rule.id == "LNK-003").unwrap().message;
+        assert!(msg.contains("`nope`") && msg.contains("b.html"), "{msg}");
     }
 }
