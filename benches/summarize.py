@@ -21,7 +21,7 @@ import sys
 TOOLS = {
     "sitewide": (
         "sitewide check --format json",
-        "every rule: UTM taxonomy, links and #fragments, SEO and social meta, consent/GTM, a11y, mixed content, stale copy",
+        "all 31 rules: UTM taxonomy, links and #fragments, SEO and social meta, a11y, mixed content, stale copy",
     ),
     "lychee": ("lychee --offline", "local links and images (files exist)"),
     "lychee-fragments": ("lychee --offline --include-fragments", "local links and images, plus #fragments"),
