@@ -78,6 +78,9 @@ pub struct UtmTaxonomy {
     pub source_aliases: BTreeMap<String, String>,
     /// A regular expression every literal `utm_campaign` must match (UTM-011).
     pub campaign_pattern: Option<Spanned<String>>,
+    /// `campaign_pattern`, compiled once when the file is read.
+    #[serde(skip)]
+    pub campaign_regex: Option<regex::Regex>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -222,6 +225,7 @@ impl Default for UtmTaxonomy {
             sources: Vec::new(),
             source_aliases: default_source_aliases(),
             campaign_pattern: None,
+            campaign_regex: None,
         }
     }
 }
@@ -327,6 +331,11 @@ impl SiteConfig {
         })?;
         cfg.origin = Some((path.to_path_buf(), text.to_string()));
         cfg.validate()?;
+        cfg.utm.campaign_regex = cfg
+            .utm
+            .campaign_pattern
+            .as_ref()
+            .and_then(|p| regex::Regex::new(p.get_ref()).ok());
         Ok(cfg)
     }
 

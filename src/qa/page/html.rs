@@ -11,7 +11,7 @@ use crate::qa::source::Span;
 #[derive(Debug, Clone)]
 pub struct Element {
     /// Lowercase tag name.
-    pub name: String,
+    pub name: Name,
     /// The whole start tag, `<` to `>`.
     pub tag: Span,
     /// Index range into `Scan::attrs`.
@@ -24,10 +24,151 @@ pub struct Element {
 #[derive(Debug, Clone)]
 pub struct Attr {
     /// Lowercase attribute name.
-    pub name: String,
+    pub name: Name,
     pub name_span: Span,
     /// The raw value without its quotes.
     pub value: Option<Span>,
+}
+
+/// A lowercase tag or attribute name: the common ones are static, so a page of thousands
+/// of elements does not allocate a string for each.
+pub type Name = std::borrow::Cow<'static, str>;
+
+const KNOWN_NAMES: &[&str] = &[
+    "a",
+    "abbr",
+    "action",
+    "alt",
+    "area",
+    "aria-describedby",
+    "aria-hidden",
+    "aria-label",
+    "aria-labelledby",
+    "article",
+    "aside",
+    "async",
+    "audio",
+    "b",
+    "blockquote",
+    "body",
+    "br",
+    "button",
+    "canvas",
+    "charset",
+    "class",
+    "code",
+    "col",
+    "content",
+    "crossorigin",
+    "data",
+    "datetime",
+    "dd",
+    "decoding",
+    "defer",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "embed",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "for",
+    "form",
+    "frame",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "height",
+    "hr",
+    "href",
+    "hreflang",
+    "html",
+    "i",
+    "id",
+    "iframe",
+    "img",
+    "input",
+    "integrity",
+    "itemprop",
+    "label",
+    "lang",
+    "li",
+    "link",
+    "loading",
+    "main",
+    "media",
+    "meta",
+    "method",
+    "name",
+    "nav",
+    "noscript",
+    "object",
+    "ol",
+    "option",
+    "p",
+    "path",
+    "picture",
+    "placeholder",
+    "poster",
+    "pre",
+    "property",
+    "rel",
+    "required",
+    "role",
+    "script",
+    "section",
+    "select",
+    "sizes",
+    "small",
+    "source",
+    "span",
+    "src",
+    "srcset",
+    "strong",
+    "style",
+    "summary",
+    "svg",
+    "table",
+    "target",
+    "tbody",
+    "td",
+    "template",
+    "textarea",
+    "th",
+    "thead",
+    "time",
+    "title",
+    "tr",
+    "track",
+    "type",
+    "ul",
+    "value",
+    "video",
+    "viewbox",
+    "width",
+    "xmlns",
+];
+
+fn name_of(raw: &str) -> Name {
+    let known = |n: &str| {
+        KNOWN_NAMES
+            .binary_search(&n)
+            .ok()
+            .map(|i| Name::Borrowed(KNOWN_NAMES[i]))
+    };
+    if raw.bytes().all(|b| !b.is_ascii_uppercase()) {
+        return known(raw).unwrap_or_else(|| Name::Owned(raw.to_string()));
+    }
+    let lower = raw.to_ascii_lowercase();
+    known(&lower).unwrap_or(Name::Owned(lower))
 }
 
 #[derive(Debug, Default)]
@@ -71,10 +212,7 @@ impl Scanner<'_> {
     fn run(&mut self, mut i: usize, skip: &[Span]) {
         let mut skip = skip.iter().peekable();
         while i < self.end {
-            let Some(rel) = self.bytes[i..self.end]
-                .iter()
-                .position(|&b| b == b'<' || b == b'{')
-            else {
+            let Some(rel) = memchr::memchr2(b'<', b'{', &self.bytes[i..self.end]) else {
                 break;
             };
             i += rel;
@@ -127,7 +265,7 @@ impl Scanner<'_> {
         self.end
     }
 
-    fn tag_name(&self, mut i: usize) -> (usize, String) {
+    fn tag_name(&self, mut i: usize) -> (usize, Name) {
         let start = i;
         while i < self.end {
             let b = self.bytes[i];
@@ -139,7 +277,7 @@ impl Scanner<'_> {
             }
             i += 1;
         }
-        (i, self.text[start..i].to_ascii_lowercase())
+        (i, name_of(&self.text[start..i]))
     }
 
     fn end_tag(&mut self, i: usize) -> usize {
@@ -199,10 +337,10 @@ impl Scanner<'_> {
             parent: self.stack.last().copied(),
             content: None,
         });
-        if self_closing || VOID.contains(&name.as_str()) {
+        if self_closing || VOID.contains(&name.as_ref()) {
             return p;
         }
-        if RAW_TEXT.contains(&name.as_str()) {
+        if RAW_TEXT.contains(&name.as_ref()) {
             let close = find_end_tag(self.bytes, p, self.end, name.as_bytes());
             let content_end = close.unwrap_or(self.end);
             self.out.elements[index].content = Some(Span::new(p, content_end));
@@ -244,7 +382,7 @@ impl Scanner<'_> {
             p = after;
         }
         self.out.attrs.push(Attr {
-            name: self.text[name_span.start..name_span.end].to_ascii_lowercase(),
+            name: name_of(&self.text[name_span.start..name_span.end]),
             name_span,
             value,
         });
@@ -327,7 +465,7 @@ mod tests {
         assert_eq!(s.elements.len(), 1);
         let a = &s.elements[0];
         assert_eq!(a.name, "a");
-        let names: Vec<_> = s.attrs.iter().map(|a| a.name.as_str()).collect();
+        let names: Vec<_> = s.attrs.iter().map(|a| a.name.as_ref()).collect();
         assert_eq!(names, ["href", "class", "data-x"]);
         let v = s.attrs[0].value.unwrap();
         assert_eq!(&t[v.start..v.end], "/x?a=1");
@@ -349,9 +487,16 @@ mod tests {
     fn script_content_is_raw_text_and_parents_are_tracked() {
         let t = "<head><script>if (a<b) {}</script><meta name=x></head>";
         let s = scan_str(t);
-        let names: Vec<_> = s.elements.iter().map(|e| e.name.as_str()).collect();
+        let names: Vec<_> = s.elements.iter().map(|e| e.name.as_ref()).collect();
         assert_eq!(names, ["head", "script", "meta"]);
         assert_eq!(s.elements[2].parent, Some(0));
+    }
+
+    #[test]
+    fn known_names_are_sorted_for_binary_search() {
+        assert!(KNOWN_NAMES.windows(2).all(|w| w[0] < w[1]));
+        assert!(matches!(name_of("HREF"), Name::Borrowed("href")));
+        assert_eq!(name_of("data-Cta"), "data-cta");
     }
 
     #[test]

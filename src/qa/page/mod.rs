@@ -131,9 +131,33 @@ pub struct Document {
     /// True when an `id` is built by a template, so a fragment may match it.
     pub has_dynamic_ids: bool,
     pub includes: Vec<Include>,
+    /// Results several rules derive from the document, computed once (see `memo`).
+    memo: std::sync::Mutex<Vec<std::sync::Arc<dyn std::any::Any + Send + Sync>>>,
 }
 
 impl Document {
+    /// The value of type `T` derived from this document, computed by `make` the first time
+    /// any rule asks: the UTM rules share one parse of the document's URLs this way.
+    pub fn memo<T: std::any::Any + Send + Sync>(
+        &self,
+        make: impl FnOnce() -> T,
+    ) -> std::sync::Arc<T> {
+        let find = |list: &[std::sync::Arc<dyn std::any::Any + Send + Sync>]| {
+            list.iter().find_map(|a| a.clone().downcast::<T>().ok())
+        };
+        if let Some(hit) = self.memo.lock().ok().and_then(|l| find(&l)) {
+            return hit;
+        }
+        let value = std::sync::Arc::new(make());
+        if let Ok(mut list) = self.memo.lock() {
+            if let Some(hit) = find(&list) {
+                return hit;
+            }
+            list.push(value.clone());
+        }
+        value
+    }
+
     pub fn parse(path: &str, text: String, engine: Engine, format: Format) -> Document {
         let lines = LineIndex::new(&text);
         let regions = Regions::new(template::regions(&text, engine));
@@ -159,6 +183,7 @@ impl Document {
             ids: Vec::new(),
             has_dynamic_ids: false,
             includes: Vec::new(),
+            memo: std::sync::Mutex::new(Vec::new()),
             text,
         };
         doc.collect_links();
@@ -258,7 +283,7 @@ impl Document {
                     });
                 }
             };
-            match el.name.as_str() {
+            match el.name.as_ref() {
                 "a" | "area" => push(get("href"), LinkKind::Anchor),
                 "img" => {
                     push(get("src"), LinkKind::Image);
@@ -432,17 +457,30 @@ pub fn heading_slugs(text: &str) -> Vec<String> {
 
 fn visible_text(doc: &Document, span: Span) -> String {
     let text = &doc.text[span.start..span.end];
+    let regions = doc.regions.within(span);
+    // Most link and heading texts are plain words: no markup, template or entity to strip.
+    if regions.is_empty() && !text.contains(['<', '&']) {
+        return text.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
     let mut out = String::new();
-    let mut i = 0;
+    let mut next_region = regions
+        .iter()
+        .skip_while(|r| r.span.start < span.start)
+        .peekable();
     let bytes = text.as_bytes();
+    let mut i = 0;
     while i < bytes.len() {
         let abs = span.start + i;
-        if let Some(r) = doc.regions.starting_at(abs) {
+        if let Some(r) = next_region.peek().filter(|r| r.span.start == abs) {
             if r.kind == RegionKind::Output {
                 out.push_str(" {{…}} ");
             }
             i = (r.span.end - span.start).min(bytes.len());
+            next_region.next();
             continue;
+        }
+        while next_region.peek().is_some_and(|r| r.span.start < abs) {
+            next_region.next();
         }
         if bytes[i] == b'<'
             && bytes

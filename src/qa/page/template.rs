@@ -62,7 +62,7 @@ pub fn regions(text: &str, engine: Engine) -> Vec<Region> {
 }
 
 fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|&b| b == needle)
+    memchr::memchr(needle, hay)
 }
 
 /// `{{ … }}` and its variants. Handlebars `{{!-- … --}}` may contain `}}`.

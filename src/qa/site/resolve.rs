@@ -64,7 +64,7 @@ impl SiteIndex {
             let Some(doc) = doc else { continue };
             for inc in &doc.includes {
                 if inc.kind == IncludeKind::Layout
-                    && matches!(inc.name.as_str(), "null" | "none" | "false")
+                    && matches!(inc.name.as_ref(), "null" | "none" | "false")
                 {
                     continue;
                 }

@@ -240,34 +240,40 @@ impl SiteIndex {
     /// Whether an absolute site path names a page or a file.
     pub fn resolve(&self, path: &str) -> Resolution {
         let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
-        let p = decoded.trim_start_matches('/');
-        if self.urls.contains_key(&url_key(path)) || self.urls.contains_key(&url_key(&decoded)) {
+        if self.urls.contains_key(&url_key(path))
+            || (decoded != path && self.urls.contains_key(&url_key(&decoded)))
+        {
             return Resolution::Found;
         }
-        let mut bases: Vec<&str> = vec![""];
-        bases.extend(self.static_dirs.iter().map(String::as_str));
-        bases.extend(self.content_dir.as_deref());
+        let p = decoded.trim_start_matches('/').trim_end_matches('/');
+        if p.is_empty() {
+            return Resolution::Found;
+        }
+        // One buffer for every candidate: this runs for most links of every page.
+        let mut candidate = String::with_capacity(p.len() + 32);
+        let bases = std::iter::once("")
+            .chain(self.static_dirs.iter().map(String::as_str))
+            .chain(self.content_dir.as_deref());
         for base in bases {
-            let full = if base.is_empty() {
-                p.to_string()
-            } else {
-                format!("{base}/{p}")
-            };
-            let full = full.trim_end_matches('/');
-            if full.is_empty() {
-                return Resolution::Found;
-            }
-            let candidates = [
-                full.to_string(),
-                format!("{full}/index.html"),
-                format!("{full}.html"),
-                format!("{full}/index.md"),
-                format!("{full}/_index.md"),
-                format!("{full}.md"),
-                format!("{full}/contents.lr"),
-            ];
-            if candidates.iter().any(|c| self.paths.contains(c)) {
-                return Resolution::Found;
+            for suffix in [
+                "",
+                "/index.html",
+                ".html",
+                "/index.md",
+                "/_index.md",
+                ".md",
+                "/contents.lr",
+            ] {
+                candidate.clear();
+                if !base.is_empty() {
+                    candidate.push_str(base);
+                    candidate.push('/');
+                }
+                candidate.push_str(p);
+                candidate.push_str(suffix);
+                if self.paths.contains(candidate.as_str()) {
+                    return Resolution::Found;
+                }
             }
         }
         if self.generator.is_some_and(|g| !g.maps_urls()) {

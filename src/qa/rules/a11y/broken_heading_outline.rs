@@ -225,7 +225,7 @@ fn is_empty_heading(doc: &Document, el: usize) -> bool {
         && !has_template_attrs(doc, el)
         && !super::is_hidden_from_assistive_tech(doc, el)
         && !descendants(doc, el).any(|d| {
-            NAMED.contains(&doc.elements[d].name.as_str())
+            NAMED.contains(&doc.elements[d].name.as_ref())
                 || has_aria_name(doc, d)
                 || has_template_attrs(doc, d)
         })

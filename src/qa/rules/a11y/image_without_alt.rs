@@ -53,7 +53,7 @@ impl Rule for ImageWithoutAlt {
 
 /// How the element is named in the message, when it must have an `alt`.
 fn needs_alt(doc: &Document, el: usize) -> Option<&'static str> {
-    match doc.elements[el].name.as_str() {
+    match doc.elements[el].name.as_ref() {
         "img" => Some("`<img>`"),
         "input" if value(doc, el, "type").is_literal("image") => Some("`<input type=\"image\">`"),
         "area" if value(doc, el, "href") != Value::Absent => Some("`<area>` link"),

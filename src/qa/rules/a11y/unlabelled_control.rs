@@ -125,7 +125,7 @@ impl Labels {
 
 /// How a control is named in the message, when it needs a label.
 fn control(doc: &Document, el: usize) -> Option<String> {
-    match doc.elements[el].name.as_str() {
+    match doc.elements[el].name.as_ref() {
         "input" => match value(doc, el, "type") {
             Value::Absent | Value::Empty => Some("`<input>`".into()),
             Value::Literal(t) if !UNLABELLED_TYPES.contains(&t.to_ascii_lowercase().as_str()) => {

@@ -100,7 +100,7 @@ fn html_link_problem(doc: &Document, el: usize) -> Option<Problem> {
     }
     let mut has_icon = false;
     for d in descendants(doc, el) {
-        let name = doc.elements[d].name.as_str();
+        let name = doc.elements[d].name.as_ref();
         if has_template_attrs(doc, d) || has_aria_name(doc, d) || name == "title" {
             return None;
         }

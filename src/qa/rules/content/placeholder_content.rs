@@ -128,7 +128,7 @@ fn visible_copy(doc: &Document) -> Option<String> {
     doc.regions.all().iter().for_each(|r| mask(r.span));
     for el in &doc.elements {
         mask(el.tag);
-        if NOT_COPY.contains(&el.name.as_str()) {
+        if NOT_COPY.contains(&el.name.as_ref()) {
             mask(el.content.unwrap_or(Span::new(el.tag.end, doc.text.len())));
         }
     }
@@ -185,7 +185,7 @@ fn lorem_in_attributes(doc: &Document, out: &mut Vec<Finding>) {
     for (i, el) in doc.elements.iter().enumerate() {
         let is_meta = el.name == "meta";
         for a in doc.attrs_of(i) {
-            let read = READ_ATTRS.contains(&a.name.as_str()) || (is_meta && a.name == "content");
+            let read = READ_ATTRS.contains(&a.name.as_ref()) || (is_meta && a.name == "content");
             let Some(v) = a.value.filter(|v| read && !doc.is_dynamic(*v)) else {
                 continue;
             };

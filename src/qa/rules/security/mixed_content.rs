@@ -89,7 +89,7 @@ fn subresource(doc: &Document, link: &Link) -> Option<Subresource> {
         LinkKind::Frame => ("frame", true),
         LinkKind::Image => ("image", false),
         LinkKind::Form => ("form target", false),
-        LinkKind::Media => match link.element.map(|e| doc.elements[e].name.as_str()) {
+        LinkKind::Media => match link.element.map(|e| doc.elements[e].name.as_ref()) {
             Some("object" | "embed") => ("embedded object", true),
             _ => ("media", false),
         },

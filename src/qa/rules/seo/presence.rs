@@ -236,7 +236,7 @@ fn in_head_context(doc: &Document, view: &PageView, span: Span, stack: &[Open]) 
     [before, after]
         .into_iter()
         .flatten()
-        .any(|e| HEAD_ONLY.contains(&e.name.as_str()))
+        .any(|e| HEAD_ONLY.contains(&e.name.as_ref()))
 }
 
 /// A block name that holds head markup by convention (`head`, `extra_head`, `meta`).
@@ -261,7 +261,7 @@ fn element_context(doc: &Document, span: Span) -> Option<bool> {
     if let Some(i) = enclosing {
         let el = &doc.elements[i];
         return Some(
-            !RAW_TEXT.contains(&el.name.as_str())
+            !RAW_TEXT.contains(&el.name.as_ref())
                 && (el.name == "head" || doc.has_ancestor(i, "head")),
         );
     }

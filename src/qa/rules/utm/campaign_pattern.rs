@@ -31,13 +31,13 @@ impl Rule for CampaignOffPattern {
         let Some(pattern) = cx.settings.config.utm.campaign_pattern.as_ref() else {
             return;
         };
-        // The config validated the pattern when it was read.
-        let Ok(re) = regex::Regex::new(pattern.get_ref()) else {
+        // Compiled (and validated) once, when the config was read.
+        let Some(re) = cx.settings.config.utm.campaign_regex.as_ref() else {
             return;
         };
-        for f in super::found_urls(doc) {
-            for v in super::values(doc, &f, cx.settings) {
-                let value = v.canon.as_deref().unwrap_or(&v.decoded);
+        for f in super::found_urls(doc, cx.settings).iter() {
+            for v in super::values(doc, f, cx.settings) {
+                let value = v.canon.unwrap_or(v.decoded);
                 if v.key != Some("utm_campaign") || re.is_match(value) {
                     continue;
                 }

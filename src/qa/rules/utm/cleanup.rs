@@ -10,6 +10,7 @@ use crate::qa::url::{Param, UrlRef};
 
 /// The one clean-up of a URL's query: UTMs stripped (UTM-008, UTM-013), personal data
 /// stripped (UTM-012), repeated identical UTMs dropped (UTM-006), as a single edit.
+#[derive(Default)]
 pub(crate) struct Cleanup {
     pub strip: Option<Strip>,
     /// Every UTM would be stripped and all of them are literal.
@@ -20,7 +21,12 @@ pub(crate) struct Cleanup {
     pub fix: Option<(Span, String)>,
 }
 
-pub(crate) fn cleanup(doc: &Document, f: &Found, settings: &Settings) -> Cleanup {
+/// The clean-up of a found URL (computed once per document in `found_urls`).
+pub(crate) fn cleanup<'a>(_doc: &Document, f: &'a Found, _settings: &Settings) -> &'a Cleanup {
+    &f.cleanup
+}
+
+pub(crate) fn compute(doc: &Document, f: &Found, settings: &Settings) -> Cleanup {
     let url = &f.url;
     let strip = strip_reason(doc, f, settings);
     let utms = utm_indices(url);

@@ -27,11 +27,11 @@ impl Rule for DuplicateUtmKey {
 
     fn check_file(&self, cx: &FileCx, out: &mut Vec<Finding>) {
         let doc = cx.doc;
-        for f in super::found_urls(doc) {
+        for f in super::found_urls(doc, cx.settings).iter() {
             if f.url.query_dynamic {
                 continue;
             }
-            let cleanup = super::cleanup(doc, &f, cx.settings);
+            let cleanup = super::cleanup(doc, f, cx.settings);
             if cleanup.strip.is_some() {
                 continue;
             }

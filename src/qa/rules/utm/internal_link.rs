@@ -28,8 +28,8 @@ impl Rule for UtmOnInternalLink {
 
     fn check_file(&self, cx: &FileCx, out: &mut Vec<Finding>) {
         let doc = cx.doc;
-        for f in super::found_urls(doc) {
-            let cleanup = super::cleanup(doc, &f, cx.settings);
+        for f in super::found_urls(doc, cx.settings).iter() {
+            let cleanup = super::cleanup(doc, f, cx.settings);
             let utms = super::utm_indices(&f.url);
             if cleanup.strip != Some(super::Strip::Internal) || utms.is_empty() {
                 continue;
@@ -42,7 +42,7 @@ impl Rule for UtmOnInternalLink {
             let finding = Finding::at(&META, doc, f.url.params[utms[0]].span, msg);
             let hint =
                 "remove them; track internal promotions with click events or data attributes";
-            match cleanup.fix.filter(|_| cleanup.strips_utms) {
+            match cleanup.fix.clone().filter(|_| cleanup.strips_utms) {
                 Some((span, text)) => out.push(finding.hint(hint).fix(span, text)),
                 None => out.push(finding.hint(format!(
                     "{hint} (not fixed automatically: part of the query is template output)"

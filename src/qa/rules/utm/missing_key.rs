@@ -29,14 +29,14 @@ impl Rule for MissingUtmKey {
 
     fn check_file(&self, cx: &FileCx, out: &mut Vec<Finding>) {
         let doc = cx.doc;
-        for f in super::found_urls(doc) {
+        for f in super::found_urls(doc, cx.settings).iter() {
             let url = &f.url;
             let utms = super::utm_indices(url);
             let certain = !url.query_dynamic && url.params.iter().all(|p| !p.key_dynamic);
             // Links to other sites, exempt hosts, and links back from emails and feeds.
             let outbound = match url.target(cx.settings.internal_hosts) {
                 Target::External(_) | Target::Internal => {
-                    super::strip_reason(doc, &f, cx.settings).is_none()
+                    super::strip_reason(doc, f, cx.settings).is_none()
                 }
                 _ => false,
             };

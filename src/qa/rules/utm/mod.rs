@@ -24,7 +24,7 @@ mod value_case;
 mod value_charset;
 mod value_encoding;
 
-pub(crate) use cleanup::cleanup;
+pub(crate) use cleanup::{Cleanup, cleanup};
 pub(crate) use value::*;
 
 use super::{Rule, Settings};
@@ -64,11 +64,31 @@ pub(crate) enum Role {
 pub(crate) struct Found {
     pub url: UrlRef,
     pub role: Role,
+    /// What the clean-up would remove (computed once, shared by every rule).
+    pub cleanup: Cleanup,
+    /// The literal UTM values the value rules judge (computed once).
+    pub values: Vec<value::ValueData>,
+}
+
+/// `found_urls`' result, kept with the document so the UTM rules parse its URLs once.
+pub(crate) struct FoundUrls(Vec<Found>);
+
+impl std::ops::Deref for FoundUrls {
+    type Target = [Found];
+    fn deref(&self) -> &[Found] {
+        &self.0
+    }
+}
+
+/// Every URL of `doc` that carries a query or a fragment, with its role and clean-up;
+/// computed on the first call for a document and shared by every UTM rule after it.
+pub(crate) fn found_urls(doc: &Document, settings: &Settings) -> std::sync::Arc<FoundUrls> {
+    doc.memo(|| FoundUrls(scan_urls(doc, settings)))
 }
 
 /// Every URL of `doc` that carries a query or a fragment, with its role. Sitemap files
 /// (`sitemap*.xml`, `sitemap.xml.njk`, …) add their `<loc>` URLs.
-pub(crate) fn found_urls(doc: &Document) -> Vec<Found> {
+fn scan_urls(doc: &Document, settings: &Settings) -> Vec<Found> {
     let mut out = Vec::new();
     for link in &doc.links {
         if !doc.slice(link.url).contains(['?', '#']) {
@@ -83,6 +103,8 @@ pub(crate) fn found_urls(doc: &Document) -> Vec<Found> {
         out.push(Found {
             url: UrlRef::parse(doc, link.url),
             role,
+            cleanup: Cleanup::default(),
+            values: Vec::new(),
         });
     }
     let name = doc.path.rsplit('/').next().unwrap_or(&doc.path);
@@ -94,9 +116,15 @@ pub(crate) fn found_urls(doc: &Document) -> Vec<Found> {
                 out.push(Found {
                     url: UrlRef::parse(doc, content),
                     role: Role::Canonical("sitemap <loc>"),
+                    cleanup: Cleanup::default(),
+                    values: Vec::new(),
                 });
             }
         }
+    }
+    for f in &mut out {
+        f.cleanup = cleanup::compute(doc, f, settings);
+        f.values = value::compute(doc, f, settings);
     }
     out
 }

@@ -53,8 +53,8 @@ impl Rule for PiiInUrl {
 
     fn check_file(&self, cx: &FileCx, out: &mut Vec<Finding>) {
         let doc = cx.doc;
-        for f in super::found_urls(doc) {
-            let cleanup = super::cleanup(doc, &f, cx.settings);
+        for f in super::found_urls(doc, cx.settings).iter() {
+            let cleanup = super::cleanup(doc, f, cx.settings);
             for (i, p) in f.url.params.iter().enumerate() {
                 let Some(kind) = detect(doc, &f.url, p) else {
                     continue;

@@ -25,16 +25,16 @@ impl Rule for UtmOnCanonicalUrl {
 
     fn check_file(&self, cx: &FileCx, out: &mut Vec<Finding>) {
         let doc = cx.doc;
-        for f in super::found_urls(doc) {
+        for f in super::found_urls(doc, cx.settings).iter() {
             let super::Role::Canonical(what) = f.role else {
                 continue;
             };
             let utms = super::utm_indices(&f.url);
             let Some(&first) = utms.first() else { continue };
-            let cleanup = super::cleanup(doc, &f, cx.settings);
+            let cleanup = super::cleanup(doc, f, cx.settings);
             let msg = format!("{what} URL carries UTM parameters");
             let finding = Finding::at(&META, doc, f.url.params[first].span, msg);
-            match cleanup.fix.filter(|_| cleanup.strips_utms) {
+            match cleanup.fix.clone().filter(|_| cleanup.strips_utms) {
                 Some((span, text)) => out.push(finding.hint("name the clean URL; campaign links may point at it, never the reverse").fix(span, text)),
                 None => out.push(finding.hint("name the clean URL (not fixed automatically: part of the query is template output)")),
             }

@@ -28,8 +28,8 @@ impl Rule for UtmTooLong {
 
     fn check_file(&self, cx: &FileCx, out: &mut Vec<Finding>) {
         let doc = cx.doc;
-        for f in super::found_urls(doc) {
-            let values = super::values(doc, &f, cx.settings);
+        for f in super::found_urls(doc, cx.settings).iter() {
+            let values = super::values(doc, f, cx.settings);
             for v in &values {
                 let n = v.decoded.chars().count();
                 if n > MAX_VALUE {

@@ -37,9 +37,9 @@ impl Rule for UnknownUtmKey {
 
     fn check_file(&self, cx: &FileCx, out: &mut Vec<Finding>) {
         let doc = cx.doc;
-        for f in super::found_urls(doc) {
+        for f in super::found_urls(doc, cx.settings).iter() {
             // A parameter the clean-up removes (UTM-008, UTM-012, UTM-013) is not renamed.
-            let cleanup = super::cleanup(doc, &f, cx.settings);
+            let cleanup = super::cleanup(doc, f, cx.settings);
             for i in super::utm_indices(&f.url) {
                 let p = &f.url.params[i];
                 if UTM_KEYS.contains(&p.key_text.as_str()) {

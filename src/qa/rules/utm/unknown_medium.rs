@@ -29,19 +29,18 @@ impl Rule for UnknownUtmMedium {
     fn check_file(&self, cx: &FileCx, out: &mut Vec<Finding>) {
         let doc = cx.doc;
         let tax = &cx.settings.config.utm;
-        for f in super::found_urls(doc) {
-            for v in super::values(doc, &f, cx.settings) {
+        for f in super::found_urls(doc, cx.settings).iter() {
+            for v in super::values(doc, f, cx.settings) {
                 if v.key != Some("utm_medium")
-                    || super::listed(tax.mediums.keys(), &v.decoded, tax.case)
+                    || super::listed(tax.mediums.keys(), v.decoded, tax.case)
                 {
                     continue;
                 }
                 let target = v
                     .canon
-                    .as_deref()
                     .filter(|c| super::listed(tax.mediums.keys(), c, tax.case));
                 let msg = match target {
-                    Some(c) if !c.eq_ignore_ascii_case(v.normalized.as_deref().unwrap_or("")) => {
+                    Some(c) if !c.eq_ignore_ascii_case(v.normalized.unwrap_or("")) => {
                         format!("utm_medium `{}` is an alias of `{c}`", v.decoded)
                     }
                     Some(c) => format!(

@@ -27,23 +27,21 @@ impl Rule for UnknownUtmSource {
         let doc = cx.doc;
         let tax = &cx.settings.config.utm;
         let closed = !tax.sources.is_empty();
-        for f in super::found_urls(doc) {
-            for v in super::values(doc, &f, cx.settings) {
+        for f in super::found_urls(doc, cx.settings).iter() {
+            for v in super::values(doc, f, cx.settings) {
                 if v.key != Some("utm_source") {
                     continue;
                 }
                 let aliased = v
                     .canon
-                    .as_deref()
-                    .filter(|c| !c.eq_ignore_ascii_case(v.normalized.as_deref().unwrap_or(c)));
-                let listed = super::listed(tax.sources.iter(), &v.decoded, tax.case);
+                    .filter(|c| !c.eq_ignore_ascii_case(v.normalized.unwrap_or(c)));
+                let listed = super::listed(tax.sources.iter(), v.decoded, tax.case);
                 if (closed && listed) || (!closed && aliased.is_none()) {
                     continue;
                 }
                 let target = match closed {
                     true => v
                         .canon
-                        .as_deref()
                         .filter(|c| super::listed(tax.sources.iter(), c, tax.case)),
                     false => aliased,
                 };

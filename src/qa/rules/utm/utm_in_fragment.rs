@@ -43,7 +43,7 @@ impl Rule for UtmInFragment {
 
     fn check_file(&self, cx: &FileCx, out: &mut Vec<Finding>) {
         let doc = cx.doc;
-        for f in super::found_urls(doc) {
+        for f in super::found_urls(doc, cx.settings).iter() {
             let url = &f.url;
             let Some(frag) = url.fragment.filter(|_| !url.fragment_dynamic) else {
                 continue;
@@ -55,7 +55,7 @@ impl Rule for UtmInFragment {
                 out.push(finding.hint("this fragment looks like a hash route the page's script reads; tag the page URL's query instead"));
                 continue;
             }
-            let cleanup = super::cleanup(doc, &f, cx.settings);
+            let cleanup = super::cleanup(doc, f, cx.settings);
             let fix = if cleanup.strip.is_some() {
                 // UTMs do not belong on this URL at all: drop them from the fragment.
                 // A URL that is only the fragment keeps its `#`: an empty href reloads.

@@ -2,7 +2,7 @@
 //! taxonomy's separator, in its case, aliases resolved. Every rule that fixes a value
 //! (UTM-003, 004, 005, 009, 010) writes this one form, so their fixes never conflict.
 
-use super::{Found, cleanup, is_share_link, unknown_key, utm_indices};
+use super::{Found, is_share_link, unknown_key, utm_indices};
 use crate::config::Case;
 use crate::qa::page::{Document, Format};
 use crate::qa::rules::Settings;
@@ -27,34 +27,68 @@ pub(crate) struct Value<'a> {
     /// The value as written.
     pub raw: &'a str,
     /// Decoded once, or twice when it was encoded twice.
-    pub decoded: String,
+    pub decoded: &'a str,
     pub double_encoded: bool,
     pub raw_non_ascii: bool,
     /// `+` for a space while another value of the URL writes `%20`.
     pub mixed_spaces: bool,
     /// The value every rule's fix writes: decoded, trimmed, spaces and separators as the
     /// taxonomy says, in its case, aliases resolved. `None` when no certain form exists.
-    pub canon: Option<String>,
+    pub canon: Option<&'a str>,
     /// `canon` before aliases were resolved.
-    pub normalized: Option<String>,
+    pub normalized: Option<&'a str>,
     /// The taxonomy lists this value for its key, so its separators stand.
     pub listed: bool,
+}
+
+/// What `Value` borrows, computed once per URL (in `found_urls`) for every rule.
+pub(crate) struct ValueData {
+    param: usize,
+    key: Option<&'static str>,
+    span: Span,
+    decoded: String,
+    double_encoded: bool,
+    raw_non_ascii: bool,
+    mixed_spaces: bool,
+    canon: Option<String>,
+    normalized: Option<String>,
+    listed: bool,
+}
+
+/// The judged values of a found URL, borrowed from its memoised data.
+pub(crate) fn values<'a>(doc: &'a Document, f: &'a Found, _settings: &Settings) -> Vec<Value<'a>> {
+    f.values
+        .iter()
+        .map(|d| Value {
+            param: &f.url.params[d.param],
+            key: d.key,
+            span: d.span,
+            raw: doc.slice(d.span),
+            decoded: &d.decoded,
+            double_encoded: d.double_encoded,
+            raw_non_ascii: d.raw_non_ascii,
+            mixed_spaces: d.mixed_spaces,
+            canon: d.canon.as_deref(),
+            normalized: d.normalized.as_deref(),
+            listed: d.listed,
+        })
+        .collect()
 }
 
 /// The literal UTM values of a URL that the value rules judge. None for URLs whose UTMs
 /// are to be stripped anyway, special schemes, and values written by a template or holding
 /// an ad-platform placeholder (`{keyword}`, `*|CAMPAIGN|*`).
-pub(crate) fn values<'a>(doc: &'a Document, f: &'a Found, settings: &Settings) -> Vec<Value<'a>> {
+pub(crate) fn compute(doc: &Document, f: &Found, settings: &Settings) -> Vec<ValueData> {
     if matches!(f.url.target(settings.internal_hosts), Target::Special(_)) || is_share_link(&f.url)
     {
         return Vec::new();
     }
-    let c = cleanup(doc, f, settings);
+    let c = &f.cleanup;
     if c.strip.is_some() {
         return Vec::new();
     }
     let tax = &settings.config.utm;
-    let mut out: Vec<Value> = Vec::new();
+    let mut out: Vec<ValueData> = Vec::new();
     for i in utm_indices(&f.url) {
         let p = &f.url.params[i];
         let Some(span) = p.value else { continue };
@@ -87,11 +121,10 @@ pub(crate) fn values<'a>(doc: &'a Document, f: &'a Found, settings: &Settings) -
         let canon = normalized
             .as_deref()
             .map(|n| apply_case(&resolve_alias(key, n, settings), tax.case));
-        out.push(Value {
-            param: p,
+        out.push(ValueData {
+            param: i,
             key,
             span,
-            raw,
             decoded,
             double_encoded,
             raw_non_ascii: !raw.is_ascii(),
@@ -101,9 +134,9 @@ pub(crate) fn values<'a>(doc: &'a Document, f: &'a Found, settings: &Settings) -
             listed: keep,
         });
     }
-    let pct = out.iter().any(|v| v.raw.contains("%20"));
+    let pct = out.iter().any(|v| doc.slice(v.span).contains("%20"));
     for v in &mut out {
-        v.mixed_spaces = pct && v.raw.contains('+');
+        v.mixed_spaces = pct && doc.slice(v.span).contains('+');
     }
     out
 }
@@ -111,7 +144,7 @@ pub(crate) fn values<'a>(doc: &'a Document, f: &'a Found, settings: &Settings) -
 impl Value<'_> {
     /// The canonical value, when it differs from what is written.
     pub fn fix(&self) -> Option<&str> {
-        self.canon.as_deref().filter(|c| *c != self.raw)
+        self.canon.filter(|c| *c != self.raw)
     }
 }
 

@@ -32,9 +32,9 @@ impl Rule for UtmValueCase {
         if case == Case::Any {
             return;
         }
-        for f in super::found_urls(doc) {
-            for v in super::values(doc, &f, cx.settings) {
-                if !super::is_miscased(&v.decoded, case) {
+        for f in super::found_urls(doc, cx.settings).iter() {
+            for v in super::values(doc, f, cx.settings) {
+                if !super::is_miscased(v.decoded, case) {
                     continue;
                 }
                 let word = if case == Case::Lower {
@@ -44,7 +44,7 @@ impl Rule for UtmValueCase {
                 };
                 let msg = format!("`{}` value `{}` is not {word}", v.param.key_text, v.decoded);
                 let finding = Finding::at(&META, doc, v.span, msg);
-                let recased = super::apply_case(&v.decoded, case);
+                let recased = super::apply_case(v.decoded, case);
                 match v.fix().filter(|c| *c == recased) {
                     Some(c) => out.push(finding.hint(format!("write `{c}`")).fix(v.span, c)),
                     None => out.push(finding.hint(format!(

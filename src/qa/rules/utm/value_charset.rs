@@ -30,9 +30,9 @@ impl Rule for UtmValueCharset {
         let doc = cx.doc;
         let tax = &cx.settings.config.utm;
         let sep = super::separator(cx.settings);
-        for f in super::found_urls(doc) {
-            for v in super::values(doc, &f, cx.settings) {
-                let problems = problems(&v.decoded, sep, v.listed, tax.case);
+        for f in super::found_urls(doc, cx.settings).iter() {
+            for v in super::values(doc, f, cx.settings) {
+                let problems = problems(v.decoded, sep, v.listed, tax.case);
                 if problems.is_empty() {
                     continue;
                 }
@@ -44,7 +44,7 @@ impl Rule for UtmValueCharset {
                 );
                 let finding = Finding::at(&META, doc, v.span, msg);
                 // Attached only when no alias is involved: then UTM-009 or UTM-010 fixes.
-                match v.fix().filter(|c| Some(*c) == v.normalized.as_deref()) {
+                match v.fix().filter(|c| Some(*c) == v.normalized) {
                     Some(c) => out.push(finding.hint(format!("write `{c}`")).fix(v.span, c)),
                     None => out.push(finding.hint(format!(
                         "use only {} and one word separator",

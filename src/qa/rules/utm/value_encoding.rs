@@ -29,8 +29,8 @@ impl Rule for UtmValueEncoding {
 
     fn check_file(&self, cx: &FileCx, out: &mut Vec<Finding>) {
         let doc = cx.doc;
-        for f in super::found_urls(doc) {
-            for v in super::values(doc, &f, cx.settings) {
+        for f in super::found_urls(doc, cx.settings).iter() {
+            for v in super::values(doc, f, cx.settings) {
                 let mut problems = Vec::new();
                 if v.double_encoded {
                     problems.push("is percent-encoded twice");
@@ -52,9 +52,9 @@ impl Rule for UtmValueEncoding {
                     problems.join(", and ")
                 );
                 let finding = Finding::at(&META, doc, v.span, msg);
-                let fix: Option<String> = match v.canon.as_deref() {
+                let fix: Option<String> = match v.canon {
                     Some(c) => v.fix().filter(|_| c == v.decoded).map(str::to_string),
-                    None => Some(super::encode_canonical(&v.decoded)).filter(|e| e != v.raw),
+                    None => Some(super::encode_canonical(v.decoded)).filter(|e| e != v.raw),
                 };
                 match fix {
                     Some(c) => out.push(finding.hint(format!("write `{c}`")).fix(v.span, c)),
