@@ -263,6 +263,9 @@ fn param(doc: &Document, span: Span, separator: Span) -> Param {
 
 /// Decodes HTML character references, then percent escapes (and `+` as space), once.
 pub fn decode_component(raw: &str) -> String {
+    if !raw.contains(['&', '+', '%']) {
+        return raw.to_string();
+    }
     let html = super::page::decode_entities(raw).replace('+', " ");
     percent_encoding::percent_decode_str(&html)
         .decode_utf8_lossy()

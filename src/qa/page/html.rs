@@ -157,13 +157,24 @@ const KNOWN_NAMES: &[&str] = &[
     "xmlns",
 ];
 
+/// The static copy of a known name: names of one length are few, so a length lookup and a
+/// handful of short comparisons find it (this runs for every tag and attribute).
+fn known(n: &str) -> Option<Name> {
+    static BY_LEN: std::sync::LazyLock<Vec<Vec<&'static str>>> = std::sync::LazyLock::new(|| {
+        let mut by_len = vec![Vec::new(); 32];
+        for name in KNOWN_NAMES {
+            by_len[name.len()].push(*name);
+        }
+        by_len
+    });
+    BY_LEN
+        .get(n.len())?
+        .iter()
+        .find(|k| **k == n)
+        .map(|k| Name::Borrowed(k))
+}
+
 fn name_of(raw: &str) -> Name {
-    let known = |n: &str| {
-        KNOWN_NAMES
-            .binary_search(&n)
-            .ok()
-            .map(|i| Name::Borrowed(KNOWN_NAMES[i]))
-    };
     if raw.bytes().all(|b| !b.is_ascii_uppercase()) {
         return known(raw).unwrap_or_else(|| Name::Owned(raw.to_string()));
     }
@@ -493,7 +504,7 @@ mod tests {
     }
 
     #[test]
-    fn known_names_are_sorted_for_binary_search() {
+    fn known_names_are_sorted_and_found() {
         assert!(KNOWN_NAMES.windows(2).all(|w| w[0] < w[1]));
         assert!(matches!(name_of("HREF"), Name::Borrowed("href")));
         assert_eq!(name_of("data-Cta"), "data-cta");

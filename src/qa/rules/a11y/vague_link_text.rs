@@ -75,7 +75,7 @@ impl Problem {
         match self {
             Problem::Vague(text) => Finding::at(&META, doc, span, format!("link text \"{text}\" does not say where the link goes"))
                 .hint("name the destination in the link text (\"see the pricing plans\"), or add an aria-label that does"),
-            Problem::NoName => Finding::at(&META, doc, span, "icon link has no accessible name: its image has no alt text")
+            Problem::NoName => Finding::at(&META, doc, span, "link has no accessible name: it holds no text, and no image with alt text")
                 .hint("give the image alt text that names the destination, or add an aria-label to the link"),
         }
     }
@@ -215,6 +215,10 @@ fn has_title_or_attributes(doc: &Document, link: Span, text: Span) -> bool {
 }
 
 fn vague(text: &str) -> bool {
+    // Every vague phrase is short: a long text is specific enough, whatever it says.
+    if text.len() > 64 {
+        return false;
+    }
     // Entities the page model leaves undecoded (`&rarr;`, `&raquo;`) are decoration too.
     let mut lower = String::new();
     for (i, part) in text.to_lowercase().split('&').enumerate() {
