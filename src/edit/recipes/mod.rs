@@ -1,0 +1,52 @@
+//! Deterministic recipes: transforms on the page model's spans, one file each, named by
+//! their contract names (`utm.strip_internal`, `cta.swap`, …). A recipe is idempotent
+//! (its output, run again, yields no edit), keeps formatting and template syntax intact,
+//! and never edits inside a template region.
+
+use crate::qa::finding::Fix;
+use crate::qa::page::Document;
+use crate::qa::rules::Settings;
+
+/// What a recipe declares about itself: shown by `sitewide recipes`, documented in
+/// docs/recipes.md, checked by the shared recipe test.
+#[derive(Debug)]
+pub struct RecipeMeta {
+    /// The contract name used in job specs: `[[steps]] recipe = "utm.strip_internal"`.
+    pub name: &'static str,
+    /// One line: what it changes.
+    pub summary: &'static str,
+    /// Each key the step accepts: `(key, type and default, what it does)`.
+    pub keys: &'static [(&'static str, &'static str, &'static str)],
+    /// An example `[[steps]]` table.
+    pub example: &'static str,
+}
+
+/// A step's keys that cannot be used, naming the key when there is one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ParamError {
+    pub key: Option<String>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// One recipe. `params` is the step's table without its `recipe` key.
+pub trait Recipe: Send + Sync {
+    fn meta(&self) -> &'static RecipeMeta;
+    /// Checks the step's keys before any run starts (unknown key, wrong type, bad value).
+    fn validate(&self, params: &toml::Table) -> Result<(), ParamError>;
+    /// The edits this recipe makes to `doc`; empty when there is nothing to change.
+    /// `params` has passed `validate`.
+    fn apply(&self, doc: &Document, settings: &Settings, params: &toml::Table) -> Vec<Fix>;
+}
+
+/// Every recipe, by contract name.
+pub fn all() -> Vec<&'static dyn Recipe> {
+    let mut list: Vec<&'static dyn Recipe> = Vec::new();
+    list.sort_by_key(|r| r.meta().name);
+    list
+}
+
+pub fn find(name: &str) -> Option<&'static dyn Recipe> {
+    all().into_iter().find(|r| r.meta().name == name)
+}
