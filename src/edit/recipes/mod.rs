@@ -40,6 +40,24 @@ pub trait Recipe: Send + Sync {
     fn apply(&self, doc: &Document, settings: &Settings, params: &toml::Table) -> Vec<Fix>;
 }
 
+/// The recipe names job specs may use (the contract, DOMAIN.md §5). A spec naming any
+/// other is invalid.
+pub const NAMES: &[&str] = &[
+    "canonical.fix",
+    "copyright.year",
+    "cta.swap",
+    "domain.migrate",
+    "fix",
+    "footer.links",
+    "hreflang.add",
+    "link.noopener",
+    "replace",
+    "snippet.insert",
+    "tag.remove",
+    "utm.normalize",
+    "utm.strip_internal",
+];
+
 /// Every recipe, by contract name.
 pub fn all() -> Vec<&'static dyn Recipe> {
     let mut list: Vec<&'static dyn Recipe> = Vec::new();
@@ -49,4 +67,21 @@ pub fn all() -> Vec<&'static dyn Recipe> {
 
 pub fn find(name: &str) -> Option<&'static dyn Recipe> {
     all().into_iter().find(|r| r.meta().name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{NAMES, all};
+
+    #[test]
+    fn every_recipe_has_a_contract_name() {
+        for r in all() {
+            assert!(
+                NAMES.contains(&r.meta().name),
+                "{} is not a contract name",
+                r.meta().name
+            );
+        }
+        assert!(NAMES.windows(2).all(|w| w[0] < w[1]));
+    }
 }
