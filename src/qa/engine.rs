@@ -140,6 +140,25 @@ pub fn validate_rule_ids(config: &SiteConfig) -> Result<(), ConfigError> {
     Ok(())
 }
 
+/// The findings the file-level rules (`check_file`) selected by `patterns` report on one
+/// document, after `[rules]` severities, `[[ignore]]` entries and the file's inline
+/// `sitewide-ignore` comments: what `sitewide check` reports from those rules for this file.
+/// The recipes apply the fixes it offers; page- and site-level rules need the whole tree.
+pub fn check_document(
+    doc: &Document,
+    settings: &Settings,
+    patterns: &[String],
+) -> Result<Vec<Finding>, String> {
+    let selection = Selection::new(settings.config, patterns)?;
+    let mut out = Vec::new();
+    let cx = FileCx { doc, settings };
+    for r in selection.rules() {
+        r.check_file(&cx, &mut out);
+    }
+    let suppressions = HashMap::from([(doc.path.clone(), Suppressions::read(doc))]);
+    finish(out, settings.config, &selection, &suppressions).map_err(|e| e.to_string())
+}
+
 /// Checks the tree at `root`.
 #[tracing::instrument(skip_all, fields(root = %root.display()))]
 pub fn check(

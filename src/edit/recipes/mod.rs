@@ -3,6 +3,9 @@
 //! (its output, run again, yields no edit), keeps formatting and template syntax intact,
 //! and never edits inside a template region.
 
+mod common;
+mod utm_strip_internal;
+
 use crate::qa::finding::Fix;
 use crate::qa::page::Document;
 use crate::qa::rules::Settings;
@@ -61,6 +64,7 @@ pub const NAMES: &[&str] = &[
 /// Every recipe, by contract name.
 pub fn all() -> Vec<&'static dyn Recipe> {
     let mut list: Vec<&'static dyn Recipe> = Vec::new();
+    list.push(&utm_strip_internal::StripInternal);
     list.sort_by_key(|r| r.meta().name);
     list
 }
