@@ -4,6 +4,10 @@
 //! and never edits inside a template region.
 
 mod common;
+mod copyright_year;
+mod fix;
+mod link_noopener;
+mod utm_normalize;
 mod utm_strip_internal;
 
 use crate::qa::finding::Fix;
@@ -65,6 +69,10 @@ pub const NAMES: &[&str] = &[
 pub fn all() -> Vec<&'static dyn Recipe> {
     let mut list: Vec<&'static dyn Recipe> = Vec::new();
     list.push(&utm_strip_internal::StripInternal);
+    list.push(&utm_normalize::Normalize);
+    list.push(&link_noopener::Noopener);
+    list.push(&copyright_year::CopyrightYear);
+    list.push(&fix::FixRules);
     list.sort_by_key(|r| r.meta().name);
     list
 }
