@@ -5,6 +5,7 @@
 
 mod common;
 mod copyright_year;
+mod domain_migrate;
 mod fix;
 mod link_noopener;
 mod utm_normalize;
@@ -73,6 +74,7 @@ pub fn all() -> Vec<&'static dyn Recipe> {
     list.push(&link_noopener::Noopener);
     list.push(&copyright_year::CopyrightYear);
     list.push(&fix::FixRules);
+    list.push(&domain_migrate::DomainMigrate);
     list.sort_by_key(|r| r.meta().name);
     list
 }
