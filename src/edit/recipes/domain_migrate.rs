@@ -266,10 +266,16 @@ mod tests {
     fn bad_hosts_and_exclusions_are_refused() {
         let e = refused(&DomainMigrate, "from = \"old.example\"");
         assert_eq!(e.message, "`domain.migrate` needs `to`");
-        let e = refused(&DomainMigrate, "from = \"https://old.example/\"\nto = \"n.example\"");
+        let e = refused(
+            &DomainMigrate,
+            "from = \"https://old.example/\"\nto = \"n.example\"",
+        );
         assert_eq!(e.key.as_deref(), Some("from"));
         assert!(e.message.contains("not a host name"), "{e:?}");
-        let e = refused(&DomainMigrate, "from = \"old.example\"\nto = \"www.old.example\"");
+        let e = refused(
+            &DomainMigrate,
+            "from = \"old.example\"\nto = \"www.old.example\"",
+        );
         assert_eq!(e.key.as_deref(), Some("to"));
         let e = refused(
             &DomainMigrate,

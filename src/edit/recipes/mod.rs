@@ -3,6 +3,8 @@
 //! (its output, run again, yields no edit), keeps formatting and template syntax intact,
 //! and never edits inside a template region.
 
+mod canonical_fix;
+mod canonical_head;
 mod common;
 mod copyright_year;
 mod domain_migrate;
@@ -66,7 +68,9 @@ pub const NAMES: &[&str] = &[
     "utm.strip_internal",
 ];
 
-/// Every recipe, by contract name.
+/// Every recipe, by contract name. One `push` per recipe, so recipes added on different
+/// branches merge without conflict.
+#[allow(clippy::vec_init_then_push)]
 pub fn all() -> Vec<&'static dyn Recipe> {
     let mut list: Vec<&'static dyn Recipe> = Vec::new();
     list.push(&utm_strip_internal::StripInternal);
@@ -75,6 +79,7 @@ pub fn all() -> Vec<&'static dyn Recipe> {
     list.push(&copyright_year::CopyrightYear);
     list.push(&fix::FixRules);
     list.push(&domain_migrate::DomainMigrate);
+    list.push(&canonical_fix::CanonicalFix);
     list.sort_by_key(|r| r.meta().name);
     list
 }
