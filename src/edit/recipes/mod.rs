@@ -7,6 +7,8 @@ mod canonical_fix;
 mod canonical_head;
 mod common;
 mod copyright_year;
+#[cfg(test)]
+mod demo_jobs;
 mod domain_migrate;
 mod fix;
 mod link_noopener;
