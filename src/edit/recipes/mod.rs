@@ -3,6 +3,13 @@
 //! (its output, run again, yields no edit), keeps formatting and template syntax intact,
 //! and never edits inside a template region.
 
+pub mod cta_swap;
+pub mod keys;
+pub mod markup;
+pub mod select;
+#[cfg(test)]
+mod testkit;
+
 use crate::qa::finding::Fix;
 use crate::qa::page::Document;
 use crate::qa::rules::Settings;
@@ -61,6 +68,7 @@ pub const NAMES: &[&str] = &[
 /// Every recipe, by contract name.
 pub fn all() -> Vec<&'static dyn Recipe> {
     let mut list: Vec<&'static dyn Recipe> = Vec::new();
+    list.push(&cta_swap::CtaSwap);
     list.sort_by_key(|r| r.meta().name);
     list
 }
