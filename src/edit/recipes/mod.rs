@@ -7,6 +7,8 @@ pub mod cta_swap;
 pub mod keys;
 pub mod markup;
 pub mod select;
+pub mod snippet_insert;
+pub mod tag_remove;
 #[cfg(test)]
 mod testkit;
 
@@ -69,6 +71,8 @@ pub const NAMES: &[&str] = &[
 pub fn all() -> Vec<&'static dyn Recipe> {
     let mut list: Vec<&'static dyn Recipe> = Vec::new();
     list.push(&cta_swap::CtaSwap);
+    list.push(&snippet_insert::SnippetInsert);
+    list.push(&tag_remove::TagRemove);
     list.sort_by_key(|r| r.meta().name);
     list
 }
