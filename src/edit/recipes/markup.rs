@@ -266,8 +266,9 @@ fn mask_stray_markup(text: &str, mask: &mut impl FnMut(Span)) {
 fn runs(masked: &[bool], within: Span) -> Vec<Span> {
     let mut out = Vec::new();
     let mut start = None;
-    for i in within.start..within.end.min(masked.len()) {
-        match (masked[i], start) {
+    let end = within.end.min(masked.len());
+    for (i, &m) in masked.iter().enumerate().take(end).skip(within.start) {
+        match (m, start) {
             (false, None) => start = Some(i),
             (true, Some(s)) => {
                 out.push(Span::new(s, i));
@@ -277,7 +278,7 @@ fn runs(masked: &[bool], within: Span) -> Vec<Span> {
         }
     }
     if let Some(s) = start {
-        out.push(Span::new(s, within.end.min(masked.len())));
+        out.push(Span::new(s, end));
     }
     out
 }

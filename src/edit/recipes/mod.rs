@@ -4,8 +4,11 @@
 //! and never edits inside a template region.
 
 pub mod cta_swap;
+pub mod footer_links;
+pub mod hreflang_add;
 pub mod keys;
 pub mod markup;
+pub mod replace;
 pub mod select;
 pub mod snippet_insert;
 pub mod tag_remove;
@@ -68,9 +71,13 @@ pub const NAMES: &[&str] = &[
 ];
 
 /// Every recipe, by contract name.
+#[allow(clippy::vec_init_then_push)] // one `push` line per recipe keeps merges simple
 pub fn all() -> Vec<&'static dyn Recipe> {
     let mut list: Vec<&'static dyn Recipe> = Vec::new();
     list.push(&cta_swap::CtaSwap);
+    list.push(&footer_links::FooterLinks);
+    list.push(&hreflang_add::HreflangAdd);
+    list.push(&replace::Replace);
     list.push(&snippet_insert::SnippetInsert);
     list.push(&tag_remove::TagRemove);
     list.sort_by_key(|r| r.meta().name);
