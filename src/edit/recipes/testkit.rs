@@ -113,3 +113,111 @@ pub fn assert_no_new_findings(before: &[(&str, &str)], after: &[(&str, &str)]) {
         );
     }
 }
+
+/// Files of `root` (relative paths) that the spec's `targets` globs pick.
+fn targets(root: &std::path::Path, globs: &[&str]) -> Vec<String> {
+    let build = |neg: bool| {
+        let mut b = globset::GlobSetBuilder::new();
+        for g in globs.iter().filter(|g| g.starts_with('!') == neg) {
+            b.add(globset::Glob::new(g.trim_start_matches('!')).expect("valid glob"));
+        }
+        b.build().expect("valid glob set")
+    };
+    let (include, exclude) = (build(false), build(true));
+    let mut out = Vec::new();
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).expect("readable folder").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+                continue;
+            }
+            let rel = p.strip_prefix(root).expect("below root");
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            if include.is_match(&rel) && !exclude.is_match(&rel) {
+                out.push(rel);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The example step each recipe documents is valid TOML that validates.
+    #[test]
+    fn every_documented_example_step_validates() {
+        for r in super::super::all() {
+            let t: toml::Table = r.meta().example.parse().expect("example is TOML");
+            let steps = t["steps"].as_array().expect("[[steps]]");
+            let mut step = steps[0].as_table().expect("a step").clone();
+            assert_eq!(
+                step.remove("recipe")
+                    .and_then(|v| v.as_str().map(String::from))
+                    .as_deref(),
+                Some(r.meta().name)
+            );
+            if let Err(e) = r.validate(&step) {
+                panic!("{}: {e:?}", r.meta().name);
+            }
+        }
+    }
+
+    /// Each `jobs/*.toml` whose steps use these recipes validates and changes the demo
+    /// site, and a second run changes nothing.
+    #[test]
+    fn job_examples_validate_and_edit_the_demo_site() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let site = root.join("examples/demo-site");
+        let mut ran = 0;
+        for entry in std::fs::read_dir(root.join("jobs"))
+            .expect("jobs/")
+            .flatten()
+        {
+            let spec: toml::Table = std::fs::read_to_string(entry.path())
+                .expect("readable job")
+                .parse()
+                .expect("valid TOML");
+            let globs: Vec<&str> = spec["targets"]
+                .as_array()
+                .expect("targets")
+                .iter()
+                .filter_map(|v| v.as_str())
+                .collect();
+            for step in spec["steps"].as_array().expect("steps") {
+                let mut step = step.as_table().expect("a step table").clone();
+                let name = step.remove("recipe").expect("recipe key");
+                let Some(recipe) = super::super::find(name.as_str().expect("a name")) else {
+                    continue;
+                };
+                let toml_text = toml::to_string(&step).expect("serialisable");
+                let mut changed = 0;
+                for file in targets(&site, &globs) {
+                    let Ok(text) = std::fs::read_to_string(site.join(&file)) else {
+                        continue;
+                    };
+                    let after = once(recipe, &toml_text, &file, &text, Engine::Liquid);
+                    let again = once(recipe, &toml_text, &file, &after, Engine::Liquid);
+                    assert_eq!(
+                        again,
+                        after,
+                        "{:?}: second run changed {file}",
+                        entry.path()
+                    );
+                    changed += usize::from(after != text);
+                }
+                assert!(
+                    changed > 0,
+                    "{:?} changes nothing in the demo site",
+                    entry.path()
+                );
+                ran += 1;
+            }
+        }
+        assert!(ran >= 6, "only {ran} job steps ran");
+    }
+}
