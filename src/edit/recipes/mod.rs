@@ -7,11 +7,22 @@ mod canonical_fix;
 mod canonical_head;
 mod common;
 mod copyright_year;
+mod cta_swap;
 #[cfg(test)]
 mod demo_jobs;
 mod domain_migrate;
 mod fix;
+mod footer_links;
+mod hreflang_add;
+mod keys;
 mod link_noopener;
+mod markup;
+mod replace;
+mod select;
+mod snippet_insert;
+mod tag_remove;
+#[cfg(test)]
+mod testkit;
 mod utm_normalize;
 mod utm_strip_internal;
 
@@ -70,18 +81,23 @@ pub const NAMES: &[&str] = &[
     "utm.strip_internal",
 ];
 
-/// Every recipe, by contract name. One `push` per recipe, so recipes added on different
-/// branches merge without conflict.
-#[allow(clippy::vec_init_then_push)]
+/// Every recipe, by contract name.
+#[allow(clippy::vec_init_then_push)] // one `push` line per recipe keeps merges simple
 pub fn all() -> Vec<&'static dyn Recipe> {
     let mut list: Vec<&'static dyn Recipe> = Vec::new();
-    list.push(&utm_strip_internal::StripInternal);
-    list.push(&utm_normalize::Normalize);
-    list.push(&link_noopener::Noopener);
-    list.push(&copyright_year::CopyrightYear);
-    list.push(&fix::FixRules);
-    list.push(&domain_migrate::DomainMigrate);
     list.push(&canonical_fix::CanonicalFix);
+    list.push(&copyright_year::CopyrightYear);
+    list.push(&cta_swap::CtaSwap);
+    list.push(&domain_migrate::DomainMigrate);
+    list.push(&fix::FixRules);
+    list.push(&footer_links::FooterLinks);
+    list.push(&hreflang_add::HreflangAdd);
+    list.push(&link_noopener::Noopener);
+    list.push(&replace::Replace);
+    list.push(&snippet_insert::SnippetInsert);
+    list.push(&tag_remove::TagRemove);
+    list.push(&utm_normalize::Normalize);
+    list.push(&utm_strip_internal::StripInternal);
     list.sort_by_key(|r| r.meta().name);
     list
 }
