@@ -3,9 +3,12 @@
 //! once, each with file:line:col and a hint; a spec that does not validate never starts
 //! a run. Every key is documented in docs/job-spec.md.
 
+mod hint;
 mod raw;
 mod recover;
 mod schedule;
+mod sections;
+mod steps;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -16,6 +19,7 @@ use crate::config::ConfigError;
 use crate::qa::finding::Severity;
 
 pub use schedule::{Schedule, parse_timezone};
+pub use sections::DEFAULT_SCRIPT_TIMEOUT_S;
 
 /// A job spec that passed every check.
 #[derive(Debug, Clone)]
@@ -361,7 +365,6 @@ concurrency = 8
     #[test]
     fn an_unknown_key_names_the_closest_known_one() {
         let text = example_with("description =", "descripton =");
-        assert_eq!(one_error(&text).0..=one_error(&text).1, 2..=1);
         let (line, col, message, hint) = one_error(&text);
         assert_eq!((line, col), (2, 1), "{message}");
         assert_eq!(hint, "did you mean `description`?");
@@ -530,6 +533,33 @@ concurrency = 8
                 (20, 19),
                 (21, 72)
             ]
+        );
+    }
+
+    #[test]
+    fn missing_keys_and_empty_limits_are_reported() {
+        let found: Vec<String> = errors("[[steps]]\nrecipe = \"fix\"\n[budget]\nmax_files = 0\n")
+            .into_iter()
+            .map(|e| format!("{}:{} {}", e.0, e.1, e.2))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                "1:1 a spec needs a `name`",
+                "1:1 a spec needs `targets`",
+                "4:13 max_files must be at least 1"
+            ]
+        );
+        let (line, _, message, _) =
+            one_error(&example_with("recipe = \"utm.strip_internal\"\n", "\n"));
+        assert_eq!((line, message.as_str()), (9, "a step needs a `recipe`"));
+        let (_, col, message, _) = one_error(&example_with(
+            "timeout_s = 300 }]",
+            "timeout_s = 300 }, { name = \"build\", run = \"x\" }]",
+        ));
+        assert_eq!(
+            (col, message.as_str()),
+            (88, "two QA scripts are named \"build\"")
         );
     }
 
