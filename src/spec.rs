@@ -297,6 +297,22 @@ allow_self_approval = false
     }
 
     #[test]
+    fn the_examples_in_the_documentation_parse() {
+        let doc = include_str!("../docs/job-spec.md");
+        let blocks: Vec<&str> = doc
+            .split("```toml\n")
+            .skip(1)
+            .filter_map(|b| b.split_once("```").map(|(toml, _)| toml))
+            .collect();
+        assert_eq!(blocks.len(), 2);
+        for block in blocks {
+            if let Err(e) = parse(Path::new("docs/job-spec.md"), block) {
+                panic!("{e}\n{block}");
+            }
+        }
+    }
+
+    #[test]
     fn left_out_keys_take_their_defaults() {
         let spec = parse(
             Path::new("x.toml"),

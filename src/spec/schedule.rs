@@ -133,4 +133,13 @@ mod tests {
         );
         assert_eq!(parse_timezone("Mars/Olympus_Mons_Base"), Err(None));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_expression_is_read_without_panic(expr in "[0-9*/,\\-A-Z@LW# ]{0,24}") {
+            if let Ok(s) = Schedule::parse(&expr, Tz::Europe__Berlin) {
+                let _ = s.next_after(utc(2026, 3, 29, 0, 30));
+            }
+        }
+    }
 }
