@@ -1,4 +1,4 @@
-//! The command line's commands: `check`, `rules`, `init`. Reads the environment and
+//! The command line's commands: `check`, `rules`, `init`, `explain`, `spec check`. Reads the environment and
 //! arguments once, calls one entry point each, and picks the exit code.
 
 use std::io::Write;
@@ -12,6 +12,7 @@ use crate::qa::engine::{self, CheckError, Report, Selection};
 use crate::qa::finding::Severity;
 use crate::qa::report::{self, Format};
 use crate::qa::rules;
+use crate::spec::SpecError;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -44,6 +45,11 @@ pub enum Command {
         /// The page, relative to the root.
         file: String,
     },
+    /// Job specs (`jobs/*.toml`): `sitewide spec check FILE...`.
+    Spec {
+        #[command(subcommand)]
+        command: SpecCommand,
+    },
     /// Write a commented starter sitewide.toml into PATH (default: the current folder).
     Init {
         #[arg(default_value = ".")]
@@ -51,6 +57,17 @@ pub enum Command {
         /// Overwrite an existing sitewide.toml.
         #[arg(long)]
         force: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SpecCommand {
+    /// Validate job specs: every error with file:line:col and a hint. Exit 0 when all are
+    /// valid, 1 when any is not, 2 when a file cannot be read.
+    Check {
+        /// The spec files (`jobs/*.toml`).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
 }
 
@@ -122,6 +139,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Rules { id, format }) => list_rules(id.as_deref(), format),
         Some(Command::Init { path, force }) => init(&path, force),
         Some(Command::Explain { path, file }) => explain(&path, &file),
+        Some(Command::Spec {
+            command: SpecCommand::Check { files },
+        }) => spec_check(&files),
     };
     match result {
         Ok(code) => code,
@@ -382,6 +402,45 @@ fn init(path: &Path, force: bool) -> Result<ExitCode, String> {
         target.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Validates each spec; prints `ok FILE` for a valid one and every error of an invalid one.
+fn spec_check(files: &[PathBuf]) -> Result<ExitCode, String> {
+    let (mut invalid, mut unreadable) = (0, 0);
+    let mut out = String::new();
+    let mut err = String::new();
+    for file in files {
+        match crate::spec::load(file) {
+            Ok(spec) => out.push_str(&format!("ok {} ({})\n", file.display(), spec.name)),
+            Err(SpecError::Read { path, source }) => {
+                unreadable += 1;
+                err.push_str(&format!(
+                    "error: cannot read {}: {source}\n",
+                    path.display()
+                ));
+            }
+            Err(SpecError::Invalid { errors }) => {
+                invalid += 1;
+                let n = errors.len();
+                for e in errors {
+                    err.push_str(&render_config_error(e));
+                    err.push('\n');
+                }
+                let plural = if n == 1 { "error" } else { "errors" };
+                err.push_str(&format!(
+                    "error: {} is not a valid job spec ({n} {plural})\n\n",
+                    file.display()
+                ));
+            }
+        }
+    }
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    let _ = std::io::stderr().lock().write_all(err.as_bytes());
+    Ok(match (unreadable, invalid) {
+        (0, 0) => ExitCode::SUCCESS,
+        (0, _) => ExitCode::from(1),
+        _ => ExitCode::from(2),
+    })
 }
 
 fn explain(root: &Path, file: &str) -> Result<ExitCode, String> {

@@ -4,3 +4,4 @@ pub mod cli;
 pub mod config;
 pub mod edit;
 pub mod qa;
+pub mod spec;
