@@ -554,10 +554,11 @@ concurrency = 8
 
     #[test]
     fn missing_keys_and_empty_limits_are_reported() {
-        let found: Vec<String> = errors("[[steps]]\nrecipe = \"link.noopener\"\n[budget]\nmax_files = 0\n")
-            .into_iter()
-            .map(|e| format!("{}:{} {}", e.0, e.1, e.2))
-            .collect();
+        let found: Vec<String> =
+            errors("[[steps]]\nrecipe = \"link.noopener\"\n[budget]\nmax_files = 0\n")
+                .into_iter()
+                .map(|e| format!("{}:{} {}", e.0, e.1, e.2))
+                .collect();
         assert_eq!(
             found,
             vec![

@@ -219,6 +219,19 @@ fn vague(text: &str) -> bool {
     if text.len() > 64 {
         return false;
     }
+    // And starts with one of a few letters: most link texts are out at the first one.
+    let first = text
+        .trim_start_matches(|c: char| !c.is_alphanumeric())
+        .chars()
+        .next();
+    let starts_like_one = first.is_some_and(|f| {
+        VAGUE
+            .iter()
+            .any(|v| v.chars().next().is_some_and(|c| c.eq_ignore_ascii_case(&f)))
+    });
+    if !starts_like_one {
+        return false;
+    }
     // Entities the page model leaves undecoded (`&rarr;`, `&raquo;`) are decoration too.
     let mut lower = String::new();
     for (i, part) in text.to_lowercase().split('&').enumerate() {

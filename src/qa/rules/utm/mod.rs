@@ -91,7 +91,11 @@ pub(crate) fn found_urls(doc: &Document, settings: &Settings) -> std::sync::Arc<
 fn scan_urls(doc: &Document, settings: &Settings) -> Vec<Found> {
     let mut out = Vec::new();
     for link in &doc.links {
-        if !doc.slice(link.url).contains(['?', '#']) {
+        // A query is judged (PII, length, UTMs); a fragment only when it holds a UTM
+        // (UTM-007): `#section` links are most of a page's links and need no parse here.
+        let raw = doc.slice(link.url);
+        let fragment_utm = raw.contains('#') && raw.to_ascii_lowercase().contains("utm");
+        if !raw.contains('?') && !fragment_utm {
             continue;
         }
         let role = match (link.kind, link.element) {
