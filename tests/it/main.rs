@@ -9,4 +9,5 @@ mod corpora;
 mod demo;
 mod discovery;
 mod props;
+mod spec;
 mod support;
