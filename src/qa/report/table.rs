@@ -28,6 +28,18 @@ pub fn table(report: &Report) -> String {
         if let Some(h) = &f.hint {
             let _ = writeln!(out, "  {:<8} {:<8} {:<8} = hint: {h}", "", "", "");
         }
+        if let Some(fix) = &f.fix {
+            let what = if fix.replacement.is_empty() {
+                "remove the marked text".to_string()
+            } else {
+                format!("write `{}`", fix.replacement.replace('\n', "\\n"))
+            };
+            let _ = writeln!(
+                out,
+                "  {:<8} {:<8} {:<8} = fix: {what} (sitewide check --fix)",
+                "", "", ""
+            );
+        }
     }
     if !report.findings.is_empty() {
         out.push('\n');
