@@ -15,8 +15,8 @@
 //! print a canonical of its own, nor on error, thank-you and redirect pages.
 
 use super::canonical_head::{self as head, Head};
-use super::common;
 use super::{ParamError, Recipe, RecipeMeta};
+use super::{keys, markup};
 use crate::qa::finding::Fix;
 use crate::qa::page::{Document, Engine};
 use crate::qa::rules::Settings;
@@ -43,14 +43,17 @@ impl Recipe for CanonicalFix {
     }
 
     fn validate(&self, params: &toml::Table) -> Result<(), ParamError> {
-        common::known_keys(params, KEYS)?;
-        if let Some(e) = common::string(params, "page_url")? {
+        keys::only(params, KEYS)?;
+        if let Some(e) = keys::string(params, "page_url")? {
             let t = e.trim();
             if !(t.starts_with('{') && t.ends_with('}')) || t.contains(['"', '<', '>']) {
-                return Err(common::error(
+                return Err(keys::error(
                     "page_url",
                     format!("`{e}` is not a template expression"),
-                    "write the expression that prints the page's path, e.g. \"{{ page.url }}\"",
+                    Some(
+                        "write the expression that prints the page's path, e.g. \"{{ page.url }}\""
+                            .into(),
+                    ),
                 ));
             }
         }
@@ -68,7 +71,10 @@ impl Recipe for CanonicalFix {
         if head::canonicals(doc).is_empty()
             && let Some(h) = Head::find(doc).filter(|h| h.may_add(doc))
         {
-            let expr = common::string(params, "page_url").ok().flatten();
+            let expr = keys::string(params, "page_url")
+                .ok()
+                .flatten()
+                .map(String::from);
             let href = match (head::is_template(doc), &origin) {
                 (false, _) => page,
                 (true, Some(o)) => layout_expr(doc.engine, expr).map(|e| format!("{o}{e}")),
@@ -78,7 +84,7 @@ impl Recipe for CanonicalFix {
                 fixes.push(h.insertion(doc, &href));
             }
         }
-        common::off_templates(doc, fixes)
+        markup::guarded(doc, fixes)
     }
 }
 

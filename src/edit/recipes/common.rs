@@ -1,88 +1,12 @@
-//! What the recipes of this family share: reading a step's keys (unknown key with the
-//! closest known one, wrong type, bad value), asking the QA engine for the fixes its
-//! file-level rules offer, and keeping every edit off template syntax.
+//! What the recipes built on QA rules share: asking the QA engine for the fixes its
+//! file-level rules offer (kept off template syntax by `markup::guarded`), and the
+//! shared recipe test.
 
-use super::ParamError;
+use super::markup;
 use crate::qa::engine;
 use crate::qa::finding::{Finding, Fix};
 use crate::qa::page::Document;
 use crate::qa::rules::Settings;
-use crate::qa::source::Span;
-
-/// Fails on the first key of `params` that is not in `known`, naming the closest known one.
-pub fn known_keys(params: &toml::Table, known: &[&str]) -> Result<(), ParamError> {
-    for key in params.keys() {
-        if known.contains(&key.as_str()) {
-            continue;
-        }
-        let near = known
-            .iter()
-            .map(|k| (strsim::levenshtein(key, k), *k))
-            .filter(|(d, k)| *d <= k.len().max(3) / 2 + 1)
-            .min();
-        let hint = match (near, known.is_empty()) {
-            (Some((_, k)), _) => format!("did you mean `{k}`?"),
-            (None, true) => "this recipe takes no keys".to_string(),
-            (None, false) => format!("known keys: {}", known.join(", ")),
-        };
-        return Err(error(key, format!("unknown key `{key}`"), hint));
-    }
-    Ok(())
-}
-
-/// A `ParamError` about `key`.
-pub fn error(key: &str, message: impl Into<String>, hint: impl Into<String>) -> ParamError {
-    ParamError {
-        key: Some(key.to_string()),
-        message: message.into(),
-        hint: Some(hint.into()),
-    }
-}
-
-fn wrong_type(key: &str, expected: &str, found: &toml::Value) -> ParamError {
-    error(
-        key,
-        format!("`{key}` must be {expected}, not {}", found.type_str()),
-        format!("write it as {expected}"),
-    )
-}
-
-/// The string value of `key`, if present.
-pub fn string(params: &toml::Table, key: &str) -> Result<Option<String>, ParamError> {
-    match params.get(key) {
-        None => Ok(None),
-        Some(toml::Value::String(s)) => Ok(Some(s.clone())),
-        Some(v) => Err(wrong_type(key, "a string", v)),
-    }
-}
-
-/// The integer value of `key`, if present.
-pub fn integer(params: &toml::Table, key: &str) -> Result<Option<i64>, ParamError> {
-    match params.get(key) {
-        None => Ok(None),
-        Some(toml::Value::Integer(i)) => Ok(Some(*i)),
-        Some(v) => Err(wrong_type(key, "an integer", v)),
-    }
-}
-
-/// The list of strings under `key`, if present.
-pub fn strings(params: &toml::Table, key: &str) -> Result<Option<Vec<String>>, ParamError> {
-    let Some(v) = params.get(key) else {
-        return Ok(None);
-    };
-    let expected = "a list of strings";
-    let toml::Value::Array(items) = v else {
-        return Err(wrong_type(key, expected, v));
-    };
-    items
-        .iter()
-        .map(|i| match i {
-            toml::Value::String(s) => Ok(s.clone()),
-            other => Err(wrong_type(key, expected, other)),
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(Some)
-}
 
 /// The findings of the file-level rules matching `patterns` on `doc` (see
 /// `engine::check_document`); a bad pattern yields none, since `validate` refused it.
@@ -94,24 +18,7 @@ pub fn findings(doc: &Document, settings: &Settings, patterns: &[&str]) -> Vec<F
 /// The fixes the findings carry, minus any that would touch template syntax.
 pub fn fixes_of(doc: &Document, findings: &[Finding]) -> Vec<Fix> {
     let fixes: Vec<Fix> = findings.iter().filter_map(|f| f.fix.clone()).collect();
-    off_templates(doc, fixes)
-}
-
-/// Keeps the edits that overlap no template region (an insertion at a region's edge is fine).
-pub fn off_templates(doc: &Document, fixes: Vec<Fix>) -> Vec<Fix> {
-    fixes
-        .into_iter()
-        .filter(|f| f.start <= f.end && f.end <= doc.text.len())
-        .filter(|f| !doc.is_dynamic(Span::new(f.start, f.end)))
-        .collect()
-}
-
-/// Checks rule patterns (`UTM-*`, `LNK-002`) against the rule list.
-pub fn rule_patterns(key: &str, patterns: &[String]) -> Result<(), ParamError> {
-    let config = crate::config::SiteConfig::default();
-    engine::Selection::new(&config, patterns)
-        .map(|_| ())
-        .map_err(|e| error(key, e, "`sitewide rules` lists every rule id"))
+    markup::guarded(doc, fixes)
 }
 
 #[cfg(test)]
@@ -121,7 +28,7 @@ pub mod testing {
 
     use std::collections::HashMap;
 
-    use super::super::Recipe;
+    use super::super::{ParamError, Recipe, markup};
     use crate::config::SiteConfig;
     use crate::qa::page::{Document, Engine, Format};
     use crate::qa::rules::Settings;
@@ -150,7 +57,7 @@ pub mod testing {
         let fixes = recipe.apply(&doc, &settings, params);
         for f in &fixes {
             assert!(
-                !doc.is_dynamic(Span::new(f.start, f.end)),
+                !markup::touches_template(&doc, Span::new(f.start, f.end)),
                 "{}: edit {f:?} touches template syntax",
                 case.path
             );
@@ -231,7 +138,7 @@ pub mod testing {
     }
 
     /// The error `validate` gives for a step.
-    pub fn refused(recipe: &dyn Recipe, step: &str) -> super::ParamError {
+    pub fn refused(recipe: &dyn Recipe, step: &str) -> ParamError {
         recipe
             .validate(&params(step))
             .expect_err("the step is refused")

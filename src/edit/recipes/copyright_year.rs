@@ -3,8 +3,8 @@
 //! A year that template syntax prints, a range that ends in a word or a template, and years
 //! outside a footer are left alone; a year is never lowered.
 
-use super::common;
 use super::{ParamError, Recipe, RecipeMeta};
+use super::{common, keys};
 use crate::qa::finding::Fix;
 use crate::qa::page::Document;
 use crate::qa::rules::Settings;
@@ -30,19 +30,22 @@ impl Recipe for CopyrightYear {
     }
 
     fn validate(&self, params: &toml::Table) -> Result<(), ParamError> {
-        common::known_keys(params, KEYS)?;
-        match common::integer(params, "year")? {
-            Some(y) if !(1900..=2999).contains(&y) => Err(common::error(
+        keys::only(params, KEYS)?;
+        match keys::integer(params, "year")? {
+            Some(y) if !(1900..=2999).contains(&y) => Err(keys::error(
                 "year",
                 format!("{y} is not a plausible copyright year"),
-                "write a four-digit year such as 2026, or leave `year` out for the current one",
+                Some(
+                    "write a four-digit year such as 2026, or leave `year` out for the current one"
+                        .into(),
+                ),
             )),
             _ => Ok(()),
         }
     }
 
     fn apply(&self, doc: &Document, settings: &Settings, params: &toml::Table) -> Vec<Fix> {
-        let year = common::integer(params, "year")
+        let year = keys::integer(params, "year")
             .ok()
             .flatten()
             .and_then(|y| i32::try_from(y).ok())
@@ -136,7 +139,7 @@ mod tests {
         let e = refused(&CopyrightYear, "yaer = 2026");
         assert_eq!(e.hint.as_deref(), Some("did you mean `year`?"));
         let e = refused(&CopyrightYear, "year = \"2026\"");
-        assert_eq!(e.message, "`year` must be an integer, not string");
+        assert_eq!(e.message, "`year` must be an integer, not a string");
         let e = refused(&CopyrightYear, "year = 26");
         assert_eq!(e.message, "26 is not a plausible copyright year");
     }

@@ -11,8 +11,8 @@
 use globset::{Glob, GlobMatcher};
 use regex::Regex;
 
-use super::common;
 use super::{ParamError, Recipe, RecipeMeta};
+use super::{keys, markup};
 use crate::qa::finding::Fix;
 use crate::qa::page::Document;
 use crate::qa::rules::Settings;
@@ -87,18 +87,18 @@ impl Recipe for DomainMigrate {
             .collect();
         fixes.sort_by_key(|f| f.start);
         fixes.dedup();
-        common::off_templates(doc, fixes)
+        markup::guarded(doc, fixes)
     }
 }
 
 fn read(params: &toml::Table) -> Result<Step, ParamError> {
-    common::known_keys(params, KEYS)?;
+    keys::only(params, KEYS)?;
     let host = |key: &str| -> Result<String, ParamError> {
-        let v = common::string(params, key)?.ok_or_else(|| {
-            common::error(
+        let v = keys::string(params, key)?.ok_or_else(|| {
+            keys::error(
                 key,
                 format!("`domain.migrate` needs `{key}`"),
-                "e.g. from = \"old.example\", to = \"new.example\"",
+                Some("e.g. from = \"old.example\", to = \"new.example\"".into()),
             )
         })?;
         let h = v.trim().to_ascii_lowercase();
@@ -108,10 +108,10 @@ fn read(params: &toml::Table) -> Result<Step, ParamError> {
             && h.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
         if !ok {
-            return Err(common::error(
+            return Err(keys::error(
                 key,
                 format!("`{v}` is not a host name"),
-                "write the host alone, without scheme or path: \"old.example\"",
+                Some("write the host alone, without scheme or path: \"old.example\"".into()),
             ));
         }
         Ok(h)
@@ -120,15 +120,15 @@ fn read(params: &toml::Table) -> Result<Step, ParamError> {
     let from = from.strip_prefix("www.").unwrap_or(&from).to_string();
     let to = host("to")?;
     if to.strip_prefix("www.").unwrap_or(&to) == from {
-        return Err(common::error(
+        return Err(keys::error(
             "to",
             format!("`to` names the same site as `from` ({from})"),
-            "give the new host",
+            Some("give the new host".into()),
         ));
     }
     let mut exclude = Vec::new();
-    for e in common::strings(params, "exclude")?.unwrap_or_default() {
-        exclude.push(exclusion(&e)?);
+    for e in keys::strings(params, "exclude")? {
+        exclude.push(exclusion(e)?);
     }
     Ok(Step { from, to, exclude })
 }
@@ -136,19 +136,19 @@ fn read(params: &toml::Table) -> Result<Step, ParamError> {
 fn exclusion(entry: &str) -> Result<Exclusion, ParamError> {
     match entry.strip_prefix("re:") {
         Some(re) => Regex::new(re).map(Exclusion::Regex).map_err(|e| {
-            common::error(
+            keys::error(
                 "exclude",
                 format!("bad regex `{re}`: {e}"),
-                "`re:` entries are Rust regexes",
+                Some("`re:` entries are Rust regexes".into()),
             )
         }),
         None => Glob::new(entry)
             .map(|g| Exclusion::Glob(g.compile_matcher()))
             .map_err(|e| {
-                common::error(
+                keys::error(
                     "exclude",
                     format!("bad glob `{entry}`: {e}"),
-                    "write a glob such as \"legal/**\", or a regex as \"re:…\"",
+                    Some("write a glob such as \"legal/**\", or a regex as \"re:…\"".into()),
                 )
             }),
     }
@@ -285,6 +285,6 @@ mod tests {
         let e = refused(&DomainMigrate, "form = \"a.example\"");
         assert_eq!(e.hint.as_deref(), Some("did you mean `from`?"));
         let e = refused(&DomainMigrate, "from = 3\nto = \"b.example\"");
-        assert_eq!(e.message, "`from` must be a string, not integer");
+        assert_eq!(e.message, "`from` must be a string, not an integer");
     }
 }

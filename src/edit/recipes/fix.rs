@@ -4,8 +4,8 @@
 //! fixes are the edits. Fixes that need a page's layouts (SEO-003, SOC-*) are not file-level
 //! and are left to their own recipes (`canonical.fix`).
 
-use super::common;
 use super::{ParamError, Recipe, RecipeMeta};
+use super::{common, keys};
 use crate::qa::finding::Fix;
 use crate::qa::page::Document;
 use crate::qa::rules::Settings;
@@ -31,8 +31,8 @@ impl Recipe for FixRules {
     }
 
     fn validate(&self, params: &toml::Table) -> Result<(), ParamError> {
-        common::known_keys(params, KEYS)?;
-        let rules = common::strings(params, "rules")?.unwrap_or_default();
+        keys::only(params, KEYS)?;
+        let rules = keys::strings(params, "rules")?;
         if rules.is_empty() {
             return Err(ParamError {
                 key: Some("rules".into()),
@@ -40,18 +40,14 @@ impl Recipe for FixRules {
                 hint: Some("e.g. rules = [\"UTM-*\", \"LNK-002\"]".into()),
             });
         }
-        common::rule_patterns("rules", &rules)
+        keys::rule_patterns("rules", &rules)
     }
 
     fn apply(&self, doc: &Document, settings: &Settings, params: &toml::Table) -> Vec<Fix> {
-        let rules = common::strings(params, "rules")
-            .ok()
-            .flatten()
-            .unwrap_or_default();
+        let rules = keys::strings(params, "rules").unwrap_or_default();
         if rules.is_empty() {
             return Vec::new();
         }
-        let rules: Vec<&str> = rules.iter().map(String::as_str).collect();
         common::fixes_of(doc, &common::findings(doc, settings, &rules))
     }
 }

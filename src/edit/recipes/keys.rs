@@ -1,5 +1,5 @@
 //! Reading a step's keys: unknown keys with the closest known one, wrong types and bad
-//! values become `ParamError`s that name the key; literal-or-regex patterns.
+//! values become `ParamError`s that name the key; literal-or-regex patterns; rule ids.
 
 use regex::Regex;
 use toml::{Table, Value};
@@ -28,12 +28,15 @@ pub fn only_in(params: &Table, known: &[&str], prefix: &str) -> Result<(), Param
         let closest = known
             .iter()
             .map(|k| (strsim::levenshtein(key, k), *k))
-            .min()
             .filter(|(d, k)| *d <= k.len().max(3) / 2 + 1)
-            .map(|(_, k)| format!("did you mean `{prefix}{k}`?"));
-        let hint = closest.or_else(|| Some(format!("known keys: {}", known.join(", "))));
+            .min();
+        let hint = match closest {
+            Some((_, k)) => format!("did you mean `{prefix}{k}`?"),
+            None if known.is_empty() => "this recipe takes no keys".to_string(),
+            None => format!("known keys: {}", known.join(", ")),
+        };
         let full = format!("{prefix}{key}");
-        return Err(error(&full, format!("unknown key `{full}`"), hint));
+        return Err(error(&full, format!("unknown key `{full}`"), Some(hint)));
     }
     Ok(())
 }
@@ -55,7 +58,7 @@ fn wrong_type(key: &str, want: &str, got: &Value) -> ParamError {
     error(
         key,
         format!("`{key}` must be {want}, not {}", type_name(got)),
-        None,
+        Some(format!("write it as {want}")),
     )
 }
 
@@ -74,6 +77,15 @@ pub fn required<'a>(params: &'a Table, key: &str) -> Result<&'a str, ParamError>
         Some(s) if !s.is_empty() => Ok(s),
         Some(_) => Err(error(key, format!("`{key}` is empty"), None)),
         None => Err(error(key, format!("`{key}` is required"), None)),
+    }
+}
+
+/// An optional integer key.
+pub fn integer(params: &Table, key: &str) -> Result<Option<i64>, ParamError> {
+    match params.get(key) {
+        None => Ok(None),
+        Some(Value::Integer(i)) => Ok(Some(*i)),
+        Some(v) => Err(wrong_type(key, "an integer", v)),
     }
 }
 
@@ -122,6 +134,15 @@ pub fn strings<'a>(params: &'a Table, key: &str) -> Result<Vec<&'a str>, ParamEr
             other => Err(wrong_type(&format!("{key}[{i}]"), "a string", other)),
         })
         .collect()
+}
+
+/// Checks rule patterns (`UTM-*`, `LNK-002`) under `key` against the rule list.
+pub fn rule_patterns(key: &str, patterns: &[&str]) -> Result<(), ParamError> {
+    let config = crate::config::SiteConfig::default();
+    let patterns: Vec<String> = patterns.iter().map(|p| p.to_string()).collect();
+    crate::qa::engine::Selection::new(&config, &patterns)
+        .map(|_| ())
+        .map_err(|e| error(key, e, Some("`sitewide rules` lists every rule id".into())))
 }
 
 /// A substring or a regular expression to look for.
@@ -184,12 +205,22 @@ mod tests {
         assert_eq!(e.hint.as_deref(), Some("did you mean `href`?"));
         let e = only(&table("zzzzzz = 1"), &["href"]).unwrap_err();
         assert_eq!(e.hint.as_deref(), Some("known keys: href"));
+        let e = only(&table("rel = 'x'"), &[]).unwrap_err();
+        assert_eq!(e.hint.as_deref(), Some("this recipe takes no keys"));
+        let e = only_in(&table("selectr = 'x'"), &["selector"], "scope.").unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("scope.selectr"));
+        assert_eq!(e.hint.as_deref(), Some("did you mean `scope.selector`?"));
     }
 
     #[test]
     fn wrong_types_say_what_was_expected() {
         let e = string(&table("text = 1"), "text").unwrap_err();
         assert_eq!(e.message, "`text` must be a string, not an integer");
+        assert_eq!(e.hint.as_deref(), Some("write it as a string"));
+        let e = strings(&table("hosts = ['a', 2]"), "hosts").unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("hosts[1]"));
+        let e = integer(&table("year = '2026'"), "year").unwrap_err();
+        assert_eq!(e.message, "`year` must be an integer, not a string");
         let e = string_map(&table("attrs = { a = true }"), "attrs").unwrap_err();
         assert_eq!(e.key.as_deref(), Some("attrs.a"));
         assert!(required(&table(""), "find").is_err());

@@ -2,8 +2,8 @@
 //! LNK-002's fix does: a missing `rel` is added after `target`, an existing literal one gets
 //! `noopener` appended. Template-built `target`, `rel` or attributes are left alone.
 
-use super::common;
 use super::{ParamError, Recipe, RecipeMeta};
+use super::{common, keys};
 use crate::qa::finding::Fix;
 use crate::qa::page::Document;
 use crate::qa::rules::Settings;
@@ -23,7 +23,7 @@ impl Recipe for Noopener {
     }
 
     fn validate(&self, params: &toml::Table) -> Result<(), ParamError> {
-        common::known_keys(params, &[])
+        keys::only(params, &[])
     }
 
     fn apply(&self, doc: &Document, settings: &Settings, _params: &toml::Table) -> Vec<Fix> {

@@ -1,10 +1,9 @@
 //! Source-level helpers the recipes share: where an element ends, lines and indentation,
-//! attribute edits that keep the quoting, visible text runs, and the guard that keeps an
-//! edit from cutting through template syntax.
+//! attribute edits that keep the quoting, visible text runs, and the guard that keeps
+//! every edit off template syntax.
 
 use crate::qa::finding::Fix;
-use crate::qa::page::template::RegionKind;
-use crate::qa::page::{Document, Format, markdown};
+use crate::qa::page::{Document, visible};
 use crate::qa::source::Span;
 
 const VOID: &[&str] = &[
@@ -22,22 +21,11 @@ pub fn fix(span: Span, replacement: impl Into<String>) -> Fix {
     }
 }
 
-/// True when an edit of `span` would cut template syntax: it partly overlaps a region, an
-/// insertion point sits inside one, or it would remove a control-flow tag (which may
-/// leave its partner unbalanced). Whole output expressions and comments inside a removed
-/// element go with it.
-pub fn cuts_template(doc: &Document, span: Span) -> bool {
-    if span.is_empty() {
-        return doc
-            .regions
-            .within(Span::new(span.start, span.start + 1))
-            .iter()
-            .any(|r| r.span.start < span.start);
-    }
-    doc.regions
-        .within(span)
-        .iter()
-        .any(|r| !span.contains(r.span) || r.kind == RegionKind::Tag)
+/// True when an edit of `span` would touch template syntax: it overlaps a template
+/// region at all (even one it would remove whole), an insertion point sits inside one,
+/// or it reaches past the end of the text.
+pub fn touches_template(doc: &Document, span: Span) -> bool {
+    span.start > span.end || span.end > doc.text.len() || doc.is_dynamic(span)
 }
 
 /// Sorts fixes, joins insertions at one point (in their order) and drops any fix that
@@ -57,11 +45,12 @@ pub fn merged(mut fixes: Vec<Fix>) -> Vec<Fix> {
     out
 }
 
-/// Drops every fix that would cut template syntax.
+/// Drops every fix that would touch template syntax (see `touches_template`); the one
+/// guard every recipe's edits pass through.
 pub fn guarded(doc: &Document, fixes: Vec<Fix>) -> Vec<Fix> {
     fixes
         .into_iter()
-        .filter(|f| !cuts_template(doc, Span::new(f.start, f.end)))
+        .filter(|f| !touches_template(doc, Span::new(f.start, f.end)))
         .collect()
 }
 
@@ -219,13 +208,8 @@ pub fn text_runs(doc: &Document, within: Span) -> Vec<Span> {
             .iter_mut()
             .for_each(|b| *b = true);
     };
-    if let Some(fm) = &doc.front_matter {
-        mask(Span::new(0, fm.span.end));
-    }
-    doc.comments.iter().for_each(|c| mask(*c));
-    doc.regions.all().iter().for_each(|r| mask(r.span));
+    visible::mask_markup(doc, &mut mask);
     for (i, el) in doc.elements.iter().enumerate() {
-        mask(el.tag);
         if NOT_COPY.contains(&el.name.as_ref()) {
             mask(Span::new(
                 el.tag.end,
@@ -234,20 +218,6 @@ pub fn text_runs(doc: &Document, within: Span) -> Vec<Span> {
         }
     }
     mask_stray_markup(&doc.text, &mut mask);
-    if doc.format == Format::Markdown {
-        let body = Span::new(
-            doc.front_matter.as_ref().map_or(0, |f| f.span.end),
-            doc.text.len(),
-        );
-        markdown::scan(&doc.text, body, &doc.regions)
-            .code
-            .into_iter()
-            .for_each(&mut mask);
-        doc.links
-            .iter()
-            .filter(|l| l.element.is_none())
-            .for_each(|l| mask(l.url));
-    }
     runs(&masked, within)
 }
 
@@ -286,7 +256,7 @@ fn runs(masked: &[bool], within: Span) -> Vec<Span> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::qa::page::Engine;
+    use crate::qa::page::{Engine, Format};
 
     fn doc(t: &str, path: &str) -> Document {
         let format = if path.ends_with(".md") {
@@ -340,11 +310,13 @@ mod tests {
     }
 
     #[test]
-    fn insertion_inside_a_region_cuts_it() {
+    fn an_edit_touching_a_region_is_refused() {
         let d = doc("<p>{{ x }}</p>", "a.html");
-        assert!(cuts_template(&d, Span::new(5, 5)));
-        assert!(!cuts_template(&d, Span::new(3, 3)));
-        assert!(cuts_template(&d, Span::new(3, 6)));
-        assert!(!cuts_template(&d, Span::new(0, 14)));
+        assert!(touches_template(&d, Span::new(5, 5)));
+        assert!(!touches_template(&d, Span::new(3, 3)));
+        assert!(touches_template(&d, Span::new(3, 6)));
+        assert!(touches_template(&d, Span::new(0, 14)));
+        assert!(!touches_template(&d, Span::new(10, 14)));
+        assert!(touches_template(&d, Span::new(10, 15)));
     }
 }

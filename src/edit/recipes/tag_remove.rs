@@ -91,7 +91,7 @@ impl Recipe for TagRemove {
             }
             if let Some(end) = element_end(doc, el) {
                 let span = Span::new(doc.elements[el].tag.start, end);
-                if !markup::cuts_template(doc, span) {
+                if !markup::touches_template(doc, span) {
                     spans.push(span);
                 }
             }

@@ -50,7 +50,7 @@ pub fn once(
     let fixes = recipe.apply(&doc, &settings, &p);
     for f in &fixes {
         assert!(
-            !markup::cuts_template(&doc, Span::new(f.start, f.end)),
+            !markup::touches_template(&doc, Span::new(f.start, f.end)),
             "{f:?} cuts template syntax"
         );
     }

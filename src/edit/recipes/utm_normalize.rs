@@ -4,8 +4,8 @@
 //! which all write the same form, so one pass settles a value. Template-built values,
 //! ad-platform placeholders and UTMs that are to be stripped are left alone.
 
-use super::common;
 use super::{ParamError, Recipe, RecipeMeta};
+use super::{common, keys};
 use crate::qa::finding::Fix;
 use crate::qa::page::Document;
 use crate::qa::rules::Settings;
@@ -40,14 +40,14 @@ impl Recipe for Normalize {
     }
 
     fn validate(&self, params: &toml::Table) -> Result<(), ParamError> {
-        common::known_keys(params, KEYS)?;
-        for k in common::strings(params, "keys")?.unwrap_or_default() {
-            if !UTM_KEYS.contains(&k.as_str()) {
+        keys::only(params, KEYS)?;
+        for k in keys::strings(params, "keys")? {
+            if !UTM_KEYS.contains(&k) {
                 let near = UTM_KEYS.iter().min_by_key(|u| strsim::levenshtein(&k, u));
-                return Err(common::error(
+                return Err(keys::error(
                     "keys",
                     format!("`{k}` is not a UTM key"),
-                    near.map_or(String::new(), |n| format!("did you mean `{n}`?")),
+                    near.map(|n| format!("did you mean `{n}`?")),
                 ));
             }
         }
@@ -55,7 +55,9 @@ impl Recipe for Normalize {
     }
 
     fn apply(&self, doc: &Document, settings: &Settings, params: &toml::Table) -> Vec<Fix> {
-        let keys = common::strings(params, "keys").ok().flatten();
+        let keys = keys::strings(params, "keys")
+            .ok()
+            .filter(|_| params.contains_key("keys"));
         let fixes = common::fixes_of(doc, &common::findings(doc, settings, RULES));
         match keys {
             None => fixes,

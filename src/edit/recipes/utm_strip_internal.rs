@@ -4,8 +4,8 @@
 //! `utm_exempt_hosts`, and those the step adds, keep their UTMs; a query that template
 //! syntax builds is never touched.
 
-use super::common;
 use super::{ParamError, Recipe, RecipeMeta};
+use super::{common, keys};
 use crate::qa::finding::Fix;
 use crate::qa::page::Document;
 use crate::qa::rules::Settings;
@@ -32,13 +32,13 @@ impl Recipe for StripInternal {
     }
 
     fn validate(&self, params: &toml::Table) -> Result<(), ParamError> {
-        common::known_keys(params, KEYS)?;
-        for host in common::strings(params, "exempt_hosts")?.unwrap_or_default() {
+        keys::only(params, KEYS)?;
+        for host in keys::strings(params, "exempt_hosts")? {
             if host.is_empty() || host.contains(['/', ':', ' ', '?', '#']) {
-                return Err(common::error(
+                return Err(keys::error(
                     "exempt_hosts",
                     format!("`{host}` is not a host name"),
-                    "write the host alone, e.g. \"docs.example.com\"",
+                    Some("write the host alone, e.g. \"docs.example.com\"".into()),
                 ));
             }
         }
@@ -46,10 +46,7 @@ impl Recipe for StripInternal {
     }
 
     fn apply(&self, doc: &Document, settings: &Settings, params: &toml::Table) -> Vec<Fix> {
-        let exempt = common::strings(params, "exempt_hosts")
-            .ok()
-            .flatten()
-            .unwrap_or_default();
+        let exempt = keys::strings(params, "exempt_hosts").unwrap_or_default();
         let found: Vec<_> = common::findings(doc, settings, &["UTM-008"])
             .into_iter()
             .filter(|f| {
@@ -131,7 +128,7 @@ mod tests {
         let e = refused(&StripInternal, "exempt_hosts = \"a.example\"");
         assert_eq!(
             e.message,
-            "`exempt_hosts` must be a list of strings, not string"
+            "`exempt_hosts` must be an array of strings, not a string"
         );
         let e = refused(&StripInternal, "exempt_hosts = [\"https://a.example/\"]");
         assert!(e.message.contains("not a host name"), "{e:?}");

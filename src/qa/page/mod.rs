@@ -6,6 +6,7 @@ pub mod front_matter;
 pub mod html;
 pub mod markdown;
 pub mod template;
+pub(crate) mod visible;
 
 use std::sync::Arc;
 

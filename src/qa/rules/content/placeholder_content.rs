@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::qa::finding::{Finding, FixKind, RuleMeta, Severity};
-use crate::qa::page::{Document, Format, markdown};
+use crate::qa::page::{Document, visible};
 use crate::qa::rules::{FileCx, Rule};
 use crate::qa::source::Span;
 
@@ -121,33 +121,14 @@ fn visible_copy(doc: &Document) -> Option<String> {
             *b = MASK;
         }
     };
-    if let Some(fm) = &doc.front_matter {
-        mask(Span::new(0, fm.span.end));
-    }
-    doc.comments.iter().for_each(|c| mask(*c));
-    doc.regions.all().iter().for_each(|r| mask(r.span));
+    visible::mask_markup(doc, &mut mask);
     for el in &doc.elements {
-        mask(el.tag);
         if NOT_COPY.contains(&el.name.as_ref()) {
             mask(el.content.unwrap_or(Span::new(el.tag.end, doc.text.len())));
         }
     }
     for span in verbatim_blocks(doc) {
         mask(span);
-    }
-    if doc.format == Format::Markdown {
-        let body = Span::new(
-            doc.front_matter.as_ref().map_or(0, |f| f.span.end),
-            doc.text.len(),
-        );
-        markdown::scan(&doc.text, body, &doc.regions)
-            .code
-            .into_iter()
-            .for_each(&mut mask);
-        doc.links
-            .iter()
-            .filter(|l| l.element.is_none())
-            .for_each(|l| mask(l.url));
     }
     String::from_utf8(bytes).ok()
 }
