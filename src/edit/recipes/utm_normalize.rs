@@ -43,7 +43,7 @@ impl Recipe for Normalize {
         keys::only(params, KEYS)?;
         for k in keys::strings(params, "keys")? {
             if !UTM_KEYS.contains(&k) {
-                let near = UTM_KEYS.iter().min_by_key(|u| strsim::levenshtein(&k, u));
+                let near = UTM_KEYS.iter().min_by_key(|u| strsim::levenshtein(k, u));
                 return Err(keys::error(
                     "keys",
                     format!("`{k}` is not a UTM key"),
