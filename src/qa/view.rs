@@ -105,7 +105,7 @@ pub fn link_facts(doc: &Document, index: &SiteIndex, settings: &Settings) -> Vec
             base_path_filtered(doc, link.url)
                 .and_then(|lit| literal_fact(doc, link.url, link.kind, &lit))
         } else {
-            parsed_fact(doc, link.url, link.kind, settings)
+            parsed_fact(doc, link.url, link.kind, index, settings)
         };
         let Some(fact) = fact else { continue };
         if fact.fragment.is_none()
@@ -123,6 +123,7 @@ fn parsed_fact(
     doc: &Document,
     span: Span,
     kind: LinkKind,
+    index: &SiteIndex,
     settings: &Settings,
 ) -> Option<LinkFact> {
     let url = UrlRef::parse(doc, span);
@@ -135,6 +136,10 @@ fn parsed_fact(
         .filter(|_| !url.fragment_dynamic)
         .map(|f| super::url::decode_component(doc.slice(f)));
     if matches!(kind, LinkKind::Meta) && path.is_empty() {
+        return None;
+    }
+    // Settled here, before positions and shared strings are made for it.
+    if fragment.is_none() && path.starts_with('/') && index.resolve(&path) == Resolution::Found {
         return None;
     }
     Some(LinkFact {

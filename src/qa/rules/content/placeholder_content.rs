@@ -24,11 +24,11 @@ static META: RuleMeta = RuleMeta {
 };
 
 static LOREM: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\blorem\s+ipsum\b").expect("valid regex"));
+    LazyLock::new(|| Regex::new(r"(?i)(?-u:\b)lorem\s+ipsum(?-u:\b)").expect("valid regex"));
 static MARKER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(?:TODO|TBD|FIXME)\b").expect("valid regex"));
+    LazyLock::new(|| Regex::new(r"(?-u:\b)(?:TODO|TBD|FIXME)(?-u:\b)").expect("valid regex"));
 static COPYRIGHT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:©|&copy;|&#169;|&#x0*a9;|\(c\)|\bcopyright\b)(?:\s|&nbsp;|&#160;|©|&copy;|&#169;|,)*((?:19|20)\d{2})\b")
+    Regex::new(r"(?i)(?:©|&copy;|&#169;|&#x0*a9;|\(c\)|(?-u:\b)copyright(?-u:\b))(?:\s|&nbsp;|&#160;|©|&copy;|&#169;|,)*((?:19|20)\d{2})(?-u:\b)")
         .expect("valid regex")
 });
 /// What may follow a year in a range: a dash and the end of the range.
@@ -36,6 +36,9 @@ static RANGE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*(?:-|–|—|&ndash;|&mdash;|&#8211;|&#x2013;)\s*(?:((?:19|20)\d{2})\b)?")
         .expect("valid regex")
 });
+
+// Word boundaries are ASCII (`(?-u:\b)`): the words are ASCII, and Unicode boundaries
+// would keep the regex engine off its fast path over every page's copy.
 
 /// Elements whose text is code or not shown as copy.
 const NOT_COPY: &[&str] = &[
@@ -188,17 +191,21 @@ fn lorem_in_attributes(doc: &Document, out: &mut Vec<Finding>) {
 
 /// A literal copyright year (or the end of a range) older than `year`, in a footer.
 fn stale_copyright(doc: &Document, copy: &str, year: i32, out: &mut Vec<Finding>) {
-    for caps in COPYRIGHT.captures_iter(copy) {
-        let Some(first) = caps.get(1) else { continue };
-        let after = &copy[first.end()..];
+    // Find matches with the fast engine, then read the year's group inside each match only.
+    for m in COPYRIGHT.find_iter(copy) {
+        let Some(year_group) = COPYRIGHT.captures(m.as_str()).and_then(|c| c.get(1)) else {
+            continue;
+        };
+        let first = Span::new(m.start() + year_group.start(), m.start() + year_group.end());
+        let after = &copy[first.end..];
         let end = match RANGE.captures(after) {
             // `2019–{{ now }}`, `2019–present`: the range ends somewhere a template or a word decides.
             Some(r) => match r.get(1) {
-                Some(e) => Span::new(first.end() + e.start(), first.end() + e.end()),
+                Some(e) => Span::new(first.end + e.start(), first.end + e.end()),
                 None => continue,
             },
             None if after.as_bytes().first() == Some(&MASK) => continue,
-            None => Span::new(first.start(), first.end()),
+            None => first,
         };
         let Ok(found) = doc.slice(end).parse::<i32>() else {
             continue;

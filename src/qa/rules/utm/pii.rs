@@ -114,10 +114,16 @@ pub(crate) fn detect(doc: &Document, url: &UrlRef, p: &Param) -> Option<Pii> {
     if plain.is_empty() {
         return None;
     }
-    let email = EMAIL.captures_iter(&plain).find(|c| {
-        let domain = c.get(1).map_or("", |d| d.as_str()).to_ascii_lowercase();
-        !domain.ends_with("calendar.google.com")
-    });
+    // The regex only when an `@` could make an address: most values are short words.
+    let email = plain
+        .contains('@')
+        .then(|| {
+            EMAIL.captures_iter(&plain).find(|c| {
+                let domain = c.get(1).map_or("", |d| d.as_str()).to_ascii_lowercase();
+                !domain.ends_with("calendar.google.com")
+            })
+        })
+        .flatten();
     if let Some(m) = email.and_then(|c| c.get(0))
         && ((m.start() == 0 && m.end() == plain.len())
             || is_utm_like(&p.key_text)

@@ -150,9 +150,11 @@ impl Value<'_> {
 
 /// Template-like placeholders that ad platforms and mailers fill in.
 fn is_placeholder(s: &str) -> bool {
-    ["{", "}", "*|", "|*", "%%", "${", "<%", "[[", "]]"]
-        .iter()
-        .any(|m| s.contains(m))
+    // One pass over the bytes: this runs for every UTM value of every page.
+    let b = s.as_bytes();
+    b.iter().any(|&c| c == b'{' || c == b'}')
+        || b.windows(2)
+            .any(|w| matches!(w, b"*|" | b"|*" | b"%%" | b"<%" | b"[[" | b"]]"))
         || (s.starts_with('[') && s.ends_with(']'))
         || (s.starts_with("__") && s.ends_with("__") && s.len() > 4)
 }
