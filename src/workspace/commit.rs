@@ -8,40 +8,14 @@
 //! on the branch since the base gets a 3-way merge (`git merge-file`): clean → applied
 //! with the merged bytes, conflict → stale and left out.
 
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::path::Path;
 
+use super::changeset::{format_message, identity, validate};
 use super::git::{Git, io_error};
 use super::tree::{is_regular, parse_entries};
-use super::{Blob, Commit, Workspace, WorkspaceError};
-
-const DEFAULT_NAME: &str = "Sitewide";
-const DEFAULT_EMAIL: &str = "sitewide@localhost";
-
-/// Approved edits of one run, to commit on their own branch.
-#[derive(Debug, Clone)]
-pub struct ChangeSet {
-    /// The commit the run read its files at.
-    pub base: Commit,
-    /// The branch the run was based on; the new commit's parent is its current head.
-    pub target_branch: String,
-    /// The branch to create: `sitewide/<run-id>`.
-    pub branch: String,
-    /// `(path, blob at base, new bytes)` per changed file.
-    pub changes: Vec<(String, Blob, Vec<u8>)>,
-    pub message: String,
-    /// Git trailers (`Sitewide-Run`, `Approved-by`, …), written after a blank line.
-    pub trailers: Vec<(String, String)>,
-}
-
-/// What `commit_changes` did: the commit (none when no change applied), which paths went
-/// in, and which were stale (their file changed on the branch in a way that conflicts).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outcome {
-    pub commit: Option<Commit>,
-    pub applied: Vec<String>,
-    pub stale: Vec<String>,
-}
+use super::{Blob, ChangeSet, Commit, Outcome, Workspace, WorkspaceError};
 
 /// A temporary index and scratch folder, removed on drop.
 struct Scratch {
@@ -70,7 +44,7 @@ impl Workspace {
         let commit =
             self.commit_tree(&tree, &head, &format_message(&set.message, &set.trailers))?;
         self.create_branch(&set.branch, &commit)?;
-        let applied = applied.into_iter().map(|a| a.path).collect();
+        let applied = applied.into_iter().map(|a| a.path.to_string()).collect();
         Ok(Outcome {
             commit: Some(commit),
             applied,
@@ -84,12 +58,12 @@ impl Workspace {
     }
 
     /// Splits the changes into those that apply (with their final bytes and mode) and
-    /// the stale paths.
-    fn settle(
+    /// the stale paths, both in the change set's order.
+    fn settle<'a>(
         &self,
-        set: &ChangeSet,
+        set: &'a ChangeSet,
         scratch: &Scratch,
-    ) -> Result<(Vec<Applied>, Vec<String>), WorkspaceError> {
+    ) -> Result<(Vec<Applied<'a>>, Vec<String>), WorkspaceError> {
         let listing = self
             .in_index(scratch)
             .args(["ls-files", "-s", "-z"])
@@ -98,52 +72,66 @@ impl Workspace {
             .into_iter()
             .map(|e| (e.path, (e.mode, e.id)))
             .collect();
-        let (mut applied, mut stale, mut to_merge) = (Vec::new(), Vec::new(), Vec::new());
-        for (path, base_blob, bytes) in &set.changes {
-            match at_head.get(path) {
-                Some((mode, id)) if is_regular(mode) && *id == base_blob.0 => {
-                    applied.push(Applied {
-                        path: path.clone(),
-                        mode: mode.clone(),
-                        bytes: bytes.clone(),
-                    });
-                }
+        let mut settled: Vec<Option<Applied<'a>>> = Vec::with_capacity(set.changes.len());
+        let mut to_merge = Vec::new();
+        for (i, (path, base_blob, bytes)) in set.changes.iter().enumerate() {
+            let applied = |mode: &str| Applied {
+                path,
+                mode: mode.to_string(),
+                bytes: Cow::Borrowed(bytes),
+            };
+            settled.push(match at_head.get(path) {
+                Some((mode, id)) if is_regular(mode) && *id == base_blob.0 => Some(applied(mode)),
                 Some((mode, id)) if is_regular(mode) => {
-                    to_merge.push((path, mode, base_blob, Blob(id.clone()), bytes))
+                    to_merge.push((i, base_blob.clone(), Blob(id.clone())));
+                    Some(applied(mode))
                 }
-                _ => stale.push(path.clone()),
+                _ => None,
+            });
+        }
+        self.merge_all(scratch, &to_merge, &mut settled)?;
+        let mut stale = Vec::new();
+        let mut applied = Vec::new();
+        for (slot, (path, _, _)) in settled.into_iter().zip(&set.changes) {
+            match slot {
+                Some(change) => applied.push(change),
+                None => stale.push(path.clone()),
             }
         }
+        Ok((applied, stale))
+    }
+
+    /// Merges each `(index, base, head)` into `settled[index]`'s bytes, or empties the slot
+    /// when the merge conflicts. All base and head blobs are read by one `cat-file`.
+    fn merge_all(
+        &self,
+        scratch: &Scratch,
+        to_merge: &[(usize, Blob, Blob)],
+        settled: &mut [Option<Applied<'_>>],
+    ) -> Result<(), WorkspaceError> {
         let wanted: Vec<Blob> = to_merge
             .iter()
-            .flat_map(|m| [m.2.clone(), m.3.clone()])
+            .flat_map(|m| [m.1.clone(), m.2.clone()])
             .collect();
         let mut contents = self.read_blobs(&wanted)?.into_iter();
-        for (path, mode, _, _, bytes) in to_merge {
+        for (i, _, _) in to_merge {
             let (base, ours) = (
                 contents.next().unwrap_or_default(),
                 contents.next().unwrap_or_default(),
             );
-            match self.merge(scratch, &ours, &base, bytes)? {
-                Some(merged) => applied.push(Applied {
-                    path: path.clone(),
-                    mode: mode.clone(),
-                    bytes: merged,
-                }),
-                None => stale.push(path.clone()),
+            let Some(slot) = settled.get_mut(*i) else {
+                continue;
+            };
+            let merged = match slot {
+                Some(change) => self.merge(scratch, &ours, &base, &change.bytes)?,
+                None => None,
+            };
+            match (merged, slot.as_mut()) {
+                (Some(bytes), Some(change)) => change.bytes = Cow::Owned(bytes),
+                _ => *slot = None,
             }
         }
-        // Report in the change set's order, whichever way each change went.
-        let order: HashMap<&str, usize> = set
-            .changes
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.0.as_str(), i))
-            .collect();
-        let rank = |path: &str| order.get(path).copied().unwrap_or(usize::MAX);
-        applied.sort_by_key(|a| rank(&a.path));
-        stale.sort_by_key(|p| rank(p));
-        Ok((applied, stale))
+        Ok(())
     }
 
     /// `git merge-file -p ours base theirs`: the merged bytes, or `None` on a conflict (or
@@ -258,37 +246,11 @@ impl Workspace {
     }
 }
 
-/// Author and committer: `GIT_AUTHOR_*` / `GIT_COMMITTER_*` when set, else Sitewide's own;
-/// the date is fixed only when `SITEWIDE_NOW` is set (tests and reproducible demos).
-pub(super) fn identity(mut git: Git) -> Result<Git, WorkspaceError> {
-    for (var, default) in [
-        ("GIT_AUTHOR_NAME", DEFAULT_NAME),
-        ("GIT_AUTHOR_EMAIL", DEFAULT_EMAIL),
-        ("GIT_COMMITTER_NAME", DEFAULT_NAME),
-        ("GIT_COMMITTER_EMAIL", DEFAULT_EMAIL),
-    ] {
-        if std::env::var_os(var).is_none() {
-            git = git.env(var, default);
-        }
-    }
-    if let Ok(now) = std::env::var("SITEWIDE_NOW") {
-        let date = git_date(&now).ok_or_else(|| {
-            WorkspaceError::InvalidChangeSet(format!(
-                "SITEWIDE_NOW={now:?} is not a date (write 2026-11-27 or 2026-11-27T09:00:00Z)"
-            ))
-        })?;
-        git = git
-            .env("GIT_AUTHOR_DATE", &date)
-            .env("GIT_COMMITTER_DATE", &date);
-    }
-    Ok(git)
-}
-
 /// One change that goes into the commit.
-struct Applied {
-    path: String,
+struct Applied<'a> {
+    path: &'a str,
     mode: String,
-    bytes: Vec<u8>,
+    bytes: Cow<'a, [u8]>,
 }
 
 impl Scratch {
@@ -303,78 +265,6 @@ impl Scratch {
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), WorkspaceError> {
     std::fs::write(path, bytes).map_err(|e| io_error(&path.display().to_string(), e))
-}
-
-/// The branch must be `sitewide/…` and a valid ref name; paths unique and relative;
-/// trailer keys single tokens and values single lines.
-fn validate(set: &ChangeSet) -> Result<(), WorkspaceError> {
-    let invalid = |m: String| Err(WorkspaceError::InvalidChangeSet(m));
-    if !set.branch.starts_with("sitewide/") {
-        return invalid(format!(
-            "branch {:?} must start with `sitewide/`",
-            set.branch
-        ));
-    }
-    let check = Git::new(None).args(["check-ref-format", &format!("refs/heads/{}", set.branch)]);
-    if check.output()?.status.code() != Some(0) {
-        return invalid(format!(
-            "branch {:?} is not a valid git branch name",
-            set.branch
-        ));
-    }
-    let mut seen = HashSet::new();
-    for (path, _, _) in &set.changes {
-        let bad = path.is_empty()
-            || path.starts_with('/')
-            || path.contains('\0')
-            || path
-                .split('/')
-                .any(|c| c.is_empty() || c == "." || c == "..");
-        if bad || !seen.insert(path) {
-            return invalid(format!(
-                "path {path:?} is empty, not relative, or listed twice"
-            ));
-        }
-    }
-    for (key, value) in &set.trailers {
-        if key.is_empty()
-            || key.contains(|c: char| c == ':' || c.is_whitespace())
-            || value.contains('\n')
-        {
-            return invalid(format!(
-                "trailer {key:?}: {value:?} must be `Key: one line`"
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// The message, then (after a blank line) one `Key: value` line per trailer.
-fn format_message(message: &str, trailers: &[(String, String)]) -> String {
-    let mut out = message.trim_end().to_string();
-    if !trailers.is_empty() {
-        out.push_str("\n\n");
-        for (key, value) in trailers {
-            out.push_str(&format!("{key}: {value}\n"));
-        }
-        return out;
-    }
-    out.push('\n');
-    out
-}
-
-/// `SITEWIDE_NOW` (RFC 3339 or `YYYY-MM-DD`) in git's internal date format.
-fn git_date(value: &str) -> Option<String> {
-    let seconds = chrono::DateTime::parse_from_rfc3339(value)
-        .map(|d| d.timestamp())
-        .or_else(|_| {
-            chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").map(|d| {
-                d.and_hms_opt(0, 0, 0)
-                    .map_or(0, |t| t.and_utc().timestamp())
-            })
-        })
-        .ok()?;
-    Some(format!("{seconds} +0000"))
 }
 
 #[cfg(test)]

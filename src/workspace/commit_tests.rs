@@ -282,19 +282,3 @@ fn bad_change_sets_and_revisions_are_refused_before_anything_is_written() {
     );
     assert_eq!(repo.git(&["branch", "--list", "sitewide/*"]), "");
 }
-
-#[test]
-fn message_and_date_formats() {
-    let trailers = vec![("A".to_string(), "b".to_string())];
-    assert_eq!(
-        format_message("Subject\n\n", &trailers),
-        "Subject\n\nA: b\n"
-    );
-    assert_eq!(format_message("Subject", &[]), "Subject\n");
-    assert_eq!(
-        git_date("2026-11-27T09:00:00Z").as_deref(),
-        Some("1795770000 +0000")
-    );
-    assert_eq!(git_date("2026-11-27").as_deref(), Some("1795737600 +0000"));
-    assert_eq!(git_date("soon"), None);
-}

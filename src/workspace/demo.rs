@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::commit::identity;
+use super::changeset::identity;
 use super::git::{Git, io_error};
 use super::{Workspace, WorkspaceError};
 

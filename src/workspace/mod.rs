@@ -11,6 +11,7 @@
 //! temporary index (`GIT_INDEX_FILE` in a temporary folder), and the only ref written is
 //! the run's branch, with `update-ref`'s old-value check.
 
+mod changeset;
 mod commit;
 mod demo;
 mod git;
@@ -22,7 +23,7 @@ mod testing;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use commit::{ChangeSet, Outcome};
+pub use changeset::{ChangeSet, Outcome};
 pub use demo::create_demo;
 pub use git::redact;
 pub use tree::TreeFile;
