@@ -5,3 +5,4 @@ pub mod config;
 pub mod edit;
 pub mod qa;
 pub mod spec;
+pub mod workspace;
