@@ -58,6 +58,14 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: RecipesFormat,
     },
+    /// Make (or reset) the demo workspace: a git repository of examples/demo-site in the
+    /// data directory. Sitewide never branches or commits in its own checkout.
+    Demo {
+        /// Where Sitewide keeps its data (default: SITEWIDE_DATA_DIR, else the platform's
+        /// data directory).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
     /// Write a commented starter sitewide.toml into PATH (default: the current folder).
     Init {
         #[arg(default_value = ".")]
@@ -146,6 +154,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Check(args)) => check(&args),
         Some(Command::Rules { id, format }) => list_rules(id.as_deref(), format),
         Some(Command::Init { path, force }) => init(&path, force),
+        Some(Command::Demo { data_dir }) => demo(data_dir.as_deref()),
         Some(Command::Recipes { name, format }) => list_recipes(name.as_deref(), format),
         Some(Command::Explain { path, file }) => explain(&path, &file),
         Some(Command::Spec {
@@ -548,5 +557,18 @@ fn list_recipes(name: Option<&str>, format: RecipesFormat) -> Result<ExitCode, S
         }
     };
     let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn demo(data_dir: Option<&Path>) -> Result<ExitCode, String> {
+    let data = config::data_dir(data_dir);
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo-site");
+    let ws = crate::workspace::create_demo(&data, &source).map_err(|e| format!("error: {e}"))?;
+    let _ = writeln!(
+        std::io::stdout().lock(),
+        "demo workspace ready: {}\n(try `sitewide check {}`)",
+        ws.root().display(),
+        ws.root().display()
+    );
     Ok(ExitCode::SUCCESS)
 }

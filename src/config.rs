@@ -239,6 +239,24 @@ impl Default for SeoConfig {
     }
 }
 
+/// Where Sitewide keeps its database and its own git repositories: `--data-dir`, else
+/// `SITEWIDE_DATA_DIR`, else the platform's data directory (`$XDG_DATA_HOME/sitewide`,
+/// `~/.local/share/sitewide`).
+pub fn data_dir(flag: Option<&Path>) -> PathBuf {
+    if let Some(dir) = flag {
+        return dir.to_path_buf();
+    }
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    env("SITEWIDE_DATA_DIR")
+        .or_else(|| env("XDG_DATA_HOME").map(|d| d.join("sitewide")))
+        .or_else(|| env("HOME").map(|h| h.join(".local/share/sitewide")))
+        .unwrap_or_else(|| PathBuf::from(".sitewide"))
+}
+
 /// A `sitewide.toml` that cannot be used, with where and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

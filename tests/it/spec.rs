@@ -79,3 +79,38 @@ fn recipes_lists_every_contract_name_and_docs_are_generated() {
         "docs/recipes.md is stale: run SITEWIDE_BLESS=1 cargo test --test it recipes_lists"
     );
 }
+
+#[test]
+fn demo_makes_a_git_workspace_of_the_demo_site_in_the_data_dir_and_resets_it() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    let out = sitewide(&["demo", "--data-dir", dir]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let repo = data.path().join("workspaces/demo");
+    assert!(repo.join("_layouts/default.html").is_file());
+    let log = std::process::Command::new("git")
+        .arg("-C")
+        .arg(&repo)
+        .args(["log", "--format=%s"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&log.stdout).lines().count(), 1);
+    std::fs::write(repo.join("scratch.html"), "x").unwrap();
+    assert_eq!(
+        sitewide(&["demo", "--data-dir", dir]).status.code(),
+        Some(0)
+    );
+    assert!(
+        !repo.join("scratch.html").exists(),
+        "a second `sitewide demo` resets the workspace"
+    );
+    let report = sitewide(&[
+        "check",
+        repo.to_str().unwrap(),
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(report.status.code(), Some(0));
+}
