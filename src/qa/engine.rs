@@ -373,10 +373,9 @@ fn leaf_templates(site: &Site, templates: &Templates) -> Vec<Arc<str>> {
                         super::page::IncludeKind::Extends | super::page::IncludeKind::Layout
                     )
                 }) || d.elements_named("html").next().is_some()
-                    || d.regions
-                        .all()
-                        .iter()
-                        .any(|r| d.slice(r.span).contains("parent")))
+                    // A parent named by an expression (`{{> (lookup this "parent")}}`):
+                    // the application renders this template into a layout.
+                    || d.includes.iter().any(|i| i.name.is_empty()))
         })
         .map(|(p, _)| p.clone())
         .collect();

@@ -90,7 +90,7 @@ pub struct SiteIndex {
     pub post_permalink: Option<String>,
     /// Page URL → page path, filled once pages are read.
     pub urls: HashMap<String, Arc<str>>,
-    /// Paths listed in a corpus' DROPPED.txt are not part of this index: the test reads them.
+    /// The site's public origin from the generator config (`url`, `baseURL`).
     pub site_url: Option<String>,
 }
 
