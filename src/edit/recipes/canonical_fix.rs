@@ -100,7 +100,7 @@ fn layout_expr(engine: Engine, given: Option<String>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::CanonicalFix;
-    use crate::edit::recipes::common::testing::{Case, check, refused};
+    use crate::edit::recipes::testkit::{Case, check, refused};
     use crate::qa::page::Engine;
 
     const CONFIG: &str = "site_url = \"https://www.example.com/\"\n";

@@ -63,7 +63,7 @@ impl Recipe for CopyrightYear {
 #[cfg(test)]
 mod tests {
     use super::CopyrightYear;
-    use crate::edit::recipes::common::testing::{Case, check, refused};
+    use crate::edit::recipes::testkit::{Case, check, refused};
     use crate::qa::page::Engine;
 
     #[test]

@@ -151,7 +151,7 @@ fn set_text(doc: &Document, el: usize, text: &str) -> Option<Fix> {
 mod tests {
     use super::CtaSwap;
     use crate::edit::recipes::Recipe;
-    use crate::edit::recipes::testkit::{check, once};
+    use crate::edit::recipes::testkit::{check_site, once};
     use crate::qa::page::Engine;
 
     const STEP: &str = r#"selector = "a.btn-primary[data-cta-position=hero]"
@@ -175,7 +175,7 @@ attrs = { "data-cta-text" = "Start your free trial" }"#;
                 "---\nlayout: default\ntitle: Sign up\n---\nx",
             ),
         ];
-        check(&CtaSwap, STEP, &files, "index.html", Engine::Liquid, want);
+        check_site(&CtaSwap, STEP, &files, "index.html", Engine::Liquid, want);
     }
 
     #[test]
@@ -189,7 +189,7 @@ attrs = { "data-cta-text" = "Start your free trial" }"#;
             ),
             ("templates/index.html", page),
         ];
-        check(
+        check_site(
             &CtaSwap,
             STEP,
             &files,
@@ -207,8 +207,9 @@ attrs = { "data-cta-text" = "Start your free trial" }"#;
             ("hugo.toml", ""),
             ("layouts/_default/single.html", hugo),
             ("content/x.md", "---\ntitle: X\n---\nx\n"),
+            ("content/signup.md", "---\ntitle: Sign up\n---\nx\n"),
         ];
-        check(
+        check_site(
             &CtaSwap,
             STEP,
             &files,
@@ -225,7 +226,7 @@ attrs = { "data-cta-text" = "Start your free trial" }"#;
             ),
             ("templates/index.hbs", hbs),
         ];
-        check(
+        check_site(
             &CtaSwap,
             STEP,
             &files,

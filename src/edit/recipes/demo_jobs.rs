@@ -1,5 +1,7 @@
-//! The example jobs in `jobs/` are real: each step validates, and each job, run over the demo
-//! site, changes something, settles in one pass, and adds no QA finding anywhere in the tree.
+//! The example jobs in `jobs/` are real: each step validates, and each step alone and each
+//! job as a whole, run over the demo site, changes something, settles in one pass, never cuts
+//! template syntax nor overlaps its own fixes, and the job adds no QA finding anywhere in the
+//! tree. Every recipe's documented example is a step that validates.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -7,6 +9,7 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::find;
+use super::testkit;
 use crate::config::SiteConfig;
 use crate::qa::engine::{self, Selection};
 use crate::qa::page::Document;
@@ -109,7 +112,7 @@ fn run_job(root: &Path, job: &toml::Table) -> Vec<String> {
         for (name, params) in &steps {
             let d = Document::parse(&doc.path, text.clone(), doc.engine, doc.format);
             let recipe = find(name).expect("a known recipe");
-            text = crate::qa::fix::apply(&text, &recipe.apply(&d, &settings, params)).0;
+            text = testkit::apply(recipe, &d, &settings, params);
         }
         text
     };
@@ -131,8 +134,50 @@ fn run_job(root: &Path, job: &toml::Table) -> Vec<String> {
     changed
 }
 
+/// Each step of the job on its own: it changes at least one target file of the demo site
+/// at `root`, and a second run changes nothing; the number of steps run.
+fn run_steps_alone(root: &Path, file: &str, job: &toml::Table) -> usize {
+    let config = SiteConfig::load(root).expect("demo config");
+    let site = Site::discover(root, &[]).expect("demo site");
+    let hosts = config.internal_hosts();
+    let settings = testkit::settings(&config, &hosts);
+    let (yes, no) = targets(job);
+    let mut ran = 0;
+    for (name, params) in steps(job) {
+        let recipe = find(&name).expect("a known recipe");
+        let mut changed = 0;
+        for f in &site.files {
+            if !yes.is_match(f.path.as_ref()) || no.is_match(f.path.as_ref()) {
+                continue;
+            }
+            let doc = engine::read_document(root, f).expect("demo file reads");
+            let after = testkit::apply(recipe, &doc, &settings, &params);
+            let again = Document::parse(&doc.path, after.clone(), doc.engine, doc.format);
+            assert_eq!(
+                testkit::apply(recipe, &again, &settings, &params),
+                after,
+                "{file}: {name}: a second run changed {}",
+                f.path
+            );
+            changed += usize::from(after != doc.text);
+        }
+        assert!(
+            changed > 0,
+            "{file}: {name} changes nothing in the demo site"
+        );
+        ran += 1;
+    }
+    ran
+}
+
 #[test]
-fn every_example_job_step_validates() {
+fn every_example_job_validates_edits_the_demo_site_and_adds_no_finding() {
+    let demo = manifest().join("examples/demo-site");
+    let before_dir = tempfile::tempdir().expect("temp");
+    copy_tree(&demo, before_dir.path());
+    let config = SiteConfig::load(before_dir.path()).expect("demo config");
+    let before = findings(before_dir.path(), &config);
+    let mut ran = 0;
     for (file, job) in jobs() {
         for (name, params) in steps(&job) {
             let recipe = find(&name).unwrap_or_else(|| panic!("{file}: unknown recipe {name}"));
@@ -140,20 +185,7 @@ fn every_example_job_step_validates() {
                 .validate(&params)
                 .unwrap_or_else(|e| panic!("{file}: {name}: {e:?}"));
         }
-    }
-}
-
-#[test]
-fn every_example_job_edits_the_demo_site_and_adds_no_finding() {
-    let demo = manifest().join("examples/demo-site");
-    let before_dir = tempfile::tempdir().expect("temp");
-    copy_tree(&demo, before_dir.path());
-    let config = SiteConfig::load(before_dir.path()).expect("demo config");
-    let before = findings(before_dir.path(), &config);
-    for (file, job) in jobs() {
-        if steps(&job).iter().any(|(n, _)| find(n).is_none()) {
-            continue;
-        }
+        ran += run_steps_alone(before_dir.path(), &file, &job);
         let dir = tempfile::tempdir().expect("temp");
         copy_tree(&demo, dir.path());
         let changed = run_job(dir.path(), &job);
@@ -168,6 +200,7 @@ fn every_example_job_edits_the_demo_site_and_adds_no_finding() {
             );
         }
     }
+    assert!(ran >= 6, "only {ran} job steps ran");
 }
 
 #[test]

@@ -200,7 +200,7 @@ fn host_span(raw: &str) -> Option<Span> {
 #[cfg(test)]
 mod tests {
     use super::DomainMigrate;
-    use crate::edit::recipes::common::testing::{Case, check, refused};
+    use crate::edit::recipes::testkit::{Case, check, refused};
     use crate::qa::page::Engine;
 
     const STEP: &str =

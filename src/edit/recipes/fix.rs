@@ -55,7 +55,7 @@ impl Recipe for FixRules {
 #[cfg(test)]
 mod tests {
     use super::FixRules;
-    use crate::edit::recipes::common::testing::{Case, check, refused};
+    use crate::edit::recipes::testkit::{Case, check, refused};
     use crate::qa::page::Engine;
 
     const CONFIG: &str =

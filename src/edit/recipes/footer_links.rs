@@ -245,7 +245,7 @@ fn append_to_end(doc: &Document, footer: usize, missing: &[(&str, &str)]) -> Opt
 mod tests {
     use super::FooterLinks;
     use crate::edit::recipes::Recipe;
-    use crate::edit::recipes::testkit::{check, once};
+    use crate::edit::recipes::testkit::{check_site, once};
     use crate::qa::page::Engine;
 
     const STEP: &str = r#"selector = ".legal-links"
@@ -288,7 +288,7 @@ links = [
             ("index.md", "---\nlayout: default\ntitle: Home\n---\nHi\n"),
         ];
         files.extend(pages());
-        check(
+        check_site(
             &FooterLinks,
             STEP,
             &files,
@@ -325,7 +325,7 @@ links = [
         ] {
             let mut files = vec![marker, (path, FOOTER)];
             files.extend(pages());
-            check(&FooterLinks, STEP, &files, path, engine, WANT);
+            check_site(&FooterLinks, STEP, &files, path, engine, WANT);
         }
     }
 
@@ -349,7 +349,7 @@ links = [
                 "<html><head><title>I</title></head><body>I</body></html>",
             ),
         ];
-        check(&FooterLinks, step, &files, "index.html", Engine::Html, want);
+        check_site(&FooterLinks, step, &files, "index.html", Engine::Html, want);
         let bare = "<footer>\n  <p>Acme</p>\n</footer>\n";
         assert_eq!(
             once(&FooterLinks, step, "f.html", bare, Engine::Html),

@@ -220,7 +220,7 @@ fn insert(doc: &Document, head: usize, alternates: &[usize], missing: &[String])
 mod tests {
     use super::HreflangAdd;
     use crate::edit::recipes::Recipe;
-    use crate::edit::recipes::testkit::{check, once};
+    use crate::edit::recipes::testkit::{check_site, once};
     use crate::qa::page::Engine;
 
     const STEP: &str = "locales = { en = \"https://www.example.com{path}\", de = \"https://www.example.com/de{path}\" }\nx_default = \"en\"";
@@ -234,7 +234,7 @@ mod tests {
             ("_layouts/default.html", layout),
             ("a.md", "---\nlayout: default\ntitle: A\n---\nA\n"),
         ];
-        check(
+        check_site(
             &HreflangAdd,
             STEP,
             &files,
@@ -277,7 +277,7 @@ mod tests {
             files[2],
             files[3],
         ];
-        check(
+        check_site(
             &HreflangAdd,
             STEP,
             &files2,
@@ -306,7 +306,7 @@ mod tests {
             ("templates/base.html", base),
             ("templates/page.html", "{% extends \"base.html\" %}"),
         ];
-        check(
+        check_site(
             &HreflangAdd,
             &step,
             &files,
@@ -322,7 +322,7 @@ mod tests {
             ("templates/layout.hbs", hbs),
             ("templates/index.hbs", "{{#> layout}}x{{/layout}}"),
         ];
-        check(
+        check_site(
             &HreflangAdd,
             step,
             &files,
@@ -336,7 +336,7 @@ mod tests {
     fn a_plain_page_uses_its_own_path() {
         let html = "<html><head><title>About</title></head><body>A</body></html>\n";
         let want = "<html><head><title>About</title><link rel=\"alternate\" hreflang=\"de\" href=\"https://www.example.com/de/about/\"><link rel=\"alternate\" hreflang=\"en\" href=\"https://www.example.com/about/\"><link rel=\"alternate\" hreflang=\"x-default\" href=\"https://www.example.com/about/\"></head><body>A</body></html>\n";
-        check(
+        check_site(
             &HreflangAdd,
             STEP,
             &[("about/index.html", html)],

@@ -34,7 +34,7 @@ impl Recipe for Noopener {
 #[cfg(test)]
 mod tests {
     use super::Noopener;
-    use crate::edit::recipes::common::testing::{Case, check, refused};
+    use crate::edit::recipes::testkit::{Case, check, refused};
     use crate::qa::page::Engine;
 
     const CONFIG: &str = "site_url = \"https://www.example.com\"\n";

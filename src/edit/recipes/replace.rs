@@ -295,7 +295,7 @@ fn regex_matches(re: &Regex, hay: &str, with: &str) -> Vec<(usize, usize, String
 mod tests {
     use super::Replace;
     use crate::edit::recipes::Recipe;
-    use crate::edit::recipes::testkit::{check, once};
+    use crate::edit::recipes::testkit::{check_site, once};
     use crate::qa::page::Engine;
 
     const REBRAND: &str = "find = \"Tina Cloud\"\nwith = \"TinaCloud\"";
@@ -312,7 +312,7 @@ mod tests {
             ),
             ("pricing.html", page),
         ];
-        check(
+        check_site(
             &Replace,
             REBRAND,
             &files,
@@ -327,7 +327,7 @@ mod tests {
         let md = "---\ntitle: T\n---\nTina Cloud is here. See [Tina Cloud](https://example.com/Tina-Cloud) and `Tina Cloud`.\n\n```\nTina Cloud\n```\n";
         let want = "---\ntitle: T\n---\nTinaCloud is here. See [TinaCloud](https://example.com/Tina-Cloud) and `Tina Cloud`.\n\n```\nTina Cloud\n```\n";
         let files = [("hugo.toml", ""), ("content/a.md", md)];
-        check(
+        check_site(
             &Replace,
             REBRAND,
             &files,
@@ -349,7 +349,7 @@ mod tests {
             ),
             ("templates/page.html", page),
         ];
-        check(
+        check_site(
             &Replace,
             step,
             &files,
@@ -372,7 +372,7 @@ mod tests {
             ),
             ("templates/index.hbs", hbs),
         ];
-        check(
+        check_site(
             &Replace,
             step,
             &files,
@@ -380,10 +380,10 @@ mod tests {
             Engine::Handlebars,
             want,
         );
-        let html = "<html><head><title>Acme</title></head><body><h1>Acme</h1></body></html>\n";
-        let want =
-            "<html><head><title>Acme Inc.</title></head><body><h1>Acme Inc.</h1></body></html>\n";
-        check(
+        let html =
+            "<html><head><title>About Acme today</title></head><body><h1>Acme</h1></body></html>\n";
+        let want = "<html><head><title>About Acme Inc. today</title></head><body><h1>Acme Inc.</h1></body></html>\n";
+        check_site(
             &Replace,
             step,
             &[("index.html", html)],

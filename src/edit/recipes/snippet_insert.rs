@@ -166,7 +166,7 @@ fn at_end(doc: &Document, owner: usize, snippet: &str) -> Option<Fix> {
 mod tests {
     use super::SnippetInsert;
     use crate::edit::recipes::Recipe;
-    use crate::edit::recipes::testkit::{check, once};
+    use crate::edit::recipes::testkit::{check_site, once};
     use crate::qa::page::Engine;
 
     const CONSENT: &str = r#"position = "head-start"
@@ -189,7 +189,7 @@ snippet = '''
             ("_layouts/default.html", LAYOUT),
             ("a.md", page),
         ];
-        check(
+        check_site(
             &SnippetInsert,
             CONSENT,
             &files,
@@ -213,7 +213,7 @@ snippet = '''
             ("templates/base.html", base),
             ("templates/page.html", "{% extends \"base.html\" %}"),
         ];
-        check(
+        check_site(
             &SnippetInsert,
             step,
             &files,
@@ -237,7 +237,7 @@ snippet = '''
             ),
             ("content/x.md", "---\ntitle: X\n---\nx\n"),
         ];
-        check(
+        check_site(
             &SnippetInsert,
             step,
             &files,
@@ -251,7 +251,7 @@ snippet = '''
             ("templates/layout.hbs", hbs),
             ("templates/index.hbs", "{{#> layout}}x{{/layout}}"),
         ];
-        check(
+        check_site(
             &SnippetInsert,
             step,
             &files,
@@ -272,7 +272,7 @@ snippet = '''
         let html = "<html>\n<head><title>T</title></head>\n<body class=\"x\">\n  <h1>T</h1>\n</body>\n</html>\n";
         let want = "<html>\n<head><title>T</title></head>\n<body class=\"x\">\n  <noscript><iframe src=\"https://www.googletagmanager.com/ns.html?id=GTM-XYZ\" title=\"Tag manager\"></iframe></noscript>\n  <h1>T</h1>\n</body>\n</html>\n";
         let step = "position = \"body-start\"\nsnippet = '<noscript><iframe src=\"https://www.googletagmanager.com/ns.html?id=GTM-XYZ\" title=\"Tag manager\"></iframe></noscript>'";
-        check(
+        check_site(
             &SnippetInsert,
             step,
             &[("index.html", html)],

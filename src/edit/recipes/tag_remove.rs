@@ -160,7 +160,7 @@ fn with_bracketing_comments(doc: &Document, spans: Vec<Span>) -> Vec<Span> {
 mod tests {
     use super::TagRemove;
     use crate::edit::recipes::Recipe;
-    use crate::edit::recipes::testkit::{check, once};
+    use crate::edit::recipes::testkit::{check_site, once};
     use crate::qa::page::Engine;
 
     const PIXEL: &str = "  <!-- Meta Pixel Code -->\n  <script>\n    !function(f,b,e,v,n,t,s){}(window, document,'script');\n    fbq('init', '111222333');\n    fbq('track', 'PageView');\n  </script>\n  <noscript><img height=\"1\" width=\"1\" style=\"display:none\" alt=\"\"\n    src=\"https://www.facebook.com/tr?id=111222333&ev=PageView&noscript=1\"></noscript>\n  <!-- End Meta Pixel Code -->\n";
@@ -176,7 +176,7 @@ mod tests {
             ("_layouts/default.html", layout.as_str()),
             ("a.md", "---\nlayout: default\ntitle: A\n---\nA\n"),
         ];
-        check(
+        check_site(
             &TagRemove,
             "match = \"111222333\"",
             &files,
@@ -200,7 +200,7 @@ mod tests {
             ("templates/base.html", base.as_str()),
             ("templates/page.html", "{% extends \"base.html\" %}"),
         ];
-        check(
+        check_site(
             &TagRemove,
             "match = \"G-ABC\"\nkeep_first = true",
             &files,
@@ -220,7 +220,7 @@ mod tests {
             ("layouts/partials/head.html", hugo),
             ("content/x.md", "---\ntitle: X\n---\nx\n"),
         ];
-        check(
+        check_site(
             &TagRemove,
             ua,
             &files,
@@ -243,7 +243,7 @@ mod tests {
         let html =
             "<p>Hi <img src=\"https://px.example.com/p.gif?id=UA-1-2\" alt=\"\"> there</p>\n";
         let want = "<p>Hi  there</p>\n";
-        check(
+        check_site(
             &TagRemove,
             ua,
             &[("index.html", html)],

@@ -1,10 +1,12 @@
-//! The recipe test harness: run a step on one file of a small site, compare the exact
-//! output, run it again (no edit), check no fix cuts template syntax, and re-check the
-//! site with the QA engine (the result has no finding the input did not have).
+//! The one recipe test harness: run a step on one file of a small site, compare the exact
+//! output, run it again (no edit), check that no fix cuts template syntax and that no two
+//! fixes overlap, and re-check the site with the QA engine before and after (the result
+//! has no finding the input did not have, counted both by rule and message and by rule
+//! and file).
 
 use std::collections::HashMap;
 
-use super::{Recipe, markup};
+use super::{ParamError, Recipe, markup};
 use crate::config::SiteConfig;
 use crate::qa::fix;
 use crate::qa::page::{Document, Engine, Format};
@@ -12,7 +14,16 @@ use crate::qa::rules::Settings;
 use crate::qa::source::Span;
 use crate::qa::testing::{YEAR, check_files};
 
-pub fn parse(path: &str, text: &str, engine: Engine) -> Document {
+/// One file a recipe is tried on, with the files its generator needs beside it.
+pub struct Case<'a> {
+    pub path: &'a str,
+    pub engine: Engine,
+    pub before: &'a str,
+    pub after: &'a str,
+    pub beside: &'a [(&'a str, &'a str)],
+}
+
+pub fn document(path: &str, text: &str, engine: Engine) -> Document {
     let format = if path.ends_with(".md") {
         Format::Markdown
     } else {
@@ -21,49 +32,116 @@ pub fn parse(path: &str, text: &str, engine: Engine) -> Document {
     Document::parse(path, text.to_string(), engine, format)
 }
 
-/// The step's params from TOML text; panics when they do not validate.
-pub fn params(recipe: &dyn Recipe, toml_text: &str) -> toml::Table {
-    let t: toml::Table = toml_text.parse().expect("valid TOML");
+/// The step's keys from TOML text; panics when they do not validate.
+pub fn params(recipe: &dyn Recipe, step: &str) -> toml::Table {
+    let t: toml::Table = step.parse().expect("valid test params");
     if let Err(e) = recipe.validate(&t) {
         panic!("params do not validate: {e:?}");
     }
     t
 }
 
-/// `text` after one application of the step.
-pub fn once(
+/// The error `validate` gives for a step.
+pub fn refused(recipe: &dyn Recipe, step: &str) -> ParamError {
+    let t: toml::Table = step.parse().expect("valid test params");
+    recipe.validate(&t).expect_err("the step is refused")
+}
+
+/// The site config from `sitewide.toml` text (empty: the default) and its internal hosts.
+pub fn load(config: &str) -> (SiteConfig, Vec<String>) {
+    let config = if config.is_empty() {
+        SiteConfig::default()
+    } else {
+        SiteConfig::parse(std::path::Path::new("sitewide.toml"), config).expect("valid test config")
+    };
+    let hosts = config.internal_hosts();
+    (config, hosts)
+}
+
+pub fn settings<'a>(config: &'a SiteConfig, hosts: &'a [String]) -> Settings<'a> {
+    Settings {
+        config,
+        internal_hosts: hosts,
+        site_url: config.site_url.as_deref(),
+        year: YEAR,
+    }
+}
+
+/// `doc`'s text after one application of the step, asserting that no fix cuts template
+/// syntax and that every fix applies (none overlaps another).
+pub fn apply(
     recipe: &dyn Recipe,
-    toml_text: &str,
+    doc: &Document,
+    settings: &Settings,
+    params: &toml::Table,
+) -> String {
+    let fixes = recipe.apply(doc, settings, params);
+    for f in &fixes {
+        assert!(
+            !markup::touches_template(doc, Span::new(f.start, f.end)),
+            "{}: edit {f:?} touches template syntax",
+            doc.path
+        );
+    }
+    // `fix::apply` merges exact duplicates (two rules offering one fix); every distinct
+    // fix must apply, none lost to an overlap.
+    let mut distinct = fixes.clone();
+    distinct.sort_by_key(|f| (f.start, f.end));
+    distinct.dedup();
+    let (out, n) = fix::apply(&doc.text, &fixes);
+    assert_eq!(
+        n,
+        distinct.len(),
+        "{}: overlapping fixes: {fixes:?}",
+        doc.path
+    );
+    out
+}
+
+/// What the step makes of `text` at `path`, under the site config `config`.
+pub fn run(
+    recipe: &dyn Recipe,
+    step: &str,
+    config: &str,
     path: &str,
     text: &str,
     engine: Engine,
 ) -> String {
-    let p = params(recipe, toml_text);
-    let doc = parse(path, text, engine);
-    let config = SiteConfig::default();
-    let settings = Settings {
-        config: &config,
-        internal_hosts: &[],
-        site_url: None,
-        year: YEAR,
-    };
-    let fixes = recipe.apply(&doc, &settings, &p);
-    for f in &fixes {
-        assert!(
-            !markup::touches_template(&doc, Span::new(f.start, f.end)),
-            "{f:?} cuts template syntax"
-        );
-    }
-    let (out, n) = fix::apply(text, &fixes);
-    assert_eq!(n, fixes.len(), "overlapping fixes: {fixes:?}");
-    out
+    let params = params(recipe, step);
+    let (config, hosts) = load(config);
+    apply(
+        recipe,
+        &document(path, text, engine),
+        &settings(&config, &hosts),
+        &params,
+    )
 }
 
-/// Runs the step on `target` of `files`, expects `expected`, checks idempotence and that
-/// the QA engine finds nothing new in the changed site.
-pub fn check(
+/// `text` after one application of the step, under the default config.
+pub fn once(recipe: &dyn Recipe, step: &str, path: &str, text: &str, engine: Engine) -> String {
+    run(recipe, step, "", path, text, engine)
+}
+
+/// Runs every case: exact output, then idempotence, then the QA re-check.
+pub fn check(recipe: &dyn Recipe, step: &str, config: &str, cases: &[Case]) {
+    for case in cases {
+        let out = run(recipe, step, config, case.path, case.before, case.engine);
+        assert_eq!(out, case.after, "{}: output", case.path);
+        assert_eq!(
+            run(recipe, step, config, case.path, &out, case.engine),
+            out,
+            "{}: a second run changed the file",
+            case.path
+        );
+        no_new_findings(case, &out, config);
+    }
+}
+
+/// `check` for the file `target` of the site `files` (the others are beside it), under
+/// the default config.
+pub fn check_site(
     recipe: &dyn Recipe,
-    toml_text: &str,
+    step: &str,
     files: &[(&str, &str)],
     target: &str,
     engine: Engine,
@@ -74,150 +152,56 @@ pub fn check(
         .find(|(p, _)| *p == target)
         .map(|(_, t)| *t)
         .expect("target is among the files");
-    let after = once(recipe, toml_text, target, before, engine);
-    assert_eq!(after, expected, "output of {target}");
-    let again = once(recipe, toml_text, target, &after, engine);
-    assert_eq!(again, after, "a second run changed {target}");
-    let changed: Vec<(&str, &str)> = files
+    let beside: Vec<(&str, &str)> = files
         .iter()
-        .map(|(p, t)| {
-            if *p == target {
-                (*p, after.as_str())
-            } else {
-                (*p, *t)
-            }
-        })
+        .copied()
+        .filter(|(p, _)| *p != target)
         .collect();
-    assert_no_new_findings(files, &changed);
+    let case = Case {
+        path: target,
+        engine,
+        before,
+        after: expected,
+        beside: &beside,
+    };
+    check(recipe, step, "", &[case]);
 }
 
-fn counts(files: &[(&str, &str)]) -> HashMap<(String, String), usize> {
-    let mut out = HashMap::new();
-    for f in check_files(files, "") {
-        *out.entry((f.rule.id.to_string(), f.file.to_string()))
-            .or_insert(0) += 1;
-    }
-    out
-}
-
-pub fn assert_no_new_findings(before: &[(&str, &str)], after: &[(&str, &str)]) {
-    let b = counts(before);
-    let a = counts(after);
-    for (key, n) in &a {
-        let had = b.get(key).copied().unwrap_or(0);
+/// The edited file has no finding the original did not have: counted by rule and
+/// message, and by rule and file.
+pub fn no_new_findings(case: &Case, out: &str, config: &str) {
+    type Counts = HashMap<(String, String), usize>;
+    let count = |text: &str| -> (Counts, Counts) {
+        let mut files: Vec<(&str, &str)> = case.beside.to_vec();
+        files.push((case.path, text));
+        let (mut by_message, mut by_file) = (Counts::new(), Counts::new());
+        for f in check_files(&files, config) {
+            *by_message
+                .entry((f.rule.id.to_string(), f.message.clone()))
+                .or_default() += 1;
+            *by_file
+                .entry((f.rule.id.to_string(), f.file.to_string()))
+                .or_default() += 1;
+        }
+        (by_message, by_file)
+    };
+    let (message_before, file_before) = count(case.before);
+    let (message_after, file_after) = count(out);
+    for (k, n) in message_after {
         assert!(
-            *n <= had,
-            "new {} finding(s) in {}: {had} before, {n} after",
-            key.0,
-            key.1
+            message_before.get(&k).copied().unwrap_or(0) >= n,
+            "{}: the edit introduced {k:?}\n{out}",
+            case.path
         );
     }
-}
-
-/// Files of `root` (relative paths) that the spec's `targets` globs pick.
-fn targets(root: &std::path::Path, globs: &[&str]) -> Vec<String> {
-    let build = |neg: bool| {
-        let mut b = globset::GlobSetBuilder::new();
-        for g in globs.iter().filter(|g| g.starts_with('!') == neg) {
-            b.add(globset::Glob::new(g.trim_start_matches('!')).expect("valid glob"));
-        }
-        b.build().expect("valid glob set")
-    };
-    let (include, exclude) = (build(false), build(true));
-    let mut out = Vec::new();
-    let mut dirs = vec![root.to_path_buf()];
-    while let Some(d) = dirs.pop() {
-        for e in std::fs::read_dir(&d).expect("readable folder").flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                dirs.push(p);
-                continue;
-            }
-            let rel = p.strip_prefix(root).expect("below root");
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            if include.is_match(&rel) && !exclude.is_match(&rel) {
-                out.push(rel);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The example step each recipe documents is valid TOML that validates.
-    #[test]
-    fn every_documented_example_step_validates() {
-        for r in super::super::all() {
-            let t: toml::Table = r.meta().example.parse().expect("example is TOML");
-            let steps = t["steps"].as_array().expect("[[steps]]");
-            let mut step = steps[0].as_table().expect("a step").clone();
-            assert_eq!(
-                step.remove("recipe")
-                    .and_then(|v| v.as_str().map(String::from))
-                    .as_deref(),
-                Some(r.meta().name)
-            );
-            if let Err(e) = r.validate(&step) {
-                panic!("{}: {e:?}", r.meta().name);
-            }
-        }
-    }
-
-    /// Each `jobs/*.toml` whose steps use these recipes validates and changes the demo
-    /// site, and a second run changes nothing.
-    #[test]
-    fn job_examples_validate_and_edit_the_demo_site() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let site = root.join("examples/demo-site");
-        let mut ran = 0;
-        for entry in std::fs::read_dir(root.join("jobs"))
-            .expect("jobs/")
-            .flatten()
-        {
-            let spec: toml::Table = std::fs::read_to_string(entry.path())
-                .expect("readable job")
-                .parse()
-                .expect("valid TOML");
-            let globs: Vec<&str> = spec["targets"]
-                .as_array()
-                .expect("targets")
-                .iter()
-                .filter_map(|v| v.as_str())
-                .collect();
-            for step in spec["steps"].as_array().expect("steps") {
-                let mut step = step.as_table().expect("a step table").clone();
-                let name = step.remove("recipe").expect("recipe key");
-                let Some(recipe) = super::super::find(name.as_str().expect("a name")) else {
-                    continue;
-                };
-                let toml_text = toml::to_string(&step).expect("serialisable");
-                let mut changed = 0;
-                for file in targets(&site, &globs) {
-                    let Ok(text) = std::fs::read_to_string(site.join(&file)) else {
-                        continue;
-                    };
-                    let after = once(recipe, &toml_text, &file, &text, Engine::Liquid);
-                    let again = once(recipe, &toml_text, &file, &after, Engine::Liquid);
-                    assert_eq!(
-                        again,
-                        after,
-                        "{:?}: second run changed {file}",
-                        entry.path()
-                    );
-                    changed += usize::from(after != text);
-                }
-                assert!(
-                    changed > 0,
-                    "{:?} changes nothing in the demo site",
-                    entry.path()
-                );
-                ran += 1;
-            }
-        }
-        assert!(ran >= 6, "only {ran} job steps ran");
+    for (k, n) in file_after {
+        let had = file_before.get(&k).copied().unwrap_or(0);
+        assert!(
+            n <= had,
+            "{}: new {} finding(s) in {}: {had} before, {n} after\n{out}",
+            case.path,
+            k.0,
+            k.1
+        );
     }
 }

@@ -82,7 +82,7 @@ fn key_before(doc: &Document, value_start: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::Normalize;
-    use crate::edit::recipes::common::testing::{Case, check, refused};
+    use crate::edit::recipes::testkit::{Case, check, refused};
     use crate::qa::page::Engine;
 
     const CONFIG: &str = "site_url = \"https://www.example.com\"\n[utm]\ncase = \"lower\"\nseparator = \"-\"\n[utm.medium_aliases]\n\"e-mail\" = \"email\"\n[utm.source_aliases]\nfb = \"facebook\"\n";

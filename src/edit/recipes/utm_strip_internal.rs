@@ -65,7 +65,7 @@ impl Recipe for StripInternal {
 #[cfg(test)]
 mod tests {
     use super::StripInternal;
-    use crate::edit::recipes::common::testing::{Case, check, refused};
+    use crate::edit::recipes::testkit::{Case, check, refused};
     use crate::qa::page::Engine;
 
     const CONFIG: &str = "site_url = \"https://www.example.com\"\n[utm]\ninternal_hosts = [\"example.com\", \"docs.example.com\", \"shop.example.com\"]\nutm_exempt_hosts = [\"shop.example.com\"]\n";
