@@ -5,4 +5,5 @@ pub mod config;
 pub mod edit;
 pub mod qa;
 pub mod spec;
+pub mod store;
 pub mod workspace;

@@ -1,0 +1,161 @@
+//! Opening the SQLite file in the data directory, durable (WAL, `synchronous = NORMAL`,
+//! foreign keys on, a busy timeout), and applying Sitewide's embedded migrations.
+//!
+//! The migrations are recorded in `sitewide_migrations`, not sqlx's default
+//! `_sqlx_migrations`, because apalis-sqlite's `setup()` runs its own migrations into
+//! that table. apalis also turns `synchronous` off on the connection it configures;
+//! [`open`] sets it back on every connection of this pool.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{SqlSafeStr, SqlitePool};
+
+use super::StoreError;
+
+/// The SQLite file's name inside the data directory.
+pub const DB_FILE: &str = "sitewide.db";
+
+/// The table that records which of Sitewide's migrations were applied.
+pub const MIGRATIONS_TABLE: &str = "sitewide_migrations";
+
+/// How long a writer waits for another writer's lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Sitewide's SQLite migrations, in order; `migrations/postgres/` holds the same numbers.
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "init",
+    include_str!("../../migrations/sqlite/0001_init.sql"),
+)];
+
+/// The database file for a data directory.
+pub fn db_path(data_dir: &Path) -> PathBuf {
+    data_dir.join(DB_FILE)
+}
+
+/// Opens (creating when missing) the data directory's SQLite file and migrates it.
+pub async fn open(data_dir: &Path) -> Result<SqlitePool, StoreError> {
+    std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+        path: data_dir.to_path_buf(),
+        source,
+    })?;
+    let path = db_path(data_dir);
+    let options = SqliteConnectOptions::from_str("sqlite:")
+        .map_err(|source| StoreError::open(&path, source))?
+        .filename(&path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(BUSY_TIMEOUT);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await
+        .map_err(|source| StoreError::open(&path, source))?;
+    migrate(&pool).await?;
+    Ok(pool)
+}
+
+/// Applies the migrations not yet applied; running it again changes nothing.
+pub async fn migrate(pool: &SqlitePool) -> Result<(), StoreError> {
+    migrator().run(pool).await.map_err(StoreError::Migrate)
+}
+
+fn migrator() -> Migrator {
+    let migrations = SQLITE_MIGRATIONS
+        .iter()
+        .map(|&(version, name, sql)| {
+            Migration::new(
+                version,
+                name.into(),
+                MigrationType::Simple,
+                sql.into_sql_str(),
+                false,
+            )
+        })
+        .collect();
+    let mut migrator = Migrator::with_migrations(migrations);
+    migrator.dangerous_set_table_name(MIGRATIONS_TABLE);
+    migrator
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sql_files(dir: &str) -> Vec<String> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+        let mut names: Vec<String> = std::fs::read_dir(&root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn the_sqlite_and_postgres_migration_folders_hold_the_same_file_names() {
+        let sqlite = sql_files("migrations/sqlite");
+        assert!(!sqlite.is_empty());
+        assert_eq!(sqlite, sql_files("migrations/postgres"));
+    }
+
+    #[test]
+    fn every_sqlite_migration_file_is_embedded_with_its_number_and_name() {
+        let embedded: Vec<String> = SQLITE_MIGRATIONS
+            .iter()
+            .map(|(v, name, _)| format!("{v:04}_{name}.sql"))
+            .collect();
+        assert_eq!(embedded, sql_files("migrations/sqlite"));
+    }
+
+    #[tokio::test]
+    async fn migrations_apply_twice_into_their_own_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = open(dir.path()).await.unwrap();
+        migrate(&pool).await.unwrap();
+        drop(pool);
+        let pool = open(dir.path()).await.unwrap();
+        let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sitewide_migrations")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(applied, SQLITE_MIGRATIONS.len() as i64);
+        let sqlx_table: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = '_sqlx_migrations'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(sqlx_table, 0, "apalis owns _sqlx_migrations");
+    }
+
+    #[tokio::test]
+    async fn the_database_is_in_wal_mode_with_synchronous_normal_and_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = open(dir.path()).await.unwrap();
+        assert!(db_path(dir.path()).is_file());
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(mode, "wal");
+        // 1 is NORMAL (0 OFF, 2 FULL, 3 EXTRA).
+        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(sync, 1);
+        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(fk, 1);
+    }
+}

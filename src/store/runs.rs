@@ -1,0 +1,330 @@
+//! Runs and the append-only event log. A run's state moves only along
+//! [`RunState::can_go_to`], only from the state the caller saw, and every move writes
+//! its event in the same transaction.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, Sqlite, Transaction};
+
+use super::{RunState, Store, StoreError};
+use crate::spec::Kind;
+
+/// A run as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    pub id: String,
+    pub workspace_id: i64,
+    pub spec_id: i64,
+    pub kind: Kind,
+    pub state: RunState,
+    pub base_commit: String,
+    pub budget_exhausted: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What a new run needs; it starts `queued`.
+#[derive(Debug, Clone)]
+pub struct NewRun {
+    pub id: String,
+    pub workspace_id: i64,
+    pub spec_id: i64,
+    pub kind: Kind,
+    pub base_commit: String,
+}
+
+/// One state change of a run or of one of its changes (`change_id` set).
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Event {
+    pub id: i64,
+    pub run_id: String,
+    pub change_id: Option<i64>,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+    pub detail: String,
+}
+
+#[derive(FromRow)]
+struct RunRow {
+    id: String,
+    workspace_id: i64,
+    spec_id: i64,
+    kind: String,
+    state: String,
+    base_commit: String,
+    budget_exhausted: bool,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+const RUN_COLUMNS: &str = "id, workspace_id, spec_id, kind, state, base_commit, \
+                           budget_exhausted, created_at, updated_at";
+
+fn kind_text(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Edit => "edit",
+        Kind::Audit => "audit",
+    }
+}
+
+impl TryFrom<RunRow> for Run {
+    type Error = StoreError;
+    fn try_from(row: RunRow) -> Result<Run, StoreError> {
+        let kind = match row.kind.as_str() {
+            "edit" => Kind::Edit,
+            "audit" => Kind::Audit,
+            other => {
+                return Err(StoreError::Corrupt(super::UnknownState {
+                    what: "run kind",
+                    text: other.to_string(),
+                }));
+            }
+        };
+        Ok(Run {
+            kind,
+            state: row.state.parse()?,
+            id: row.id,
+            workspace_id: row.workspace_id,
+            spec_id: row.spec_id,
+            base_commit: row.base_commit,
+            budget_exhausted: row.budget_exhausted,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+/// Appends one event inside the caller's transaction.
+pub(super) async fn append_event(
+    tx: &mut Transaction<'_, Sqlite>,
+    run_id: &str,
+    change_id: Option<i64>,
+    from: Option<&str>,
+    to: &str,
+    actor: &str,
+    detail: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO events (run_id, change_id, from_state, to_state, actor, at, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(run_id)
+    .bind(change_id)
+    .bind(from)
+    .bind(to)
+    .bind(actor)
+    .bind(Utc::now())
+    .bind(detail)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Stores a new `queued` run and its first event; the same id twice is refused.
+    pub async fn insert_run(&self, run: &NewRun, actor: &str) -> Result<Run, StoreError> {
+        let now = Utc::now();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO runs (id, workspace_id, spec_id, kind, state, base_commit, \
+             budget_exhausted, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7, $7)",
+        )
+        .bind(&run.id)
+        .bind(run.workspace_id)
+        .bind(run.spec_id)
+        .bind(kind_text(run.kind))
+        .bind(RunState::Queued.as_str())
+        .bind(&run.base_commit)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let queued = RunState::Queued.as_str();
+        append_event(&mut tx, &run.id, None, None, queued, actor, "").await?;
+        tx.commit().await?;
+        self.run_by_id(&run.id).await
+    }
+
+    /// The run with this id.
+    pub async fn run_by_id(&self, id: &str) -> Result<Run, StoreError> {
+        let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = $1");
+        let row = sqlx::query_as::<_, RunRow>(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "run",
+                key: id.to_string(),
+            })?;
+        Run::try_from(row)
+    }
+
+    /// Moves run `id` from `from` to `to` and logs it, in one transaction. Refused,
+    /// changing nothing, when the move is not legal or the run is no longer `from`.
+    pub async fn set_run_state(
+        &self,
+        id: &str,
+        from: RunState,
+        to: RunState,
+        actor: &str,
+    ) -> Result<Run, StoreError> {
+        if !from.can_go_to(to) {
+            let run = id.to_string();
+            return Err(StoreError::IllegalTransition { run, from, to });
+        }
+        let mut tx = self.pool.begin().await?;
+        let moved =
+            sqlx::query("UPDATE runs SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
+                .bind(to.as_str())
+                .bind(Utc::now())
+                .bind(id)
+                .bind(from.as_str())
+                .execute(&mut *tx)
+                .await?;
+        if moved.rows_affected() == 0 {
+            tx.rollback().await?;
+            let found = self.run_by_id(id).await?.state;
+            let run = id.to_string();
+            return Err(StoreError::StateMismatch {
+                run,
+                expected: from,
+                found,
+            });
+        }
+        append_event(
+            &mut tx,
+            id,
+            None,
+            Some(from.as_str()),
+            to.as_str(),
+            actor,
+            "",
+        )
+        .await?;
+        tx.commit().await?;
+        self.run_by_id(id).await
+    }
+
+    /// Marks that the run hit its budget; what it finished stays reviewable.
+    pub async fn set_budget_exhausted(&self, id: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE runs SET budget_exhausted = TRUE, updated_at = $1 WHERE id = $2")
+            .bind(Utc::now())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Every event of a run, oldest first.
+    pub async fn events_of_run(&self, id: &str) -> Result<Vec<Event>, StoreError> {
+        let events = sqlx::query_as::<_, Event>(
+            "SELECT id, run_id, change_id, from_state, to_state, actor, at, detail \
+             FROM events WHERE run_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(events)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::store::test_store;
+
+    /// A workspace, a spec and a queued run `r1` in a fresh store.
+    pub(crate) async fn store_with_run() -> (Store, tempfile::TempDir) {
+        let (store, dir) = test_store().await;
+        let ws = store
+            .add_workspace("site", "/srv/site", "main")
+            .await
+            .unwrap();
+        let spec = store.add_spec("s", "name = \"s\"", "h").await.unwrap();
+        let new = NewRun {
+            id: "r1".into(),
+            workspace_id: ws.id,
+            spec_id: spec.id,
+            kind: Kind::Edit,
+            base_commit: "abc".into(),
+        };
+        store.insert_run(&new, "ana").await.unwrap();
+        (store, dir)
+    }
+
+    #[tokio::test]
+    async fn a_new_run_reads_back_queued_with_its_first_event() {
+        let (store, _dir) = store_with_run().await;
+        let run = store.run_by_id("r1").await.unwrap();
+        assert_eq!(run.state, RunState::Queued);
+        assert_eq!((run.kind, run.base_commit.as_str()), (Kind::Edit, "abc"));
+        assert!(!run.budget_exhausted);
+        let events = store.events_of_run("r1").await.unwrap();
+        assert_eq!(events.len(), 1);
+        assert_eq!(
+            (events[0].from_state.as_deref(), events[0].to_state.as_str()),
+            (None, "queued")
+        );
+        assert_eq!(events[0].actor, "ana");
+    }
+
+    #[tokio::test]
+    async fn a_legal_move_updates_the_run_and_appends_an_event() {
+        let (store, _dir) = store_with_run().await;
+        let run = store
+            .set_run_state("r1", RunState::Queued, RunState::Running, "worker-1")
+            .await
+            .unwrap();
+        assert_eq!(run.state, RunState::Running);
+        let events = store.events_of_run("r1").await.unwrap();
+        let last = events.last().unwrap();
+        assert_eq!(
+            (last.from_state.as_deref(), last.to_state.as_str()),
+            (Some("queued"), "running")
+        );
+        assert_eq!(last.actor, "worker-1");
+        store.set_budget_exhausted("r1").await.unwrap();
+        assert!(store.run_by_id("r1").await.unwrap().budget_exhausted);
+    }
+
+    #[tokio::test]
+    async fn an_illegal_or_stale_move_is_refused_and_changes_nothing() {
+        let (store, _dir) = store_with_run().await;
+        let before = (
+            store.run_by_id("r1").await.unwrap(),
+            store.events_of_run("r1").await.unwrap(),
+        );
+        let err = store
+            .set_run_state("r1", RunState::Queued, RunState::Applied, "x")
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::IllegalTransition { .. }), "{err}");
+        let err = store
+            .set_run_state("r1", RunState::Running, RunState::Completed, "x")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::StateMismatch {
+                    found: RunState::Queued,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let after = (
+            store.run_by_id("r1").await.unwrap(),
+            store.events_of_run("r1").await.unwrap(),
+        );
+        assert_eq!(before, after);
+    }
+
+    #[tokio::test]
+    async fn a_missing_run_is_not_found() {
+        let (store, _dir) = test_store().await;
+        let err = store.run_by_id("nope").await.unwrap_err();
+        assert!(matches!(err, StoreError::NotFound { .. }), "{err}");
+    }
+}
