@@ -58,6 +58,15 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: RecipesFormat,
     },
+    /// Register a workspace (`add NAME PATH`) or list the registered ones.
+    Workspaces {
+        #[command(subcommand)]
+        action: Option<WorkspacesCommand>,
+        /// Where Sitewide keeps its data (default: SITEWIDE_DATA_DIR, else the platform's
+        /// data directory).
+        #[arg(long, global = true)]
+        data_dir: Option<PathBuf>,
+    },
     /// Make (or reset) the demo workspace: a git repository of examples/demo-site in the
     /// data directory. Sitewide never branches or commits in its own checkout.
     Demo {
@@ -155,6 +164,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Rules { id, format }) => list_rules(id.as_deref(), format),
         Some(Command::Init { path, force }) => init(&path, force),
         Some(Command::Demo { data_dir }) => demo(data_dir.as_deref()),
+        Some(Command::Workspaces { action, data_dir }) => workspaces(action, data_dir.as_deref()),
         Some(Command::Recipes { name, format }) => list_recipes(name.as_deref(), format),
         Some(Command::Explain { path, file }) => explain(&path, &file),
         Some(Command::Spec {
@@ -571,4 +581,56 @@ fn demo(data_dir: Option<&Path>) -> Result<ExitCode, String> {
         ws.root().display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Subcommand, Debug)]
+pub enum WorkspacesCommand {
+    /// Register the git repository at PATH under NAME.
+    Add {
+        name: String,
+        /// A local git repository (remote URLs arrive with remote workspaces).
+        path: String,
+    },
+    /// List the registered workspaces.
+    List,
+}
+
+fn workspaces(
+    action: Option<WorkspacesCommand>,
+    data_dir: Option<&Path>,
+) -> Result<ExitCode, String> {
+    let data = config::data_dir(data_dir);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("error: cannot start the runtime: {e}"))?;
+    runtime.block_on(async {
+        let store = crate::store::Store::open(&data).await.map_err(|e| format!("error: {e}"))?;
+        let mut out = String::new();
+        match action.unwrap_or(WorkspacesCommand::List) {
+            WorkspacesCommand::Add { name, path } => {
+                if path.contains("://") || path.starts_with("git@") {
+                    return Err(format!(
+                        "error: {} is a remote URL; remote workspaces are not supported yet\n  = hint: clone it and register the local path",
+                        crate::workspace::redact(&path)
+                    ));
+                }
+                let ws = crate::workspace::Workspace::open(&path).map_err(|e| format!("error: {e}"))?;
+                let root = ws.root().canonicalize().unwrap_or_else(|_| ws.root().to_path_buf());
+                let branch = ws.default_branch().map_err(|e| format!("error: {e}"))?;
+                let added = store
+                    .add_workspace(&name, &root.to_string_lossy(), &branch)
+                    .await
+                    .map_err(|e| format!("error: {e}"))?;
+                out.push_str(&format!("registered {} at {} (default branch {})\n", added.name, added.path, added.default_branch));
+            }
+            WorkspacesCommand::List => {
+                for w in store.workspaces().await.map_err(|e| format!("error: {e}"))? {
+                    out.push_str(&format!("{:<20} {:<10} {}\n", w.name, w.default_branch, w.path));
+                }
+            }
+        }
+        let _ = std::io::stdout().lock().write_all(out.as_bytes());
+        Ok(ExitCode::SUCCESS)
+    })
 }

@@ -54,6 +54,16 @@ impl Store {
         }
     }
 
+    /// Every registered workspace, by name.
+    pub async fn workspaces(&self) -> Result<Vec<Workspace>, StoreError> {
+        let all = sqlx::query_as::<_, Workspace>(
+            "SELECT id, name, path, default_branch, created_at FROM workspaces ORDER BY name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(all)
+    }
+
     /// The workspace with this name, if there is one.
     pub async fn workspace_by_name(&self, name: &str) -> Result<Option<Workspace>, StoreError> {
         let found = sqlx::query_as::<_, Workspace>(

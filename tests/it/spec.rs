@@ -114,3 +114,72 @@ fn demo_makes_a_git_workspace_of_the_demo_site_in_the_data_dir_and_resets_it() {
     ]);
     assert_eq!(report.status.code(), Some(0));
 }
+
+#[test]
+fn workspaces_are_registered_by_name_listed_and_refused_twice() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    assert_eq!(
+        sitewide(&["demo", "--data-dir", dir]).status.code(),
+        Some(0)
+    );
+    let repo = data.path().join("workspaces/demo");
+    let add = sitewide(&[
+        "workspaces",
+        "add",
+        "acme",
+        repo.to_str().unwrap(),
+        "--data-dir",
+        dir,
+    ]);
+    assert_eq!(add.status.code(), Some(0), "{}", stderr(&add));
+    assert!(
+        stdout(&add).contains("default branch main"),
+        "{}",
+        stdout(&add)
+    );
+    let again = sitewide(&[
+        "workspaces",
+        "add",
+        "acme",
+        repo.to_str().unwrap(),
+        "--data-dir",
+        dir,
+    ]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        stderr(&again).contains("exists already"),
+        "{}",
+        stderr(&again)
+    );
+    let plain = tempfile::tempdir().unwrap();
+    let not_git = sitewide(&[
+        "workspaces",
+        "add",
+        "x",
+        plain.path().to_str().unwrap(),
+        "--data-dir",
+        dir,
+    ]);
+    assert_eq!(not_git.status.code(), Some(2));
+    let remote = sitewide(&[
+        "workspaces",
+        "add",
+        "r",
+        "https://user:secret@git.example/a.git",
+        "--data-dir",
+        dir,
+    ]);
+    assert_eq!(remote.status.code(), Some(2));
+    assert!(
+        !stderr(&remote).contains("secret"),
+        "credentials are redacted: {}",
+        stderr(&remote)
+    );
+    let list = sitewide(&["workspaces", "--data-dir", dir]);
+    assert!(stdout(&list).starts_with("acme"), "{}", stdout(&list));
+    assert!(
+        data.path().join("sitewide.db").is_file(),
+        "the store lives in the data directory"
+    );
+}
