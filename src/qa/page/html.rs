@@ -220,6 +220,15 @@ struct Scanner<'a> {
 }
 
 impl Scanner<'_> {
+    /// The template region starting at `i`. Every region starts with `{`, so most bytes
+    /// are answered without a search (this runs for every byte of every attribute value).
+    fn region_at(&self, i: usize) -> Option<super::template::Region> {
+        if self.bytes.get(i) != Some(&b'{') {
+            return None;
+        }
+        self.regions.starting_at(i)
+    }
+
     fn run(&mut self, mut i: usize, skip: &[Span]) {
         let mut skip = skip.iter().peekable();
         while i < self.end {
@@ -234,7 +243,7 @@ impl Scanner<'_> {
                 i = s.end;
                 continue;
             }
-            if let Some(r) = self.regions.starting_at(i) {
+            if let Some(r) = self.region_at(i) {
                 i = r.span.end;
                 continue;
             }
@@ -264,7 +273,11 @@ impl Scanner<'_> {
 
     fn skip_to_gt(&self, mut i: usize) -> usize {
         while i < self.end {
-            if let Some(r) = self.regions.starting_at(i) {
+            let Some(rel) = memchr::memchr2(b'>', b'{', &self.bytes[i..self.end]) else {
+                break;
+            };
+            i += rel;
+            if let Some(r) = self.region_at(i) {
                 i = r.span.end;
                 continue;
             }
@@ -283,7 +296,7 @@ impl Scanner<'_> {
             if b.is_ascii_whitespace() || b == b'/' || b == b'>' || b == b'<' {
                 break;
             }
-            if b == b'{' && self.regions.starting_at(i).is_some() {
+            if b == b'{' && self.region_at(i).is_some() {
                 break;
             }
             i += 1;
@@ -318,7 +331,7 @@ impl Scanner<'_> {
             if p >= self.end {
                 break;
             }
-            if let Some(r) = self.regions.starting_at(p) {
+            if let Some(r) = self.region_at(p) {
                 p = r.span.end;
                 continue;
             }
@@ -369,7 +382,7 @@ impl Scanner<'_> {
             if b.is_ascii_whitespace() || b == b'=' || b == b'>' || b == b'/' {
                 break;
             }
-            if b == b'{' && self.regions.starting_at(p).is_some() {
+            if b == b'{' && self.region_at(p).is_some() {
                 break;
             }
             p += 1;
@@ -404,7 +417,7 @@ impl Scanner<'_> {
         let Some(&quote) = self.bytes.get(q).filter(|&&b| b == b'"' || b == b'\'') else {
             let mut e = q;
             while e < self.end {
-                if let Some(r) = self.regions.starting_at(e) {
+                if let Some(r) = self.region_at(e) {
                     e = r.span.end;
                     continue;
                 }
@@ -418,7 +431,11 @@ impl Scanner<'_> {
         };
         let mut e = q + 1;
         while e < self.end {
-            if let Some(r) = self.regions.starting_at(e) {
+            let Some(rel) = memchr::memchr2(quote, b'{', &self.bytes[e..self.end]) else {
+                break;
+            };
+            e += rel;
+            if let Some(r) = self.region_at(e) {
                 e = r.span.end.min(self.end);
                 continue;
             }
