@@ -14,6 +14,9 @@ use crate::qa::report::{self, Format};
 use crate::qa::rules;
 use crate::spec::SpecError;
 
+mod runs;
+pub use runs::{ReviewArgs, RunArgs, RunsCommand};
+
 #[derive(Parser, Debug)]
 #[command(
     name = "sitewide",
@@ -65,6 +68,38 @@ pub enum Command {
         /// Where Sitewide keeps its data (default: SITEWIDE_DATA_DIR, else the platform's
         /// data directory).
         #[arg(long, global = true)]
+        data_dir: Option<PathBuf>,
+    },
+    /// Plan a job spec's run at one commit of a workspace, work it to the end here (edits,
+    /// QA before and after, QA scripts) and print it; its changes then wait for review.
+    Run(RunArgs),
+    /// List the runs, newest first, or print one (`sitewide runs show ID [--json]`).
+    Runs {
+        #[command(subcommand)]
+        action: Option<RunsCommand>,
+        #[arg(long, global = true)]
+        data_dir: Option<PathBuf>,
+    },
+    /// Approve or reject a run's changes (`--approve FILE`, `--reject FILE`, `--approve-all`).
+    Review(ReviewArgs),
+    /// Commit a run's approved changes on the branch `sitewide/<run-id>`.
+    Apply {
+        id: String,
+        /// Who applies (default: git's user.name).
+        #[arg(long = "as")]
+        actor: Option<String>,
+        /// Print the run as one JSON object.
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+    /// Work the run queue: queued runs, and runs a stopped process left half done.
+    Worker {
+        /// Exit once no run is queued or running (for cron and scripts).
+        #[arg(long)]
+        exit_when_idle: bool,
+        #[arg(long)]
         data_dir: Option<PathBuf>,
     },
     /// Make (or reset) the demo workspace: a git repository of examples/demo-site in the
@@ -164,6 +199,21 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Rules { id, format }) => list_rules(id.as_deref(), format),
         Some(Command::Init { path, force }) => init(&path, force),
         Some(Command::Demo { data_dir }) => demo(data_dir.as_deref()),
+        Some(Command::Run(args)) => runs::run(&args),
+        Some(Command::Runs { action, data_dir }) => {
+            runs::runs(action.as_ref(), data_dir.as_deref())
+        }
+        Some(Command::Review(args)) => runs::review(&args),
+        Some(Command::Apply {
+            id,
+            actor,
+            json,
+            data_dir,
+        }) => runs::apply(&id, actor.as_deref(), json, data_dir.as_deref()),
+        Some(Command::Worker {
+            exit_when_idle,
+            data_dir,
+        }) => runs::worker(exit_when_idle, data_dir.as_deref()),
         Some(Command::Workspaces { action, data_dir }) => workspaces(action, data_dir.as_deref()),
         Some(Command::Recipes { name, format }) => list_recipes(name.as_deref(), format),
         Some(Command::Explain { path, file }) => explain(&path, &file),

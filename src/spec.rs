@@ -49,9 +49,10 @@ pub struct JobSpec {
 }
 
 /// `edit` proposes changes for review; `audit` only reports findings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
+    #[default]
     Edit,
     Audit,
 }

@@ -159,17 +159,9 @@ pub fn check_document(
     finish(out, settings.config, &selection, &suppressions).map_err(|e| e.to_string())
 }
 
-/// Checks the tree at `root`.
-#[tracing::instrument(skip_all, fields(root = %root.display()))]
-pub fn check(
-    root: &Path,
-    config: &SiteConfig,
-    selection: &Selection,
-    year: i32,
-) -> Result<Report, CheckError> {
-    validate_rule_ids(config)?;
-    let excludes: Vec<String> = config.exclude.iter().map(|g| g.get_ref().clone()).collect();
-    let mut site = Site::discover(root, &excludes)?;
+/// The site's internal hosts and its URL: `sitewide.toml`'s, else the generator
+/// config's (`url` in `_config.yml`, `baseURL` in Hugo's config, ...).
+pub fn site_identity(config: &SiteConfig, site: &Site) -> (Vec<String>, Option<String>) {
     let mut hosts = config.internal_hosts();
     if config.site_url.is_none()
         && let Some(h) = site
@@ -184,6 +176,21 @@ pub fn check(
         .site_url
         .clone()
         .or_else(|| site.index.site_url.clone());
+    (hosts, site_url)
+}
+
+/// Checks the tree at `root`.
+#[tracing::instrument(skip_all, fields(root = %root.display()))]
+pub fn check(
+    root: &Path,
+    config: &SiteConfig,
+    selection: &Selection,
+    year: i32,
+) -> Result<Report, CheckError> {
+    validate_rule_ids(config)?;
+    let excludes: Vec<String> = config.exclude.iter().map(|g| g.get_ref().clone()).collect();
+    let mut site = Site::discover(root, &excludes)?;
+    let (hosts, site_url) = site_identity(config, &site);
     let settings = Settings {
         config,
         internal_hosts: &hosts,

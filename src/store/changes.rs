@@ -3,8 +3,8 @@
 //! never adds a row; writing identical content again changes nothing at all.
 
 use serde_json::Value;
-use sqlx::FromRow;
 use sqlx::types::Json;
+use sqlx::{FromRow, Sqlite, Transaction};
 
 use super::runs::append_event;
 use super::{ChangeState, Store, StoreError};
@@ -23,6 +23,8 @@ pub struct Change {
     pub findings_before: Value,
     pub findings_after: Value,
     pub attempts: Value,
+    /// The edited file's text; apply commits it.
+    pub new_content: Option<String>,
 }
 
 /// A change to write for `run_id` and `path`.
@@ -38,6 +40,7 @@ pub struct NewChange {
     pub findings_before: Value,
     pub findings_after: Value,
     pub attempts: Value,
+    pub new_content: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -53,6 +56,7 @@ struct ChangeRow {
     findings_before: Json<Value>,
     findings_after: Json<Value>,
     attempts: Json<Value>,
+    new_content: Option<String>,
 }
 
 impl TryFrom<ChangeRow> for Change {
@@ -70,8 +74,68 @@ impl TryFrom<ChangeRow> for Change {
             findings_before: row.findings_before.0,
             findings_after: row.findings_after.0,
             attempts: row.attempts.0,
+            new_content: row.new_content,
         })
     }
+}
+
+/// Writes a change inside the caller's transaction, idempotent on (run, path); returns
+/// its id. An event is appended when the row is new or its state or diff changed.
+pub(super) async fn upsert_change(
+    tx: &mut Transaction<'_, Sqlite>,
+    change: &NewChange,
+    actor: &str,
+) -> Result<i64, StoreError> {
+    let before: Option<(i64, String, String)> =
+        sqlx::query_as("SELECT id, state, diff_hash FROM changes WHERE run_id = $1 AND path = $2")
+            .bind(&change.run_id)
+            .bind(&change.path)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let state = change.state.as_str();
+    if let Some((id, old_state, old_hash)) = &before
+        && old_state == state
+        && *old_hash == change.diff_hash
+    {
+        return Ok(*id);
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO changes (run_id, path, state, base_hash, new_hash, diff, diff_hash, \
+         findings_before, findings_after, attempts, new_content) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+         ON CONFLICT (run_id, path) DO UPDATE SET state = excluded.state, \
+         base_hash = excluded.base_hash, new_hash = excluded.new_hash, \
+         diff = excluded.diff, diff_hash = excluded.diff_hash, \
+         findings_before = excluded.findings_before, \
+         findings_after = excluded.findings_after, attempts = excluded.attempts, \
+         new_content = excluded.new_content \
+         RETURNING id",
+    )
+    .bind(&change.run_id)
+    .bind(&change.path)
+    .bind(state)
+    .bind(&change.base_hash)
+    .bind(&change.new_hash)
+    .bind(&change.diff)
+    .bind(&change.diff_hash)
+    .bind(Json(&change.findings_before))
+    .bind(Json(&change.findings_after))
+    .bind(Json(&change.attempts))
+    .bind(&change.new_content)
+    .fetch_one(&mut **tx)
+    .await?;
+    let from = before.as_ref().map(|(_, s, _)| s.as_str());
+    append_event(
+        tx,
+        &change.run_id,
+        Some(id),
+        from,
+        state,
+        actor,
+        &change.path,
+    )
+    .await?;
+    Ok(id)
 }
 
 impl Store {
@@ -79,55 +143,7 @@ impl Store {
     /// appended when the row is new or its state or diff changed.
     pub async fn upsert_change(&self, change: &NewChange, actor: &str) -> Result<i64, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let before: Option<(i64, String, String)> = sqlx::query_as(
-            "SELECT id, state, diff_hash FROM changes WHERE run_id = $1 AND path = $2",
-        )
-        .bind(&change.run_id)
-        .bind(&change.path)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let state = change.state.as_str();
-        if let Some((id, old_state, old_hash)) = &before
-            && old_state == state
-            && *old_hash == change.diff_hash
-        {
-            tx.rollback().await?;
-            return Ok(*id);
-        }
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO changes (run_id, path, state, base_hash, new_hash, diff, diff_hash, \
-             findings_before, findings_after, attempts) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-             ON CONFLICT (run_id, path) DO UPDATE SET state = excluded.state, \
-             base_hash = excluded.base_hash, new_hash = excluded.new_hash, \
-             diff = excluded.diff, diff_hash = excluded.diff_hash, \
-             findings_before = excluded.findings_before, \
-             findings_after = excluded.findings_after, attempts = excluded.attempts \
-             RETURNING id",
-        )
-        .bind(&change.run_id)
-        .bind(&change.path)
-        .bind(state)
-        .bind(&change.base_hash)
-        .bind(&change.new_hash)
-        .bind(&change.diff)
-        .bind(&change.diff_hash)
-        .bind(Json(&change.findings_before))
-        .bind(Json(&change.findings_after))
-        .bind(Json(&change.attempts))
-        .fetch_one(&mut *tx)
-        .await?;
-        let from = before.as_ref().map(|(_, s, _)| s.as_str());
-        append_event(
-            &mut tx,
-            &change.run_id,
-            Some(id),
-            from,
-            state,
-            actor,
-            &change.path,
-        )
-        .await?;
+        let id = upsert_change(&mut tx, change, actor).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -136,7 +152,7 @@ impl Store {
     pub async fn changes_of_run(&self, run_id: &str) -> Result<Vec<Change>, StoreError> {
         let rows = sqlx::query_as::<_, ChangeRow>(
             "SELECT id, run_id, path, state, base_hash, new_hash, diff, diff_hash, \
-             findings_before, findings_after, attempts \
+             findings_before, findings_after, attempts, new_content \
              FROM changes WHERE run_id = $1 ORDER BY path",
         )
         .bind(run_id)
@@ -165,6 +181,7 @@ mod tests {
             findings_before: json!([{"rule": "UTM-008", "line": 3}]),
             findings_after: json!([]),
             attempts: json!([{"outcome": "applied"}]),
+            new_content: Some("y\n".into()),
         }
     }
 

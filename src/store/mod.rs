@@ -8,6 +8,7 @@ mod pool;
 mod records;
 mod runs;
 mod states;
+mod work;
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +19,7 @@ pub use pool::{DB_FILE, MIGRATIONS_TABLE, db_path};
 pub use records::{StoredSpec, Workspace};
 pub use runs::{Event, NewRun, Run};
 pub use states::{ChangeState, RunState, UnknownState};
+pub use work::{Draft, QUEUE, Skip};
 
 /// Sitewide's database: a pool over the data directory's SQLite file.
 #[derive(Debug, Clone)]
@@ -59,6 +61,8 @@ pub enum StoreError {
         "cannot migrate the database: {0}\n  hint: a newer Sitewide may have written it; never edit an applied migration"
     )]
     Migrate(sqlx::migrate::MigrateError),
+    #[error("cannot set up the task queue: {0}")]
+    Queue(String),
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
     #[error("no {what} {key:?}\n  hint: `sitewide runs` lists the runs there are")]
@@ -80,6 +84,14 @@ pub enum StoreError {
         run: String,
         expected: RunState,
         found: RunState,
+    },
+    #[error(
+        "{path}: a change cannot go from {from} to {to}\n  hint: only proposed changes can be approved; blocked ones must be fixed and run again"
+    )]
+    IllegalChange {
+        path: String,
+        from: ChangeState,
+        to: ChangeState,
     },
     #[error("the database holds {0}\n  hint: it was written by a newer Sitewide")]
     Corrupt(#[from] UnknownState),

@@ -26,11 +26,18 @@ pub const MIGRATIONS_TABLE: &str = "sitewide_migrations";
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Sitewide's SQLite migrations, in order; `migrations/postgres/` holds the same numbers.
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../../migrations/sqlite/0001_init.sql"),
-)];
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        2,
+        "runs",
+        include_str!("../../migrations/sqlite/0002_runs.sql"),
+    ),
+];
 
 /// The database file for a data directory.
 pub fn db_path(data_dir: &Path) -> PathBuf {
@@ -52,6 +59,18 @@ pub async fn open(data_dir: &Path) -> Result<SqlitePool, StoreError> {
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
         .busy_timeout(BUSY_TIMEOUT);
+    // apalis's `setup()` creates its tables (recorded in `_sqlx_migrations`) and turns
+    // `synchronous` off on the connection it runs on: give it a connection of its own
+    // and close it, so every connection Sitewide uses keeps `synchronous = NORMAL`.
+    let setup = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options.clone())
+        .await
+        .map_err(|source| StoreError::open(&path, source))?;
+    apalis_sqlite::SqliteStorage::setup(&setup)
+        .await
+        .map_err(|e| StoreError::Queue(e.to_string()))?;
+    setup.close().await;
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
         .connect_with(options)
@@ -133,7 +152,13 @@ mod tests {
         .fetch_one(&pool)
         .await
         .unwrap();
-        assert_eq!(sqlx_table, 0, "apalis owns _sqlx_migrations");
+        assert_eq!(sqlx_table, 1, "apalis records its own migrations there");
+        let jobs: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'Jobs'")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(jobs, 1, "the queue's table lives in the same file");
     }
 
     #[tokio::test]
@@ -146,12 +171,19 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(mode, "wal");
-        // 1 is NORMAL (0 OFF, 2 FULL, 3 EXTRA).
-        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        assert_eq!(sync, 1);
+        // 1 is NORMAL (0 OFF, 2 FULL, 3 EXTRA), on every connection of the pool, even
+        // after apalis's setup turned it off on its own connection.
+        let mut held = Vec::new();
+        for _ in 0..8 {
+            let mut conn = pool.acquire().await.unwrap();
+            let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+            assert_eq!(sync, 1);
+            held.push(conn);
+        }
+        drop(held);
         let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
             .fetch_one(&pool)
             .await

@@ -75,6 +75,20 @@ impl Store {
         Ok(found)
     }
 
+    /// The workspace with this id.
+    pub async fn workspace_by_id(&self, id: i64) -> Result<Workspace, StoreError> {
+        sqlx::query_as::<_, Workspace>(
+            "SELECT id, name, path, default_branch, created_at FROM workspaces WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "workspace",
+            key: id.to_string(),
+        })
+    }
+
     /// Records a spec's text as a run will use it.
     pub async fn add_spec(
         &self,

@@ -20,16 +20,33 @@ pub struct Run {
     pub budget_exhausted: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Who started it (`--as`, else git's `user.name`).
+    pub created_by: String,
+    /// The branch the base commit was taken from; apply commits on top of its head.
+    pub target_branch: String,
+    /// How many edit batches were queued, and over how many target files.
+    pub batches: i64,
+    pub files: i64,
+    /// The run-level QA record: scripts' output and exit codes, findings in files the run
+    /// did not change.
+    pub qa: serde_json::Value,
+    /// The commit apply made on `sitewide/<id>`.
+    pub commit_id: Option<String>,
+    pub finished_at: Option<DateTime<Utc>>,
 }
 
 /// What a new run needs; it starts `queued`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct NewRun {
     pub id: String,
     pub workspace_id: i64,
     pub spec_id: i64,
     pub kind: Kind,
     pub base_commit: String,
+    pub created_by: String,
+    pub target_branch: String,
+    pub batches: i64,
+    pub files: i64,
 }
 
 /// One state change of a run or of one of its changes (`change_id` set).
@@ -56,10 +73,18 @@ struct RunRow {
     budget_exhausted: bool,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    created_by: String,
+    target_branch: String,
+    batches: i64,
+    files: i64,
+    qa: sqlx::types::Json<serde_json::Value>,
+    commit_id: Option<String>,
+    finished_at: Option<DateTime<Utc>>,
 }
 
 const RUN_COLUMNS: &str = "id, workspace_id, spec_id, kind, state, base_commit, \
-                           budget_exhausted, created_at, updated_at";
+                           budget_exhausted, created_at, updated_at, created_by, \
+                           target_branch, batches, files, qa, commit_id, finished_at";
 
 fn kind_text(kind: Kind) -> &'static str {
     match kind {
@@ -91,8 +116,43 @@ impl TryFrom<RunRow> for Run {
             budget_exhausted: row.budget_exhausted,
             created_at: row.created_at,
             updated_at: row.updated_at,
+            created_by: row.created_by,
+            target_branch: row.target_branch,
+            batches: row.batches,
+            files: row.files,
+            qa: row.qa.0,
+            commit_id: row.commit_id,
+            finished_at: row.finished_at,
         })
     }
+}
+
+/// Inserts a `queued` run and its first event inside the caller's transaction.
+pub(super) async fn insert_run(
+    tx: &mut Transaction<'_, Sqlite>,
+    run: &NewRun,
+    actor: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO runs (id, workspace_id, spec_id, kind, state, base_commit, \
+         budget_exhausted, created_at, updated_at, created_by, target_branch, batches, files) \
+         VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7, $7, $8, $9, $10, $11)",
+    )
+    .bind(&run.id)
+    .bind(run.workspace_id)
+    .bind(run.spec_id)
+    .bind(kind_text(run.kind))
+    .bind(RunState::Queued.as_str())
+    .bind(&run.base_commit)
+    .bind(Utc::now())
+    .bind(&run.created_by)
+    .bind(&run.target_branch)
+    .bind(run.batches)
+    .bind(run.files)
+    .execute(&mut **tx)
+    .await?;
+    let queued = RunState::Queued.as_str();
+    append_event(tx, &run.id, None, None, queued, actor, "").await
 }
 
 /// Appends one event inside the caller's transaction.
@@ -121,29 +181,85 @@ pub(super) async fn append_event(
     Ok(())
 }
 
+/// Moves a run from `from` to `to` inside the caller's transaction, with its event;
+/// `StateMismatch` (with `found` = `from`, unknown here) when the run is not `from`.
+pub(super) async fn move_run(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: &str,
+    from: RunState,
+    to: RunState,
+    actor: &str,
+    detail: &str,
+) -> Result<(), StoreError> {
+    if !from.can_go_to(to) {
+        let run = id.to_string();
+        return Err(StoreError::IllegalTransition { run, from, to });
+    }
+    let now = Utc::now();
+    let finished = matches!(
+        to,
+        RunState::AwaitingReview
+            | RunState::Applied
+            | RunState::Completed
+            | RunState::Failed
+            | RunState::Cancelled
+    );
+    let moved = sqlx::query(
+        "UPDATE runs SET state = $1, updated_at = $2, \
+         finished_at = CASE WHEN $5 AND finished_at IS NULL THEN $2 ELSE finished_at END \
+         WHERE id = $3 AND state = $4",
+    )
+    .bind(to.as_str())
+    .bind(now)
+    .bind(id)
+    .bind(from.as_str())
+    .bind(finished)
+    .execute(&mut **tx)
+    .await?;
+    if moved.rows_affected() == 0 {
+        let run = id.to_string();
+        return Err(StoreError::StateMismatch {
+            run,
+            expected: from,
+            found: from,
+        });
+    }
+    append_event(
+        tx,
+        id,
+        None,
+        Some(from.as_str()),
+        to.as_str(),
+        actor,
+        detail,
+    )
+    .await
+}
+
 impl Store {
     /// Stores a new `queued` run and its first event; the same id twice is refused.
     pub async fn insert_run(&self, run: &NewRun, actor: &str) -> Result<Run, StoreError> {
-        let now = Utc::now();
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO runs (id, workspace_id, spec_id, kind, state, base_commit, \
-             budget_exhausted, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7, $7)",
-        )
-        .bind(&run.id)
-        .bind(run.workspace_id)
-        .bind(run.spec_id)
-        .bind(kind_text(run.kind))
-        .bind(RunState::Queued.as_str())
-        .bind(&run.base_commit)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        let queued = RunState::Queued.as_str();
-        append_event(&mut tx, &run.id, None, None, queued, actor, "").await?;
+        insert_run(&mut tx, run, actor).await?;
         tx.commit().await?;
         self.run_by_id(&run.id).await
+    }
+
+    /// Every run, newest first.
+    pub async fn runs(&self) -> Result<Vec<Run>, StoreError> {
+        let sql = format!("SELECT {RUN_COLUMNS} FROM runs ORDER BY created_at DESC, id DESC");
+        let rows = sqlx::query_as::<_, RunRow>(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(Run::try_from).collect()
+    }
+
+    /// The runs in one of `states`, oldest first.
+    pub async fn runs_in(&self, states: &[RunState]) -> Result<Vec<Run>, StoreError> {
+        let mut runs = self.runs().await?;
+        runs.retain(|r| states.contains(&r.state));
+        runs.reverse();
+        Ok(runs)
     }
 
     /// The run with this id.
@@ -174,34 +290,19 @@ impl Store {
             return Err(StoreError::IllegalTransition { run, from, to });
         }
         let mut tx = self.pool.begin().await?;
-        let moved =
-            sqlx::query("UPDATE runs SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
-                .bind(to.as_str())
-                .bind(Utc::now())
-                .bind(id)
-                .bind(from.as_str())
-                .execute(&mut *tx)
-                .await?;
-        if moved.rows_affected() == 0 {
+        if let Err(e) = move_run(&mut tx, id, from, to, actor, "").await {
             tx.rollback().await?;
-            let found = self.run_by_id(id).await?.state;
-            let run = id.to_string();
-            return Err(StoreError::StateMismatch {
-                run,
-                expected: from,
-                found,
-            });
+            if let StoreError::StateMismatch { .. } = e {
+                let found = self.run_by_id(id).await?.state;
+                let run = id.to_string();
+                return Err(StoreError::StateMismatch {
+                    run,
+                    expected: from,
+                    found,
+                });
+            }
+            return Err(e);
         }
-        append_event(
-            &mut tx,
-            id,
-            None,
-            Some(from.as_str()),
-            to.as_str(),
-            actor,
-            "",
-        )
-        .await?;
         tx.commit().await?;
         self.run_by_id(id).await
     }
@@ -248,6 +349,7 @@ pub(crate) mod tests {
             spec_id: spec.id,
             kind: Kind::Edit,
             base_commit: "abc".into(),
+            ..NewRun::default()
         };
         store.insert_run(&new, "ana").await.unwrap();
         (store, dir)

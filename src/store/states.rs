@@ -87,6 +87,26 @@ impl ChangeState {
         ChangeState::Applied,
     ];
 
+    /// Whether a change in this state may move to `to`: review decisions (a decision may
+    /// be changed until apply), a new attempt after changes were requested, and apply's
+    /// outcome for approved changes. Blocked, failed and skipped changes are not
+    /// approvable.
+    pub fn can_go_to(self, to: ChangeState) -> bool {
+        use ChangeState::*;
+        matches!(
+            (self, to),
+            (Proposed, Approved | Rejected | ChangesRequested)
+                | (Approved, Rejected | ChangesRequested | Applied | Stale)
+                | (Rejected, Approved | ChangesRequested)
+                | (ChangesRequested, Proposed | Blocked | Failed | Rejected)
+        )
+    }
+
+    /// Whether a reviewer has still to decide on it.
+    pub fn is_open(self) -> bool {
+        self == ChangeState::Proposed
+    }
+
     /// The text stored in SQL and printed in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -185,6 +205,25 @@ mod tests {
         assert!(!Queued.can_go_to(AwaitingReview));
         assert!(!AwaitingReview.can_go_to(Applied));
         assert!(!Running.can_go_to(Applying));
+    }
+
+    #[test]
+    fn only_reviewable_changes_can_be_approved_and_only_approved_ones_applied() {
+        use ChangeState as C;
+        for from in ChangeState::ALL {
+            assert_eq!(
+                from.can_go_to(C::Approved),
+                matches!(from, C::Proposed | C::Rejected),
+                "{from}"
+            );
+            assert_eq!(from.can_go_to(C::Applied), from == C::Approved, "{from}");
+        }
+        for end in [C::Blocked, C::Failed, C::Skipped, C::Stale, C::Applied] {
+            assert!(
+                ChangeState::ALL.iter().all(|to| !end.can_go_to(*to)),
+                "{end}"
+            );
+        }
     }
 
     #[test]

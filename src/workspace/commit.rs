@@ -52,6 +52,95 @@ impl Workspace {
         })
     }
 
+    /// The commit `refs/heads/<branch>` points at, its message and the paths it changes
+    /// against its first parent; `None` when the branch does not exist.
+    pub fn branch_commit(
+        &self,
+        branch: &str,
+    ) -> Result<Option<(Commit, String, Vec<String>)>, WorkspaceError> {
+        let full = format!("refs/heads/{branch}");
+        let Ok(id) = self
+            .git()
+            .args(["rev-parse", "--verify", "--quiet", &full])
+            .line()
+        else {
+            return Ok(None);
+        };
+        let message = self.git().args(["log", "-1", "--format=%B", &id]).run()?;
+        let paths = self
+            .git()
+            .args([
+                "diff-tree",
+                "--no-commit-id",
+                "--name-only",
+                "-r",
+                "-z",
+                &id,
+            ])
+            .run()?;
+        let paths = paths
+            .split(|&b| b == 0)
+            .filter(|p| !p.is_empty())
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .collect();
+        Ok(Some((
+            Commit(id),
+            String::from_utf8_lossy(&message).into_owned(),
+            paths,
+        )))
+    }
+
+    /// Writes the tree of `commit` into the empty or missing folder `dir`, as a checkout
+    /// would (through a temporary index; the workspace's own index and work tree are not
+    /// touched). QA runs on such a copy, and QA scripts run in it.
+    pub fn export(&self, commit: &Commit, dir: &Path) -> Result<(), WorkspaceError> {
+        std::fs::create_dir_all(dir).map_err(|e| io_error(&dir.display().to_string(), e))?;
+        let scratch = Scratch::new()?;
+        self.in_index(&scratch)
+            .args(["read-tree", &commit.0])
+            .run()?;
+        let mut prefix = dir.display().to_string();
+        if !prefix.ends_with('/') {
+            prefix.push('/');
+        }
+        self.in_index(&scratch)
+            .args(["checkout-index", "-a", "-f"])
+            .arg(format!("--prefix={prefix}"))
+            .run()?;
+        Ok(())
+    }
+
+    /// The blob ids `contents` would have in this repository (nothing is written).
+    pub fn blob_ids(&self, contents: &[&[u8]]) -> Result<Vec<Blob>, WorkspaceError> {
+        if contents.is_empty() {
+            return Ok(Vec::new());
+        }
+        let scratch = Scratch::new()?;
+        let mut paths = Vec::new();
+        for (i, bytes) in contents.iter().enumerate() {
+            let file = scratch.dir.path().join(i.to_string());
+            write(&file, bytes)?;
+            paths.extend_from_slice(file.to_string_lossy().as_bytes());
+            paths.push(b'\n');
+        }
+        let out = self
+            .git()
+            .args(["hash-object", "--no-filters", "--stdin-paths"])
+            .stdin(paths)
+            .run()?;
+        let ids: Vec<Blob> = String::from_utf8_lossy(&out)
+            .lines()
+            .map(|l| Blob(l.to_string()))
+            .collect();
+        if ids.len() != contents.len() {
+            return Err(WorkspaceError::Git {
+                command: "git hash-object --no-filters --stdin-paths".into(),
+                stderr: format!("hashed {} of {} files", ids.len(), contents.len()),
+            });
+        }
+        Ok(ids)
+    }
+
     fn in_index(&self, scratch: &Scratch) -> Git {
         self.git()
             .env("GIT_INDEX_FILE", scratch.dir.path().join("index"))

@@ -1,0 +1,136 @@
+//! Apply: the approved changes of a run become one commit on `sitewide/<run-id>`, whose
+//! parent is the current head of the branch the run was based on, with the trailers
+//! `Sitewide-Run:`, `Sitewide-Spec:` and one `Approved-by:` per reviewer. A change whose
+//! file moved on that branch so that its edit no longer applies is `stale`; the rest
+//! still apply.
+//!
+//! The run goes `applying` first; the branch is written once (never moved), and the
+//! outcome is recorded after. A process killed between the two leaves the run
+//! `applying` with the branch whole: applying again reads the outcome from the branch.
+
+use std::collections::BTreeSet;
+
+use super::RunError;
+use super::worker::pause_point;
+use crate::store::{ChangeState, Run, RunState, Store};
+use crate::workspace::{Blob, ChangeSet, Commit, Workspace};
+
+/// Applies run `run_id`'s approved changes as `actor`; returns the run, `applied`.
+pub async fn apply(
+    store: &Store,
+    data_dir: &std::path::Path,
+    run_id: &str,
+    actor: &str,
+) -> Result<Run, RunError> {
+    let run = store.run_by_id(run_id).await?;
+    let changes = store.changes_of_run(run_id).await?;
+    let approved: Vec<_> = changes
+        .iter()
+        .filter(|c| c.state == ChangeState::Approved)
+        .collect();
+    match run.state {
+        RunState::AwaitingReview if approved.is_empty() => {
+            return Err(RunError::Refused(format!(
+                "error: run {run_id} has no approved change to apply\n  = hint: `sitewide review {run_id} --approve FILE` or `--approve-all` first"
+            )));
+        }
+        RunState::AwaitingReview => {
+            store
+                .set_run_state(run_id, RunState::AwaitingReview, RunState::Applying, actor)
+                .await?;
+        }
+        RunState::Applying => {}
+        other => {
+            return Err(RunError::Refused(format!(
+                "error: run {run_id} is {other}; only a run awaiting review can be applied"
+            )));
+        }
+    }
+    let registered = store.workspace_by_id(run.workspace_id).await?;
+    let ws = Workspace::open(&registered.path)?;
+    let branch = format!("sitewide/{run_id}");
+    let spec_name = store
+        .spec_by_id(run.spec_id)
+        .await?
+        .map_or_else(String::new, |s| s.name);
+    let approvers = approvers(store, run_id).await?;
+    let set = ChangeSet {
+        base: Commit(run.base_commit.clone()),
+        target_branch: run.target_branch.clone(),
+        branch: branch.clone(),
+        changes: approved
+            .iter()
+            .map(|c| {
+                (
+                    c.path.clone(),
+                    Blob(c.base_hash.clone()),
+                    c.new_content.clone().unwrap_or_default().into_bytes(),
+                )
+            })
+            .collect(),
+        message: message(&spec_name, run_id, approved.len()),
+        trailers: std::iter::once(("Sitewide-Run".to_string(), run_id.to_string()))
+            .chain(std::iter::once((
+                "Sitewide-Spec".to_string(),
+                spec_name.clone(),
+            )))
+            .chain(
+                approvers
+                    .into_iter()
+                    .map(|a| ("Approved-by".to_string(), a)),
+            )
+            .collect(),
+    };
+    let wanted: Vec<String> = approved.iter().map(|c| c.path.clone()).collect();
+    let (commit, applied, stale) = tokio::task::spawn_blocking(move || {
+        let trailer = format!(
+            "Sitewide-Run: {run_id_owned}",
+            run_id_owned = set.trailers[0].1
+        );
+        if let Some((commit, message, paths)) = ws.branch_commit(&set.branch)?
+            && message.lines().any(|l| l == trailer)
+        {
+            // Applied before the process stopped: the branch says what went in.
+            let stale = wanted
+                .iter()
+                .filter(|p| !paths.contains(p))
+                .cloned()
+                .collect();
+            let applied = wanted.into_iter().filter(|p| paths.contains(p)).collect();
+            return Ok::<_, RunError>((Some(commit), applied, stale));
+        }
+        let outcome = ws.commit_changes(&set)?;
+        Ok((outcome.commit, outcome.applied, outcome.stale))
+    })
+    .await
+    .map_err(|e| RunError::Refused(format!("error: apply panicked: {e}")))??;
+    pause_point(data_dir, "after-branch");
+    let commit = commit.map(|c| c.0);
+    Ok(store
+        .record_apply(run_id, &applied, &stale, commit.as_deref(), actor)
+        .await?)
+}
+
+/// Everyone who approved a change of the run that is still approved, by name.
+async fn approvers(store: &Store, run_id: &str) -> Result<BTreeSet<String>, RunError> {
+    let changes = store.changes_of_run(run_id).await?;
+    let events = store.events_of_run(run_id).await?;
+    let mut names = BTreeSet::new();
+    for c in changes.iter().filter(|c| c.state == ChangeState::Approved) {
+        if let Some(e) = events
+            .iter()
+            .rev()
+            .find(|e| e.change_id == Some(c.id) && e.to_state == "approved")
+        {
+            names.insert(e.actor.clone());
+        }
+    }
+    Ok(names)
+}
+
+fn message(spec: &str, run_id: &str, files: usize) -> String {
+    format!(
+        "Sitewide: {spec}\n\nRun {run_id} of job {spec}: {files} reviewed file{} changed.",
+        if files == 1 { "" } else { "s" }
+    )
+}

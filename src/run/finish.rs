@@ -1,0 +1,290 @@
+//! The run's QA and settlement, after its last edit batch: the QA engine checks the run's
+//! copy of the base tree (before), the drafts are written over it and it is checked again
+//! (after), the QA scripts run in it, and every change is stored with its diff and its
+//! findings before and after, `blocked` when it introduces a finding at or above
+//! `[qa] block_on` (counted per rule in its file), when a QA script fails, or when it
+//! changes more lines than `budget.max_changed_lines_per_file`.
+//!
+//! The copy is marked incomplete before the drafts are written, so a worker killed here
+//! exports a clean copy again on the next try; the store is written in one transaction.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use similar::{DiffOp, TextDiff};
+
+use super::scripts::{ScriptResult, run_script};
+use super::worker::{RunContext, Worker, complete_marker, pause_point};
+use super::{RunError, run_dir};
+use crate::qa::engine::{self, Selection};
+use crate::qa::finding::{Finding, Severity};
+use crate::store::{ChangeState, Draft, NewChange, Run, RunState, Skip};
+
+/// Checks, settles and cleans up `run`.
+pub(super) async fn finish(worker: &Worker, run: &Run) -> Result<(), RunError> {
+    let cx = worker.context(run).await?;
+    worker.forget(&run.id).await;
+    let drafts = worker.store.drafts(&run.id).await?;
+    let settled = tokio::task::spawn_blocking(move || qa(&cx, drafts))
+        .await
+        .map_err(|e| RunError::Refused(format!("error: the QA task panicked: {e}")))??;
+    let reviewable = settled
+        .changes
+        .iter()
+        .any(|c| matches!(c.state, ChangeState::Proposed | ChangeState::Approved));
+    let to = if reviewable {
+        RunState::AwaitingReview
+    } else {
+        RunState::Completed
+    };
+    pause_point(&worker.data_dir, "before-settle");
+    worker
+        .store
+        .settle_run(
+            &run.id,
+            &settled.changes,
+            &settled.skipped,
+            &settled.qa,
+            to,
+            "sitewide",
+        )
+        .await?;
+    let dir = run_dir(&worker.data_dir, &run.id);
+    if let Err(e) = std::fs::remove_dir_all(&dir) {
+        tracing::warn!(dir = %dir.display(), error = %e, "cannot remove the run's copy");
+    }
+    Ok(())
+}
+
+struct Settled {
+    changes: Vec<NewChange>,
+    skipped: Vec<Skip>,
+    qa: Value,
+}
+
+fn qa(cx: &RunContext, drafts: Vec<Draft>) -> Result<Settled, RunError> {
+    let spec = &cx.spec;
+    let selection = Selection::new(&cx.config, &spec.qa.rules)
+        .map_err(|e| RunError::Spec(format!("[qa] rules: {e}")))?;
+    let check = |stage: &str| {
+        engine::check(&cx.tree, &cx.config, &selection, cx.year).map_err(|e| {
+            RunError::Refused(format!(
+                "error: QA of the tree {stage} the edits failed: {e}"
+            ))
+        })
+    };
+    let before = check("before")?;
+    let marker = complete_marker(&cx.tree);
+    std::fs::remove_file(&marker)
+        .or_else(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Ok(()),
+            _ => Err(e),
+        })
+        .map_err(|e| RunError::io(format!("cannot remove {}", marker.display()), e))?;
+    for d in &drafts {
+        write_file(&cx.tree.join(&d.path), &d.new_content)?;
+    }
+    let after = check("after")?;
+    let scripts: Vec<ScriptResult> = if drafts.is_empty() {
+        Vec::new()
+    } else {
+        spec.qa
+            .scripts
+            .iter()
+            .map(|s| run_script(s, &cx.tree, &cx.run.id))
+            .collect()
+    };
+    let failed_scripts: Vec<String> = scripts
+        .iter()
+        .filter(|s| !s.passed)
+        .map(|s| match (s.timed_out, s.exit_code) {
+            (true, _) => format!(
+                "QA script {:?} timed out after {} s",
+                s.name, s.seconds as u64
+            ),
+            (false, Some(code)) => format!("QA script {:?} failed with exit code {code}", s.name),
+            (false, None) => format!("QA script {:?} was killed", s.name),
+        })
+        .collect();
+    let before_by_file = by_file(&before.findings);
+    let after_by_file = by_file(&after.findings);
+    let block_on = spec.qa.block_on;
+    let contents: Vec<&[u8]> = drafts.iter().map(|d| d.new_content.as_bytes()).collect();
+    let new_ids = cx.ws.blob_ids(&contents)?;
+    let base_texts = read_base(cx, &drafts)?;
+    let mut changes = Vec::new();
+    for ((d, new_id), old) in drafts.iter().zip(new_ids).zip(base_texts) {
+        let none = Vec::new();
+        let f_before = before_by_file.get(d.path.as_str()).unwrap_or(&none);
+        let f_after = after_by_file.get(d.path.as_str()).unwrap_or(&none);
+        let mut reasons = introduced(f_before, f_after, block_on);
+        let diff = TextDiff::from_lines(old.as_str(), d.new_content.as_str());
+        let changed = changed_lines(&diff);
+        if let Some(max) = spec.budget.max_changed_lines_per_file
+            && changed > max
+        {
+            reasons.push(format!(
+                "changes {changed} lines, over budget.max_changed_lines_per_file = {max}"
+            ));
+        }
+        reasons.extend(failed_scripts.iter().cloned());
+        let state = match (reasons.is_empty(), spec.approval.required) {
+            (false, _) => ChangeState::Blocked,
+            (true, true) => ChangeState::Proposed,
+            (true, false) => ChangeState::Approved,
+        };
+        let unified = diff
+            .unified_diff()
+            .context_radius(3)
+            .header(&format!("a/{}", d.path), &format!("b/{}", d.path))
+            .to_string();
+        let mut attempts = d.attempts.0.clone();
+        if let Some(last) = attempts.as_array_mut().and_then(|a| a.last_mut())
+            && let Some(o) = last.as_object_mut()
+        {
+            o.insert("outcome".into(), json!(state));
+            o.insert("changed_lines".into(), json!(changed));
+            if !reasons.is_empty() {
+                o.insert("reasons".into(), json!(reasons));
+            }
+        }
+        changes.push(NewChange {
+            run_id: cx.run.id.clone(),
+            path: d.path.clone(),
+            state,
+            base_hash: d.base_blob.clone(),
+            new_hash: Some(new_id.0),
+            diff_hash: format!("{:x}", Sha256::digest(unified.as_bytes())),
+            diff: unified,
+            findings_before: json!(f_before),
+            findings_after: json!(f_after),
+            attempts,
+            new_content: Some(d.new_content.clone()),
+        });
+    }
+    let changed: std::collections::HashSet<&str> = drafts.iter().map(|d| d.path.as_str()).collect();
+    let mut side: Vec<&Finding> = Vec::new();
+    for (file, found) in &after_by_file {
+        if changed.contains(file) {
+            continue;
+        }
+        let none = Vec::new();
+        let was = before_by_file.get(file).unwrap_or(&none);
+        if !introduced(was, found, block_on).is_empty() {
+            side.extend(found.iter().filter(|f| f.severity >= block_on));
+        }
+    }
+    let mut notes = Vec::new();
+    if cx.run.files == 0 {
+        notes.push(format!(
+            "no file at the base commit matches targets {:?}",
+            spec.targets.patterns
+        ));
+    }
+    let qa = json!({
+        "block_on": block_on,
+        "rules": spec.qa.rules,
+        "findings_before": before.findings.len(),
+        "findings_after": after.findings.len(),
+        "scripts": scripts,
+        "side_findings": side,
+        "notes": notes,
+    });
+    let skipped = after
+        .skipped
+        .iter()
+        .filter(|s| changed.contains(s.file.as_str()))
+        .map(|s| Skip {
+            path: s.file.clone(),
+            reason: s.reason.clone(),
+        })
+        .collect();
+    Ok(Settled {
+        changes,
+        skipped,
+        qa,
+    })
+}
+
+/// The texts of the drafts' files at the base commit.
+fn read_base(cx: &RunContext, drafts: &[Draft]) -> Result<Vec<String>, RunError> {
+    let blobs: Vec<_> = drafts
+        .iter()
+        .map(|d| crate::workspace::Blob(d.base_blob.clone()))
+        .collect();
+    Ok(cx
+        .ws
+        .read_blobs(&blobs)?
+        .into_iter()
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .collect())
+}
+
+fn by_file(findings: &[Finding]) -> HashMap<&str, Vec<&Finding>> {
+    let mut out: HashMap<&str, Vec<&Finding>> = HashMap::new();
+    for f in findings {
+        out.entry(f.file.as_ref()).or_default().push(f);
+    }
+    out
+}
+
+/// Why the findings `after` block: one reason per rule with more findings at or above
+/// `block_on` than `before` had. Counting per rule, not per message or line, keeps a
+/// finding that only moved (or whose message quotes the edited value) from counting as
+/// new.
+fn introduced(before: &[&Finding], after: &[&Finding], block_on: Severity) -> Vec<String> {
+    let count = |list: &[&Finding]| {
+        let mut n: BTreeMap<&str, usize> = BTreeMap::new();
+        for f in list.iter().filter(|f| f.severity >= block_on) {
+            *n.entry(f.rule.id).or_default() += 1;
+        }
+        n
+    };
+    let (was, now) = (count(before), count(after));
+    now.into_iter()
+        .filter(|(rule, n)| *n > was.get(rule).copied().unwrap_or(0))
+        .map(|(rule, n)| {
+            let first = after
+                .iter()
+                .find(|f| f.rule.id == rule && f.severity >= block_on)
+                .map(|f| format!(" (line {}: {})", f.line, f.message))
+                .unwrap_or_default();
+            format!(
+                "introduces {} {rule} finding{} at or above {}{first}",
+                n - was.get(rule).copied().unwrap_or(0),
+                if n - was.get(rule).copied().unwrap_or(0) == 1 {
+                    ""
+                } else {
+                    "s"
+                },
+                block_on.as_str()
+            )
+        })
+        .collect()
+}
+
+/// Changed lines: per changed region, the larger of the lines removed and added.
+fn changed_lines(diff: &TextDiff<'_, '_, '_, str>) -> u64 {
+    diff.ops()
+        .iter()
+        .map(|op| match *op {
+            DiffOp::Equal { .. } => 0,
+            DiffOp::Delete { old_len, .. } => old_len,
+            DiffOp::Insert { new_len, .. } => new_len,
+            DiffOp::Replace {
+                old_len, new_len, ..
+            } => old_len.max(new_len),
+        } as u64)
+        .sum()
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), RunError> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| RunError::io(format!("cannot create {}", parent.display()), e))?;
+    }
+    std::fs::write(path, text)
+        .map_err(|e| RunError::io(format!("cannot write {}", path.display()), e))
+}

@@ -1,0 +1,84 @@
+//! Runs: a job spec carried out at one commit of a workspace. [`plan`] resolves the
+//! targets at the base commit and queues the run's tasks (apalis, in the store's SQLite
+//! file); a [`worker`] edits the files in batches (in memory, never in the workspace),
+//! then runs the QA engine on the tree before and after and the spec's QA scripts, and
+//! settles the run: every change with its diff and findings, `proposed` or `blocked`.
+//! [`review`] records decisions and [`apply`] commits the approved changes on
+//! `sitewide/<run-id>`.
+//!
+//! Every step is one transaction in the store, and every task can run twice: a worker
+//! killed at any point leaves the old state or the new, and the next worker goes on.
+
+mod apply;
+mod edit;
+mod finish;
+mod plan;
+mod report;
+mod review;
+mod scripts;
+mod worker;
+
+use std::path::{Path, PathBuf};
+
+pub use apply::apply;
+pub use plan::{PlanRequest, plan};
+pub use report::{RunReport, list, report};
+pub use review::{Decision, review};
+pub use worker::{Worker, wait_for};
+
+use crate::store::StoreError;
+use crate::workspace::WorkspaceError;
+
+/// Why a run could not be planned, worked, reviewed or applied.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Workspace(#[from] WorkspaceError),
+    #[error("{0}")]
+    Spec(String),
+    #[error("{0}")]
+    Refused(String),
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        source: std::io::Error,
+    },
+}
+
+impl RunError {
+    fn io(what: impl Into<String>, source: std::io::Error) -> RunError {
+        RunError::Io {
+            what: what.into(),
+            source,
+        }
+    }
+}
+
+/// The folder a run's working copy of the tree lives in while it is worked.
+fn run_dir(data_dir: &Path, run_id: &str) -> PathBuf {
+    data_dir.join("runs").join(run_id)
+}
+
+/// A new run id: the UTC time it was planned and 4 random hex digits, so ids sort by age
+/// and read well in a branch name (`sitewide/20261127-094512-3fa9`).
+fn new_run_id() -> String {
+    let now = chrono::Utc::now();
+    let random = ulid::Ulid::generate().random() as u16;
+    format!("{}-{random:04x}", now.format("%Y%m%d-%H%M%S"))
+}
+
+/// The name runs and reviews are recorded under when `--as` is not given: git's
+/// `user.name`, else the login name.
+pub fn default_actor() -> String {
+    let git = std::process::Command::new("git")
+        .args(["config", "user.name"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .filter(|n| !n.is_empty());
+    git.or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
+        .unwrap_or_else(|| "unknown".to_string())
+}

@@ -1,0 +1,190 @@
+//! Planning a run: validate the spec, find the workspace, resolve the base commit, list
+//! the target files at that commit (the work tree and branches are never read), apply the
+//! file budget, and queue the edit batches, all in one transaction with the new run.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::worker::RunTask;
+use super::{RunError, new_run_id};
+use crate::spec::{Engine, JobSpec, Kind, SpecError};
+use crate::store::{NewRun, Run, Skip, Store, Workspace as Registered};
+use crate::workspace::{Workspace, redact};
+
+/// How many target files one edit task takes.
+pub(super) const BATCH_FILES: usize = 200;
+
+/// What `sitewide run` asks for.
+#[derive(Debug, Clone)]
+pub struct PlanRequest {
+    /// The job spec file.
+    pub spec: PathBuf,
+    /// A registered workspace's name, or a repository's path (registered on first use
+    /// under its folder name).
+    pub workspace: String,
+    /// The commit to work at; default: the head of the workspace's default branch.
+    pub base: Option<String>,
+    /// Who starts the run.
+    pub actor: String,
+}
+
+/// Plans and queues a run; returns it `queued`. Nothing is stored when any step fails.
+pub async fn plan(store: &Store, request: &PlanRequest) -> Result<Run, RunError> {
+    let text = std::fs::read_to_string(&request.spec)
+        .map_err(|e| RunError::io(format!("cannot read {}", request.spec.display()), e))?;
+    let spec = crate::spec::parse(&request.spec, &text).map_err(spec_error)?;
+    refuse_unsupported(&spec, &request.spec)?;
+    let registered = find_workspace(store, &request.workspace).await?;
+    let ws = Workspace::open(&registered.path)?;
+    let (base, target_branch) = match &request.base {
+        Some(rev) => {
+            let base = ws.resolve(rev)?;
+            let branch = if ws.resolve(&format!("refs/heads/{rev}")).is_ok() {
+                rev.clone()
+            } else {
+                registered.default_branch.clone()
+            };
+            (base, branch)
+        }
+        None => {
+            let branch = registered.default_branch.clone();
+            (ws.resolve(&format!("refs/heads/{branch}"))?, branch)
+        }
+    };
+    let targets: Vec<_> = ws
+        .files(&base)?
+        .into_iter()
+        .filter(|f| spec.targets.matches(&f.path))
+        .collect();
+    let limit = spec.budget.max_files.map_or(usize::MAX, |n| n as usize);
+    let over: Vec<Skip> = targets
+        .iter()
+        .skip(limit)
+        .map(|f| Skip {
+            path: f.path.clone(),
+            reason: format!(
+                "budget: max_files = {} reached ({} target files)",
+                limit,
+                targets.len()
+            ),
+        })
+        .collect();
+    let planned: Vec<(String, String)> = targets
+        .into_iter()
+        .take(limit)
+        .map(|f| (f.path, f.blob.0))
+        .collect();
+    let id = new_run_id();
+    let mut tasks = Vec::new();
+    for (i, chunk) in planned.chunks(BATCH_FILES).enumerate() {
+        tasks.push(RunTask::Edit {
+            run: id.clone(),
+            batch: i as i64,
+            files: chunk.to_vec(),
+        });
+    }
+    let batches = tasks.len() as i64;
+    if tasks.is_empty() {
+        tasks.push(RunTask::Finish { run: id.clone() });
+    }
+    let tasks: Vec<Vec<u8>> = tasks.iter().map(RunTask::to_bytes).collect();
+    let hash = format!("{:x}", Sha256::digest(text.as_bytes()));
+    let new = NewRun {
+        id,
+        workspace_id: registered.id,
+        spec_id: 0,
+        kind: spec.kind,
+        base_commit: base.0,
+        created_by: request.actor.clone(),
+        target_branch,
+        batches,
+        files: planned.len() as i64,
+    };
+    let run = store
+        .queue_run(
+            (&spec.name, &text, &hash),
+            &new,
+            &over,
+            !over.is_empty(),
+            &tasks,
+            &request.actor,
+        )
+        .await?;
+    Ok(run)
+}
+
+/// The spec's errors as `sitewide spec check` prints them.
+fn spec_error(e: SpecError) -> RunError {
+    match e {
+        SpecError::Invalid { errors } => {
+            let n = errors.len();
+            let mut out: Vec<String> = errors
+                .into_iter()
+                .map(crate::cli::render_config_error)
+                .collect();
+            out.push(format!(
+                "error: the job spec is not valid ({n} error{}); no run was started",
+                if n == 1 { "" } else { "s" }
+            ));
+            RunError::Spec(out.join("\n"))
+        }
+        read => RunError::Spec(format!("error: {read}")),
+    }
+}
+
+/// Audits and the model engine have their own issues; until they land such a spec is
+/// refused before anything is stored.
+fn refuse_unsupported(spec: &JobSpec, path: &Path) -> Result<(), RunError> {
+    if spec.kind == Kind::Audit {
+        return Err(RunError::Refused(format!(
+            "error: {}: kind = \"audit\" runs are not supported by this version\n  = hint: run `sitewide check` for an audit of the tree",
+            path.display()
+        )));
+    }
+    if spec.engine == Engine::Model {
+        return Err(RunError::Refused(format!(
+            "error: {}: engine = \"model\" is not supported by this version\n  = hint: use engine = \"recipe\" with [[steps]] (`sitewide recipes` lists them)",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// The registered workspace `name_or_path` names; a path is registered on first use under
+/// its folder name (`site`, then `site-2`, … when the name is taken by another path).
+async fn find_workspace(store: &Store, name_or_path: &str) -> Result<Registered, RunError> {
+    if let Some(ws) = store.workspace_by_name(name_or_path).await? {
+        return Ok(ws);
+    }
+    let looks_like_path = name_or_path.contains('/') || Path::new(name_or_path).exists();
+    if !looks_like_path {
+        return Err(RunError::Refused(format!(
+            "error: no workspace named {:?}\n  = hint: `sitewide workspaces list` shows them; give a repository's path to register one",
+            redact(name_or_path)
+        )));
+    }
+    if name_or_path.contains("://") || name_or_path.starts_with("git@") {
+        return Err(RunError::Refused(format!(
+            "error: {} is a remote URL; remote workspaces are not supported yet\n  = hint: clone it and give the local path",
+            redact(name_or_path)
+        )));
+    }
+    let ws = Workspace::open(name_or_path)?;
+    let root = ws.root().to_string_lossy().into_owned();
+    let known = store.workspaces().await?;
+    if let Some(found) = known.iter().find(|w| w.path == root) {
+        return Ok(found.clone());
+    }
+    let folder = ws.root().file_name().map_or("workspace".to_string(), |n| {
+        n.to_string_lossy().into_owned()
+    });
+    let mut name = folder.clone();
+    let mut n = 1;
+    while known.iter().any(|w| w.name == name) {
+        n += 1;
+        name = format!("{folder}-{n}");
+    }
+    let branch = ws.default_branch()?;
+    Ok(store.add_workspace(&name, &root, &branch).await?)
+}

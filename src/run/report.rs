@@ -1,0 +1,286 @@
+//! One run as `sitewide run --json` and `sitewide runs show --json` print it (the field
+//! names are a contract for users' tools), and as a short summary for people.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::RunError;
+use crate::store::{ChangeState, Run, RunState, Skip, Store};
+
+/// A run, whole.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub id: String,
+    pub state: RunState,
+    /// The base commit's full id.
+    pub base: String,
+    pub budget_exhausted: bool,
+    pub changes: Vec<ChangeReport>,
+    pub skipped: Vec<Skip>,
+    /// Every model call of the run (recipes make none).
+    pub receipts: Vec<Value>,
+    pub totals: Totals,
+    pub spec: String,
+    pub workspace: String,
+    /// The branch the base was taken from; apply commits on its head.
+    pub target_branch: String,
+    /// `sitewide/<id>` once applied with at least one change.
+    pub branch: Option<String>,
+    pub commit: Option<String>,
+    pub created_by: String,
+    pub created_at: String,
+    pub finished_at: Option<String>,
+    /// Run-level QA: script results, findings in files the run did not change, notes.
+    pub qa: Value,
+}
+
+/// One file's change.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeReport {
+    pub id: i64,
+    pub file: String,
+    pub state: ChangeState,
+    pub diff: String,
+    pub diff_hash: String,
+    pub findings_before: Value,
+    pub findings_after: Value,
+    pub attempts: Value,
+    pub base_hash: String,
+    pub new_hash: Option<String>,
+}
+
+/// What the run came to.
+#[derive(Debug, Clone, Serialize)]
+pub struct Totals {
+    /// Target files planned (after the file budget).
+    pub files: i64,
+    /// Changes by state.
+    pub changes: BTreeMap<ChangeState, usize>,
+    pub skipped: usize,
+    pub tokens: Tokens,
+    pub cost_usd: f64,
+    /// From planning to the end of the run's work, in seconds.
+    pub wall_time_s: f64,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Tokens {
+    pub input: u64,
+    pub output: u64,
+}
+
+impl Ord for ChangeState {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl PartialOrd for ChangeState {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Reads run `run_id` whole from the store.
+pub async fn report(store: &Store, run_id: &str) -> Result<RunReport, RunError> {
+    let run = store.run_by_id(run_id).await?;
+    let changes = store.changes_of_run(run_id).await?;
+    let skipped = store.skipped(run_id).await?;
+    let spec = store
+        .spec_by_id(run.spec_id)
+        .await?
+        .map_or_else(String::new, |s| s.name);
+    let workspace = store.workspace_by_id(run.workspace_id).await?.name;
+    let mut by_state = BTreeMap::new();
+    for c in &changes {
+        *by_state.entry(c.state).or_insert(0) += 1;
+    }
+    let totals = Totals {
+        files: run.files,
+        changes: by_state,
+        skipped: skipped.len(),
+        tokens: Tokens::default(),
+        cost_usd: 0.0,
+        wall_time_s: wall_time(&run),
+    };
+    Ok(RunReport {
+        id: run.id.clone(),
+        state: run.state,
+        base: run.base_commit.clone(),
+        budget_exhausted: run.budget_exhausted,
+        changes: changes
+            .into_iter()
+            .map(|c| ChangeReport {
+                id: c.id,
+                file: c.path,
+                state: c.state,
+                diff: c.diff,
+                diff_hash: c.diff_hash,
+                findings_before: c.findings_before,
+                findings_after: c.findings_after,
+                attempts: c.attempts,
+                base_hash: c.base_hash,
+                new_hash: c.new_hash,
+            })
+            .collect(),
+        skipped,
+        receipts: Vec::new(),
+        totals,
+        spec,
+        workspace,
+        target_branch: run.target_branch.clone(),
+        branch: run
+            .commit_id
+            .as_ref()
+            .map(|_| format!("sitewide/{}", run.id)),
+        commit: run.commit_id.clone(),
+        created_by: run.created_by.clone(),
+        created_at: run.created_at.to_rfc3339(),
+        finished_at: run.finished_at.map(|t| t.to_rfc3339()),
+        qa: run.qa.clone(),
+    })
+}
+
+fn wall_time(run: &Run) -> f64 {
+    let end = run.finished_at.unwrap_or(run.updated_at);
+    (end - run.created_at).num_milliseconds().max(0) as f64 / 1000.0
+}
+
+impl RunReport {
+    /// A few lines for a terminal: the state, the counts, what blocked, what to do next.
+    pub fn summary(&self) -> String {
+        let mut out = String::new();
+        let short = &self.base[..self.base.len().min(12)];
+        let _ = writeln!(
+            out,
+            "run {}: {} (job {}, workspace {}, base {short} of {})",
+            self.id, self.state, self.spec, self.workspace, self.target_branch
+        );
+        let counts: Vec<String> = self
+            .totals
+            .changes
+            .iter()
+            .map(|(state, n)| format!("{n} {state}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {} target file{}, {} change{}{}, {} skipped, {:.1} s",
+            self.totals.files,
+            plural(self.totals.files as usize),
+            self.changes.len(),
+            plural(self.changes.len()),
+            if counts.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", counts.join(", "))
+            },
+            self.skipped.len(),
+            self.totals.wall_time_s
+        );
+        if self.budget_exhausted {
+            let _ = writeln!(out, "  budget exhausted: the skipped files were not edited");
+        }
+        for c in &self.changes {
+            let reasons = c
+                .attempts
+                .as_array()
+                .and_then(|a| a.last())
+                .and_then(|a| a.get("reasons"))
+                .and_then(Value::as_array)
+                .map(|r| {
+                    r.iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {:<18} {}{}",
+                c.state.as_str(),
+                c.file,
+                if reasons.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {reasons}")
+                }
+            );
+        }
+        for s in self.skipped.iter().take(20) {
+            let _ = writeln!(out, "  {:<18} {}: {}", "skipped", s.path, s.reason);
+        }
+        if self.skipped.len() > 20 {
+            let _ = writeln!(
+                out,
+                "  ... and {} more skipped (`sitewide runs show {} --json` lists all)",
+                self.skipped.len() - 20,
+                self.id
+            );
+        }
+        for note in self.qa["notes"].as_array().into_iter().flatten() {
+            if let Some(n) = note.as_str() {
+                let _ = writeln!(out, "  note: {n}");
+            }
+        }
+        for s in self.qa["scripts"].as_array().into_iter().flatten() {
+            let passed = s["passed"].as_bool().unwrap_or(false);
+            let _ = writeln!(
+                out,
+                "  QA script {}: {}",
+                s["name"].as_str().unwrap_or("?"),
+                if passed { "passed" } else { "FAILED" }
+            );
+        }
+        match self.state {
+            RunState::AwaitingReview => {
+                let _ = writeln!(
+                    out,
+                    "next: sitewide review {id} --approve-all (or --approve FILE / --reject FILE), then sitewide apply {id}",
+                    id = self.id
+                );
+            }
+            RunState::Applied => {
+                if let (Some(b), Some(c)) = (&self.branch, &self.commit) {
+                    let _ = writeln!(out, "branch {b} at {c}");
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The runs, newest first, as a table.
+pub async fn list(store: &Store) -> Result<String, RunError> {
+    let mut out = String::new();
+    let workspaces = store.workspaces().await?;
+    for run in store.runs().await? {
+        let ws = workspaces
+            .iter()
+            .find(|w| w.id == run.workspace_id)
+            .map_or("?", |w| w.name.as_str());
+        let spec = store
+            .spec_by_id(run.spec_id)
+            .await?
+            .map_or_else(String::new, |s| s.name);
+        let n = store.changes_of_run(&run.id).await?.len();
+        let _ = writeln!(
+            out,
+            "{:<22} {:<16} {:<28} {:<14} {:>5} changes  {}",
+            run.id,
+            run.state.as_str(),
+            spec,
+            ws,
+            n,
+            run.created_at.format("%Y-%m-%d %H:%M")
+        );
+    }
+    Ok(out)
+}

@@ -1,0 +1,311 @@
+//! The worker: an apalis worker on the store's SQLite file that takes the run queue's
+//! tasks (edit batches, then one `finish` per run), and `wait_for`, which follows one run
+//! until its work is done.
+//!
+//! A worker killed mid-task leaves its task locked; the next worker's heartbeat puts it
+//! back in the queue once the dead worker missed [`MISSED_HEARTBEATS`] heartbeats, and
+//! since every task's writes are one transaction (and a recorded batch is not recorded
+//! again), running it again loses and duplicates nothing.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use apalis_core::backend::ext::BackendExt;
+use apalis_core::error::BoxDynError;
+use apalis_core::task::data::Data;
+use apalis_core::worker::builder::WorkerBuilder;
+use apalis_sqlite::SqliteStorage;
+use serde::{Deserialize, Serialize};
+use tokio::sync::Mutex;
+
+use super::{RunError, edit, finish, run_dir};
+use crate::config::SiteConfig;
+use crate::qa::site::Site;
+use crate::spec::JobSpec;
+use crate::store::{QUEUE, Run, RunState, Store, StoreError};
+use crate::workspace::{Commit, Workspace};
+
+/// How often a worker says it is alive.
+const HEARTBEAT: Duration = Duration::from_secs(2);
+/// How many heartbeats a worker may miss before its tasks go to another worker.
+const MISSED_HEARTBEATS: usize = 3;
+/// How often an idle worker looks for new tasks.
+const POLL: Duration = Duration::from_millis(100);
+
+/// One task of the run queue; its JSON is what apalis stores.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "task", rename_all = "snake_case")]
+pub(crate) enum RunTask {
+    /// Edit these `(path, base blob)` files of the run.
+    Edit {
+        run: String,
+        batch: i64,
+        files: Vec<(String, String)>,
+    },
+    /// QA the run's edits on the whole tree and settle it.
+    Finish { run: String },
+}
+
+impl RunTask {
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    fn run(&self) -> &str {
+        match self {
+            RunTask::Edit { run, .. } | RunTask::Finish { run } => run,
+        }
+    }
+}
+
+/// What every task of a run needs, loaded once per worker and run.
+pub(super) struct RunContext {
+    pub run: Run,
+    pub spec: JobSpec,
+    pub ws: Workspace,
+    /// The run's copy of the base tree (in the data directory).
+    pub tree: PathBuf,
+    pub site: Site,
+    pub config: SiteConfig,
+    pub hosts: Vec<String>,
+    pub site_url: Option<String>,
+    pub year: i32,
+}
+
+/// A worker's shared state: the store, the data directory, and the loaded runs.
+pub struct Worker {
+    pub(super) store: Store,
+    pub(super) data_dir: PathBuf,
+    name: String,
+    contexts: Mutex<HashMap<String, Arc<RunContext>>>,
+}
+
+impl Worker {
+    /// A worker on `store` whose scratch space is `data_dir`. Its name is unique to this
+    /// process, so a restarted worker never takes the name of a dead one.
+    pub fn new(store: Store, data_dir: &Path) -> Arc<Worker> {
+        let name = format!(
+            "sitewide-{}-{:08x}",
+            std::process::id(),
+            ulid::Ulid::generate().random() as u32
+        );
+        Arc::new(Worker {
+            store,
+            data_dir: data_dir.to_path_buf(),
+            name,
+            contexts: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Works the queue until `stop` resolves, then finishes the task in hand.
+    pub async fn run_until<F>(self: Arc<Self>, stop: F) -> Result<(), RunError>
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let config = apalis_sqlite::Config::default()
+            .queue(QUEUE)
+            .heartbeat_interval(HEARTBEAT)
+            .missed_heartbeats(MISSED_HEARTBEATS)
+            .batch_size(4);
+        let storage = SqliteStorage::<RunTask>::new(self.store.pool())
+            .with_config(config)
+            .poll_with_interval(POLL);
+        let name = self.name.clone();
+        let worker = WorkerBuilder::new(name.as_str())
+            .backend(storage)
+            .data(self)
+            .build(handle);
+        let mut stop = Some(stop);
+        worker
+            .run_with_ctx(move |ctx| {
+                let stop = stop.take();
+                async move {
+                    if let Some(stop) = stop {
+                        stop.await;
+                    }
+                    ctx.stop()
+                }
+            })
+            .await
+            .map_err(|e| RunError::Refused(format!("error: the worker stopped: {e}")))
+    }
+
+    /// The context of `run`, loaded (and its base tree exported) on first use.
+    pub(super) async fn context(&self, run: &Run) -> Result<Arc<RunContext>, RunError> {
+        let mut contexts = self.contexts.lock().await;
+        if let Some(cx) = contexts.get(&run.id) {
+            return Ok(cx.clone());
+        }
+        let cx = Arc::new(self.load(run).await?);
+        contexts.insert(run.id.clone(), cx.clone());
+        Ok(cx)
+    }
+
+    /// Forgets a run's context (its tree is about to change or go).
+    pub(super) async fn forget(&self, run_id: &str) {
+        self.contexts.lock().await.remove(run_id);
+    }
+
+    async fn load(&self, run: &Run) -> Result<RunContext, RunError> {
+        let stored = self
+            .store
+            .spec_by_id(run.spec_id)
+            .await?
+            .ok_or_else(|| RunError::Refused(format!("run {}: its spec is missing", run.id)))?;
+        let spec_path = PathBuf::from(format!("{}.toml", stored.name));
+        let spec = crate::spec::parse(&spec_path, &stored.text)
+            .map_err(|e| RunError::Spec(format!("the run's spec no longer validates: {e}")))?;
+        let registered = self.store.workspace_by_id(run.workspace_id).await?;
+        let ws = Workspace::open(&registered.path)?;
+        let tree = run_dir(&self.data_dir, &run.id).join("tree");
+        let base = Commit(run.base_commit.clone());
+        let (ws2, tree2) = (ws.clone(), tree.clone());
+        tokio::task::spawn_blocking(move || ensure_tree(&ws2, &base, &tree2))
+            .await
+            .map_err(|e| RunError::Refused(format!("error: {e}")))??;
+        let config = SiteConfig::load(&tree).map_err(|e| {
+            RunError::Spec(format!(
+                "sitewide.toml at the base commit is not valid:\n{}",
+                crate::cli::render_config_error(e)
+            ))
+        })?;
+        let excludes: Vec<String> = config.exclude.iter().map(|g| g.get_ref().clone()).collect();
+        let site = Site::discover(&tree, &excludes)
+            .map_err(|e| RunError::Refused(format!("error: {e}")))?;
+        let (hosts, site_url) = crate::qa::engine::site_identity(&config, &site);
+        let year = crate::cli::current_year().map_err(RunError::Refused)?;
+        Ok(RunContext {
+            run: run.clone(),
+            spec,
+            ws,
+            tree,
+            site,
+            config,
+            hosts,
+            site_url,
+            year,
+        })
+    }
+}
+
+/// Makes sure `tree` holds exactly the tree of `base`: a copy marked complete is kept,
+/// anything else is removed and exported again.
+pub(super) fn ensure_tree(ws: &Workspace, base: &Commit, tree: &Path) -> Result<(), RunError> {
+    let marker = complete_marker(tree);
+    if marker.is_file() && tree.is_dir() {
+        return Ok(());
+    }
+    if tree.exists() {
+        std::fs::remove_dir_all(tree)
+            .map_err(|e| RunError::io(format!("cannot clear {}", tree.display()), e))?;
+    }
+    ws.export(base, tree)?;
+    std::fs::write(&marker, base.0.as_bytes())
+        .map_err(|e| RunError::io(format!("cannot write {}", marker.display()), e))?;
+    Ok(())
+}
+
+/// The file that says a run's tree is a complete, unmodified copy of its base.
+pub(super) fn complete_marker(tree: &Path) -> PathBuf {
+    tree.with_extension("complete")
+}
+
+/// Runs one task. Errors that another try may not have (the database busy) go back to the
+/// queue; any other error fails the run with its message, so no run hangs.
+async fn handle(task: RunTask, worker: Data<Arc<Worker>>) -> Result<(), BoxDynError> {
+    let worker = worker.0.clone();
+    let store = &worker.store;
+    let run = match store.run_by_id(task.run()).await {
+        Ok(run) => run,
+        Err(StoreError::NotFound { .. }) => {
+            tracing::warn!(run = task.run(), "a task for a run that does not exist");
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let run = match run.state {
+        RunState::Queued => {
+            match store
+                .set_run_state(&run.id, RunState::Queued, RunState::Running, &worker.name)
+                .await
+            {
+                Ok(run) => run,
+                Err(StoreError::StateMismatch { .. }) => store.run_by_id(&run.id).await?,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        _ => run,
+    };
+    if run.state != RunState::Running {
+        return Ok(());
+    }
+    let result = match task {
+        RunTask::Edit { batch, files, .. } => edit::batch(&worker, &run, batch, files).await,
+        RunTask::Finish { .. } => finish::finish(&worker, &run).await,
+    };
+    match result {
+        Ok(()) => Ok(()),
+        Err(RunError::Store(e @ StoreError::Sql(_))) => Err(e.into()),
+        Err(e) => {
+            tracing::warn!(run = run.id, error = %e, "the run failed");
+            worker.forget(&run.id).await;
+            store
+                .fail_run(&run.id, &e.to_string(), &worker.name)
+                .await?;
+            Ok(())
+        }
+    }
+}
+
+/// Test hook for the crash tests: when `SITEWIDE_PAUSE_AT` names `point`, the process
+/// writes `<data dir>/paused-<point>` and waits there to be killed.
+pub(super) fn pause_point(data_dir: &Path, point: &str) {
+    if std::env::var("SITEWIDE_PAUSE_AT").is_ok_and(|p| p == point) {
+        let _ = std::fs::write(data_dir.join(format!("paused-{point}")), b"");
+        loop {
+            std::thread::sleep(Duration::from_secs(60));
+        }
+    }
+}
+
+/// Follows `run_id` until its work is done (it leaves `queued` and `running`), drawing a
+/// progress line on a terminal's stderr; returns the run as it ended.
+pub async fn wait_for(store: &Store, run_id: &str, progress: bool) -> Result<Run, RunError> {
+    let progress = progress && std::io::stderr().is_terminal();
+    let mut last = String::new();
+    loop {
+        let run = store.run_by_id(run_id).await?;
+        if !matches!(run.state, RunState::Queued | RunState::Running) {
+            if progress && !last.is_empty() {
+                let _ = write!(std::io::stderr(), "\r{:width$}\r", "", width = last.len());
+            }
+            return Ok(run);
+        }
+        if progress {
+            let done = store.batches_done(run_id).await?;
+            let line = progress_line(&run, done);
+            if line != last {
+                let _ = write!(std::io::stderr(), "\r{line}");
+                last = line;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn progress_line(run: &Run, done: i64) -> String {
+    const WIDTH: i64 = 30;
+    let total = run.batches.max(1);
+    let filled = (done * WIDTH / total).min(WIDTH) as usize;
+    let stage = if done >= run.batches { "QA" } else { "editing" };
+    format!(
+        "[{}{}] {done}/{} batches of {} files, {stage}",
+        "#".repeat(filled),
+        "-".repeat(WIDTH as usize - filled),
+        run.batches,
+        run.files
+    )
+}
