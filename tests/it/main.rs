@@ -9,5 +9,6 @@ mod corpora;
 mod demo;
 mod discovery;
 mod props;
+mod runs;
 mod spec;
 mod support;
