@@ -17,6 +17,8 @@ mod hreflang_add;
 mod keys;
 mod link_noopener;
 mod markup;
+#[cfg(test)]
+mod props;
 mod replace;
 mod select;
 mod snippet_insert;
