@@ -198,7 +198,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Check(args)) => check(&args),
         Some(Command::Rules { id, format }) => list_rules(id.as_deref(), format),
         Some(Command::Init { path, force }) => init(&path, force),
-        Some(Command::Demo { data_dir }) => demo(data_dir.as_deref()),
+        Some(Command::Demo { data_dir }) => runs::demo(data_dir.as_deref()),
         Some(Command::Run(args)) => runs::run(&args),
         Some(Command::Runs { action, data_dir }) => {
             runs::runs(action.as_ref(), data_dir.as_deref())
@@ -617,19 +617,6 @@ fn list_recipes(name: Option<&str>, format: RecipesFormat) -> Result<ExitCode, S
         }
     };
     let _ = std::io::stdout().lock().write_all(out.as_bytes());
-    Ok(ExitCode::SUCCESS)
-}
-
-fn demo(data_dir: Option<&Path>) -> Result<ExitCode, String> {
-    let data = config::data_dir(data_dir);
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo-site");
-    let ws = crate::workspace::create_demo(&data, &source).map_err(|e| format!("error: {e}"))?;
-    let _ = writeln!(
-        std::io::stdout().lock(),
-        "demo workspace ready: {}\n(try `sitewide check {}`)",
-        ws.root().display(),
-        ws.root().display()
-    );
     Ok(ExitCode::SUCCESS)
 }
 

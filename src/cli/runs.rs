@@ -126,6 +126,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, String> {
             base: args.base.clone(),
             actor,
         };
+        if args.workspace == run::DEMO {
+            run::ensure_demo(&store, &data, false).await.map_err(fail)?;
+        }
         let planned = run::plan(&store, &request).await.map_err(fail)?;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let worker = Worker::new(store.clone(), &data);
@@ -194,6 +197,18 @@ pub fn review(args: &ReviewArgs) -> Result<ExitCode, String> {
         let report = run::report(&store, &args.id).await.map_err(fail)?;
         out.push_str(&report.summary());
         print(&out);
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `sitewide demo`: makes (or resets) the demo workspace and registers it as `demo`.
+pub fn demo(data_dir: Option<&Path>) -> Result<ExitCode, String> {
+    with_store(data_dir, |store, data| async move {
+        let ws = run::ensure_demo(&store, &data, true).await.map_err(fail)?;
+        print(&format!(
+            "demo workspace ready: {} (registered as `{}`)\ntry: sitewide run jobs/strip-internal-utms.toml --workspace demo\n",
+            ws.path, ws.name
+        ));
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -21,7 +21,7 @@ mod worker;
 use std::path::{Path, PathBuf};
 
 pub use apply::apply;
-pub use plan::{PlanRequest, plan};
+pub use plan::{DEMO, PlanRequest, ensure_demo, plan};
 pub use report::{RunReport, list, report};
 pub use review::{Decision, review};
 pub use worker::{Worker, wait_for};

@@ -151,6 +151,31 @@ fn refuse_unsupported(spec: &JobSpec, path: &Path) -> Result<(), RunError> {
     Ok(())
 }
 
+/// The demo workspace, registered as `demo`: made from `examples/demo-site` in the data
+/// directory when it is not there yet (`sitewide demo` remakes it).
+pub async fn ensure_demo(
+    store: &Store,
+    data_dir: &Path,
+    remake: bool,
+) -> Result<Registered, RunError> {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo-site");
+    let registered = store.workspace_by_name(DEMO).await?;
+    let path = data_dir.join("workspaces").join(DEMO);
+    if remake || registered.is_none() || !path.join(".git").exists() {
+        crate::workspace::create_demo(data_dir, &source)?;
+    }
+    if let Some(ws) = registered {
+        return Ok(ws);
+    }
+    let root = path.canonicalize().unwrap_or(path);
+    Ok(store
+        .add_workspace(DEMO, &root.to_string_lossy(), "main")
+        .await?)
+}
+
+/// The demo workspace's registered name.
+pub const DEMO: &str = "demo";
+
 /// The registered workspace `name_or_path` names; a path is registered on first use under
 /// its folder name (`site`, then `site-2`, … when the name is taken by another path).
 async fn find_workspace(store: &Store, name_or_path: &str) -> Result<Registered, RunError> {
