@@ -96,7 +96,7 @@ impl Selection {
     }
 
     /// `None` when the rule is not selected; otherwise the configured severity, if any.
-    fn severity_of(&self, id: &str) -> Option<Option<Severity>> {
+    pub(super) fn severity_of(&self, id: &str) -> Option<Option<Severity>> {
         self.rules
             .iter()
             .find(|(r, _)| r.meta().id == id)
@@ -314,7 +314,7 @@ pub fn check(
     })
 }
 
-fn check_page(
+pub(super) fn check_page(
     doc: &Document,
     file_rules: bool,
     site: &Site,
@@ -417,7 +417,7 @@ pub fn decode_source(bytes: Vec<u8>) -> Result<String, String> {
 }
 
 /// Severity overrides, config ignores, inline suppressions, duplicates, order.
-fn finish(
+pub(super) fn finish(
     findings: Vec<Finding>,
     config: &SiteConfig,
     selection: &Selection,

@@ -1,6 +1,7 @@
 //! The QA engine: the page model, the rules, and the reports. It decides findings from the
 //! bytes it is handed; reading the tree is `site`'s job and nothing here writes files.
 
+pub mod checker;
 pub mod engine;
 pub mod finding;
 pub mod fix;
