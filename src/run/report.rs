@@ -94,6 +94,8 @@ pub async fn report(store: &Store, run_id: &str) -> Result<RunReport, RunError> 
         .await?
         .map_or_else(String::new, |s| s.name);
     let workspace = store.workspace_by_id(run.workspace_id).await?.name;
+    let receipts = store.receipts(run_id).await?;
+    let spent = store.spent(run_id).await?;
     let mut by_state = BTreeMap::new();
     for c in &changes {
         *by_state.entry(c.state).or_insert(0) += 1;
@@ -102,8 +104,11 @@ pub async fn report(store: &Store, run_id: &str) -> Result<RunReport, RunError> 
         files: run.files,
         changes: by_state,
         skipped: skipped.len(),
-        tokens: Tokens::default(),
-        cost_usd: 0.0,
+        tokens: Tokens {
+            input: spent.input_tokens,
+            output: spent.output_tokens,
+        },
+        cost_usd: spent.cost_usd,
         wall_time_s: wall_time(&run),
     };
     Ok(RunReport {
@@ -127,7 +132,7 @@ pub async fn report(store: &Store, run_id: &str) -> Result<RunReport, RunError> 
             })
             .collect(),
         skipped,
-        receipts: Vec::new(),
+        receipts,
         totals,
         spec,
         workspace,

@@ -4,6 +4,7 @@
 //! are one transaction, and inserts are idempotent on their natural key.
 
 mod changes;
+mod ledger;
 mod pool;
 mod records;
 mod runs;
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 use sqlx::SqlitePool;
 
 pub use changes::{Change, NewChange};
+pub use ledger::{Estimate, Limits, NewReceipt, Reservation, Spent};
 pub use pool::{DB_FILE, MIGRATIONS_TABLE, db_path};
 pub use records::{StoredSpec, Workspace};
 pub use runs::{Event, NewRun, Run};

@@ -37,6 +37,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "runs",
         include_str!("../../migrations/sqlite/0002_runs.sql"),
     ),
+    (
+        3,
+        "model_calls",
+        include_str!("../../migrations/sqlite/0003_model_calls.sql"),
+    ),
 ];
 
 /// The database file for a data directory.

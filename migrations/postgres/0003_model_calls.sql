@@ -1,0 +1,39 @@
+-- Model calls: a receipt per HTTP request, and a lease per call in flight, so budgets,
+-- a run's concurrency and providers' rate limits hold across every process that shares
+-- this database. Times are Unix milliseconds, so they compare as numbers.
+-- Never edit once applied; add a new numbered file.
+
+CREATE TABLE receipts (
+    id              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    run_id          TEXT NOT NULL REFERENCES runs (id),
+    path            TEXT NOT NULL,
+    attempt         BIGINT NOT NULL,
+    provider        TEXT NOT NULL,
+    model_requested TEXT NOT NULL,
+    model_answered  TEXT,
+    input_tokens    BIGINT NOT NULL,
+    output_tokens   BIGINT NOT NULL,
+    cost_usd        DOUBLE PRECISION NOT NULL,
+    outcome         TEXT NOT NULL,
+    body            JSONB NOT NULL,
+    created_ms      BIGINT NOT NULL
+);
+
+CREATE INDEX receipts_by_run ON receipts (run_id, id);
+CREATE INDEX receipts_by_provider ON receipts (provider, created_ms);
+
+-- A call in flight holds a lease with its estimated spend until it ends; a lease whose
+-- process died expires.
+CREATE TABLE call_leases (
+    id            TEXT PRIMARY KEY,
+    run_id        TEXT NOT NULL REFERENCES runs (id),
+    provider      TEXT NOT NULL,
+    input_tokens  BIGINT NOT NULL,
+    output_tokens BIGINT NOT NULL,
+    cost_usd      DOUBLE PRECISION NOT NULL,
+    started_ms    BIGINT NOT NULL,
+    expires_ms    BIGINT NOT NULL
+);
+
+-- The forecast made at planning (tokens, cost, wall time), to compare with the actual.
+ALTER TABLE runs ADD COLUMN forecast JSONB NOT NULL DEFAULT '{}';
