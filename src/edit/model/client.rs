@@ -71,6 +71,14 @@ pub struct CallResult {
 }
 
 impl CallResult {
+    fn failed(receipts: Vec<Receipt>, error: CallError) -> CallResult {
+        CallResult {
+            text: None,
+            receipts,
+            error: Some(error),
+        }
+    }
+
     /// Whether the answer came from another model than the one asked for; the job spec's
     /// `on_mismatch` decides what that means for the change.
     pub fn is_mismatch(&self) -> bool {
@@ -88,15 +96,12 @@ pub async fn call(
 ) -> CallResult {
     let key = provider.api_key();
     if let (None, Some(env)) = (&key, &provider.api_key_env) {
+        let provider = provider_name.to_string();
         let error = CallError::NoKey {
-            provider: provider_name.to_string(),
+            provider,
             env: env.clone(),
         };
-        return CallResult {
-            text: None,
-            receipts: Vec::new(),
-            error: Some(error),
-        };
+        return CallResult::failed(Vec::new(), error);
     }
     let body = wire::request_body(provider, request);
     let call = Call {
@@ -123,23 +128,16 @@ pub async fn call(
                 attempts: attempt,
                 last: error,
             };
-            return CallResult {
-                text: None,
-                receipts,
-                error: Some(error),
-            };
+            return CallResult::failed(receipts, error);
         }
         let wait = match done.retry_after {
             Some(wait) if wait > MAX_RETRY_AFTER => {
-                return CallResult {
-                    text: None,
-                    receipts,
-                    error: Some(CallError::WaitTooLong { wait }),
-                };
+                return CallResult::failed(receipts, CallError::WaitTooLong { wait });
             }
             Some(wait) => wait,
             None => backoff(provider.backoff_ms, attempt - 1),
         };
+        // `error` comes from the receipt, so it is already redacted.
         tracing::warn!(
             provider = provider_name,
             model = %request.model,
@@ -153,27 +151,22 @@ pub async fn call(
 }
 
 fn finish(done: Attempt, outcome: Outcome, error: String, receipts: Vec<Receipt>) -> CallResult {
-    let error = match outcome {
-        Outcome::Ok | Outcome::Mismatch => {
-            return CallResult {
-                text: Some(done.progress.text),
-                receipts,
-                error: None,
-            };
-        }
-        _ => match done.status {
-            Some(status) if status >= 400 => CallError::Rejected {
-                status,
-                message: error,
-            },
-            _ => CallError::Invalid(error),
-        },
-    };
-    CallResult {
-        text: None,
-        receipts,
-        error: Some(error),
+    if matches!(outcome, Outcome::Ok | Outcome::Mismatch) {
+        let text = Some(done.progress.text);
+        return CallResult {
+            text,
+            receipts,
+            error: None,
+        };
     }
+    let error = match done.status {
+        Some(status) if status >= 400 => CallError::Rejected {
+            status,
+            message: error,
+        },
+        _ => CallError::Invalid(error),
+    };
+    CallResult::failed(receipts, error)
 }
 
 /// What one HTTP attempt got, before it becomes a receipt.

@@ -104,14 +104,15 @@ impl Call<'_> {
     }
 
     /// Below half the promised tokens per second, or over twice the promised time to first
-    /// token: the right name may hide another model.
+    /// token: the right name may hide another model. A whole (not streamed) answer has no
+    /// first token of its own, so only its speed is judged.
     fn is_far_below_promise(&self, a: &Attempt, output: u64, tokens_per_s: Option<f64>) -> bool {
         let slow = match (self.provider.min_tokens_per_s, tokens_per_s) {
             (Some(min), Some(tps)) => output >= MIN_TOKENS_FOR_SPEED && tps < min / 2.0,
             _ => false,
         };
         let late = match (self.provider.max_ttft_ms, a.first_token) {
-            (Some(max), Some(ttft)) => millis(ttft) > max.saturating_mul(2),
+            (Some(max), Some(ttft)) if a.streamed => millis(ttft) > max.saturating_mul(2),
             _ => false,
         };
         slow || late
