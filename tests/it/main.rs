@@ -8,6 +8,10 @@ mod cli;
 mod corpora;
 mod demo;
 mod discovery;
+// The scripted model server, shared with the lib's unit tests and the benches.
+#[path = "../support/fake_model.rs"]
+mod fake_model;
+mod model_client;
 mod props;
 mod runs;
 mod spec;
