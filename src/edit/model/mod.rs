@@ -1,14 +1,27 @@
-//! The model engine's calls to language models: the service's provider config, an
-//! incremental SSE reader, and an OpenAI-compatible client that retries, checks which
-//! model answered and writes a receipt per HTTP attempt. Prompts, edit blocks and guards
-//! live beside these files; nothing here reads a workspace or writes a change.
+//! The model engine: the service's provider config, an incremental SSE reader and an
+//! OpenAI-compatible client that retries, checks which model answered and writes a
+//! receipt per HTTP attempt; the prompt a model gets for one file, the edit format it
+//! answers in (SEARCH/REPLACE blocks or a whole file), and the guards every edit passes
+//! before QA sees it. Nothing here reads a workspace or writes a change: the run pipeline
+//! (`crate::run`) drives these parts.
 
+pub mod blocks;
 pub mod client;
+pub mod guards;
+pub mod prompt;
 pub mod provider;
 pub mod receipt;
 pub mod sse;
+pub mod vendors;
+pub mod whole;
 
+mod apply;
+mod balance;
 mod measure;
+mod mismatch;
+#[cfg(test)]
+mod props;
+mod protect;
 mod retry;
 mod wire;
 

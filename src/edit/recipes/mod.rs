@@ -16,11 +16,11 @@ mod footer_links;
 mod hreflang_add;
 mod keys;
 mod link_noopener;
-mod markup;
+pub(crate) mod markup;
 #[cfg(test)]
 mod props;
 mod replace;
-mod select;
+pub(crate) mod select;
 mod snippet_insert;
 mod tag_remove;
 #[cfg(test)]
