@@ -6,6 +6,7 @@
 mod bad_input;
 mod cli;
 mod corpora;
+mod crash;
 mod demo;
 mod discovery;
 mod props;
