@@ -241,20 +241,21 @@ impl Default for SeoConfig {
 
 /// Where Sitewide keeps its database and its own git repositories: `--data-dir`, else
 /// `SITEWIDE_DATA_DIR`, else the platform's data directory (`$XDG_DATA_HOME/sitewide`,
-/// `~/.local/share/sitewide`).
+/// `~/.local/share/sitewide`). The path is made absolute: git runs in the workspaces'
+/// own folders, and paths under the data directory are stored and handed to it.
 pub fn data_dir(flag: Option<&Path>) -> PathBuf {
-    if let Some(dir) = flag {
-        return dir.to_path_buf();
-    }
     let env = |k: &str| {
         std::env::var_os(k)
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
     };
-    env("SITEWIDE_DATA_DIR")
+    let dir = flag
+        .map(Path::to_path_buf)
+        .or_else(|| env("SITEWIDE_DATA_DIR"))
         .or_else(|| env("XDG_DATA_HOME").map(|d| d.join("sitewide")))
         .or_else(|| env("HOME").map(|h| h.join(".local/share/sitewide")))
-        .unwrap_or_else(|| PathBuf::from(".sitewide"))
+        .unwrap_or_else(|| PathBuf::from(".sitewide"));
+    std::path::absolute(&dir).unwrap_or(dir)
 }
 
 /// A `sitewide.toml` that cannot be used, with where and what to do.
@@ -513,6 +514,13 @@ fn hint_for(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_relative_data_dir_is_made_absolute() {
+        let dir = data_dir(Some(Path::new("rel/data")));
+        assert!(dir.is_absolute(), "{}", dir.display());
+        assert!(dir.ends_with("rel/data"));
+    }
 
     #[test]
     fn the_starter_file_parses() {

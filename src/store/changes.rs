@@ -160,6 +160,23 @@ impl Store {
         .await?;
         rows.into_iter().map(Change::try_from).collect()
     }
+
+    /// One change, by id.
+    pub async fn change_by_id(&self, id: i64) -> Result<Change, StoreError> {
+        let row = sqlx::query_as::<_, ChangeRow>(
+            "SELECT id, run_id, path, state, base_hash, new_hash, diff, diff_hash, \
+             findings_before, findings_after, attempts, new_content \
+             FROM changes WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.ok_or_else(|| StoreError::NotFound {
+            what: "change",
+            key: id.to_string(),
+        })?
+        .try_into()
+    }
 }
 
 #[cfg(test)]

@@ -325,14 +325,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        self.changes_of_run(run_id)
-            .await?
-            .into_iter()
-            .find(|c| c.id == id)
-            .ok_or_else(|| StoreError::NotFound {
-                what: "change",
-                key: format!("{run_id}:{path}"),
-            })
+        self.change_by_id(id).await
     }
 
     /// Records what apply did, at once: applied and stale changes, the commit, and the

@@ -92,8 +92,10 @@ impl Workspace {
 
     /// Writes the tree of `commit` into the empty or missing folder `dir`, as a checkout
     /// would (through a temporary index; the workspace's own index and work tree are not
-    /// touched). QA runs on such a copy, and QA scripts run in it.
+    /// touched). QA runs on such a copy, and QA scripts run in it. A relative `dir` is
+    /// taken from this process's folder, not git's (which runs in the repository).
     pub fn export(&self, commit: &Commit, dir: &Path) -> Result<(), WorkspaceError> {
+        let dir = &std::path::absolute(dir).map_err(|e| io_error(&dir.display().to_string(), e))?;
         std::fs::create_dir_all(dir).map_err(|e| io_error(&dir.display().to_string(), e))?;
         let scratch = Scratch::new()?;
         self.in_index(&scratch)

@@ -282,3 +282,18 @@ fn bad_change_sets_and_revisions_are_refused_before_anything_is_written() {
     );
     assert_eq!(repo.git(&["branch", "--list", "sitewide/*"]), "");
 }
+
+#[test]
+fn export_to_a_relative_folder_writes_there_and_not_inside_the_repository() {
+    let (repo, ws, base) = site();
+    let out = tempfile::tempdir().expect("tempdir");
+    let cwd = std::env::current_dir().expect("cwd");
+    let up = "../".repeat(cwd.components().count() - 1);
+    let target = out.path().join("tree");
+    let relative = Path::new(&up).join(target.strip_prefix("/").expect("absolute"));
+    ws.export(&base, &relative).expect("export");
+    assert!(target.join("blog/post one.md").is_file());
+    assert_eq!(repo.git(&["status", "--porcelain", "--ignored"]), "");
+    let stray = repo.path().join(".git").join(&relative);
+    assert!(!stray.exists(), "nothing under .git: {}", stray.display());
+}

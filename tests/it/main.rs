@@ -6,6 +6,7 @@
 mod bad_input;
 mod cli;
 mod corpora;
+mod crash;
 mod demo;
 mod discovery;
 // The scripted model server, shared with the lib's unit tests and the benches.
