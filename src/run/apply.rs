@@ -54,6 +54,12 @@ pub async fn apply(
         .await?
         .map_or_else(String::new, |s| s.name);
     let approvers = approvers(store, run_id).await?;
+    if let Some(c) = approved.iter().find(|c| c.new_content.is_none()) {
+        return Err(RunError::Refused(format!(
+            "error: run {run_id}: the change to {} has no stored content; it cannot be applied",
+            c.path
+        )));
+    }
     let set = ChangeSet {
         base: Commit(run.base_commit.clone()),
         target_branch: run.target_branch.clone(),
@@ -68,7 +74,7 @@ pub async fn apply(
                 )
             })
             .collect(),
-        message: message(&spec_name, run_id, approved.len()),
+        message: message(&spec_name, run_id),
         trailers: std::iter::once(("Sitewide-Run".to_string(), run_id.to_string()))
             .chain(std::iter::once((
                 "Sitewide-Spec".to_string(),
@@ -128,9 +134,6 @@ async fn approvers(store: &Store, run_id: &str) -> Result<BTreeSet<String>, RunE
     Ok(names)
 }
 
-fn message(spec: &str, run_id: &str, files: usize) -> String {
-    format!(
-        "Sitewide: {spec}\n\nRun {run_id} of job {spec}: {files} reviewed file{} changed.",
-        if files == 1 { "" } else { "s" }
-    )
+fn message(spec: &str, run_id: &str) -> String {
+    format!("Sitewide: {spec}\n\nThe reviewed changes of run {run_id} of job {spec}.")
 }

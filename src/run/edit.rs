@@ -71,7 +71,23 @@ fn edit_files(
                     reason: format!("budget: max_minutes = {minutes} reached before this file"),
                 });
             }
-            edit_one(cx, &settings, path, blob, bytes)
+            // One file's failure is that file's, not the run's.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                edit_one(cx, &settings, path, blob, bytes)
+            }))
+            .unwrap_or_else(|panic| {
+                let why = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                Err(Skip {
+                    path: path.clone(),
+                    reason: format!(
+                        "a recipe failed on this file ({why}); nothing was changed — please report it"
+                    ),
+                })
+            })
         })
         .collect();
     let (mut drafts, mut skipped) = (Vec::new(), Vec::new());

@@ -5,8 +5,10 @@
 //! `[qa] block_on` (counted per rule in its file), when a QA script fails, or when it
 //! changes more lines than `budget.max_changed_lines_per_file`.
 //!
-//! The copy is marked incomplete before the drafts are written, so a worker killed here
-//! exports a clean copy again on the next try; the store is written in one transaction.
+//! QA works in a copy of the tree of its own (the run's shared base copy, moved away
+//! whole, or a new export), so nothing else reads a tree it is changing, and a worker
+//! killed here leaves only a folder the next try does not use; the store is written in
+//! one transaction.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -16,11 +18,11 @@ use sha2::{Digest, Sha256};
 use similar::{DiffOp, TextDiff};
 
 use super::scripts::{ScriptResult, run_script};
-use super::worker::{RunContext, Worker, complete_marker, pause_point};
+use super::worker::{RunContext, Worker, pause_point, take_tree};
 use super::{RunError, run_dir};
 use crate::qa::engine::{self, Selection};
 use crate::qa::finding::{Finding, Severity};
-use crate::store::{ChangeState, Draft, NewChange, Run, RunState, Skip};
+use crate::store::{ChangeState, Draft, NewChange, Run, RunState, Skip, StoreError};
 
 /// Checks, settles and cleans up `run`.
 pub(super) async fn finish(worker: &Worker, run: &Run) -> Result<(), RunError> {
@@ -40,7 +42,7 @@ pub(super) async fn finish(worker: &Worker, run: &Run) -> Result<(), RunError> {
         RunState::Completed
     };
     pause_point(&worker.data_dir, "before-settle");
-    worker
+    let settled = worker
         .store
         .settle_run(
             &run.id,
@@ -50,7 +52,14 @@ pub(super) async fn finish(worker: &Worker, run: &Run) -> Result<(), RunError> {
             to,
             "sitewide",
         )
-        .await?;
+        .await;
+    match settled {
+        // Another try of this task settled the run first: its result stands.
+        Err(StoreError::StateMismatch { .. }) => return Ok(()),
+        other => {
+            other?;
+        }
+    }
     let dir = run_dir(&worker.data_dir, &run.id);
     if let Err(e) = std::fs::remove_dir_all(&dir) {
         tracing::warn!(dir = %dir.display(), error = %e, "cannot remove the run's copy");
@@ -68,23 +77,18 @@ fn qa(cx: &RunContext, drafts: Vec<Draft>) -> Result<Settled, RunError> {
     let spec = &cx.spec;
     let selection = Selection::new(&cx.config, &spec.qa.rules)
         .map_err(|e| RunError::Spec(format!("[qa] rules: {e}")))?;
+    let base = crate::workspace::Commit(cx.run.base_commit.clone());
+    let tree = take_tree(&cx.ws, &base, &cx.tree)?;
     let check = |stage: &str| {
-        engine::check(&cx.tree, &cx.config, &selection, cx.year).map_err(|e| {
+        engine::check(&tree, &cx.config, &selection, cx.year).map_err(|e| {
             RunError::Refused(format!(
                 "error: QA of the tree {stage} the edits failed: {e}"
             ))
         })
     };
     let before = check("before")?;
-    let marker = complete_marker(&cx.tree);
-    std::fs::remove_file(&marker)
-        .or_else(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Ok(()),
-            _ => Err(e),
-        })
-        .map_err(|e| RunError::io(format!("cannot remove {}", marker.display()), e))?;
     for d in &drafts {
-        write_file(&cx.tree.join(&d.path), &d.new_content)?;
+        write_file(&tree.join(&d.path), &d.new_content)?;
     }
     let after = check("after")?;
     let scripts: Vec<ScriptResult> = if drafts.is_empty() {
@@ -93,7 +97,7 @@ fn qa(cx: &RunContext, drafts: Vec<Draft>) -> Result<Settled, RunError> {
         spec.qa
             .scripts
             .iter()
-            .map(|s| run_script(s, &cx.tree, &cx.run.id))
+            .map(|s| run_script(s, &tree, &cx.run.id))
             .collect()
     };
     let failed_scripts: Vec<String> = scripts

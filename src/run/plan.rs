@@ -35,7 +35,7 @@ pub async fn plan(store: &Store, request: &PlanRequest) -> Result<Run, RunError>
         .map_err(|e| RunError::io(format!("cannot read {}", request.spec.display()), e))?;
     let spec = crate::spec::parse(&request.spec, &text).map_err(spec_error)?;
     refuse_unsupported(&spec, &request.spec)?;
-    let registered = find_workspace(store, &request.workspace).await?;
+    let (registered, new_name) = find_workspace(store, &request.workspace).await?;
     let ws = Workspace::open(&registered.path)?;
     let (base, target_branch) = match &request.base {
         Some(rev) => {
@@ -90,6 +90,15 @@ pub async fn plan(store: &Store, request: &PlanRequest) -> Result<Run, RunError>
     }
     let tasks: Vec<Vec<u8>> = tasks.iter().map(RunTask::to_bytes).collect();
     let hash = format!("{:x}", Sha256::digest(text.as_bytes()));
+    // A workspace given by path is registered only once the run is sure to start.
+    let registered = match new_name {
+        Some(name) => {
+            store
+                .add_workspace(&name, &registered.path, &registered.default_branch)
+                .await?
+        }
+        None => registered,
+    };
     let new = NewRun {
         id,
         workspace_id: registered.id,
@@ -176,11 +185,15 @@ pub async fn ensure_demo(
 /// The demo workspace's registered name.
 pub const DEMO: &str = "demo";
 
-/// The registered workspace `name_or_path` names; a path is registered on first use under
-/// its folder name (`site`, then `site-2`, … when the name is taken by another path).
-async fn find_workspace(store: &Store, name_or_path: &str) -> Result<Registered, RunError> {
+/// The registered workspace `name_or_path` names; for a path not registered yet, the
+/// workspace as it will be registered (under its folder name: `site`, then `site-2`, …
+/// when the name is taken by another path) and that name.
+async fn find_workspace(
+    store: &Store,
+    name_or_path: &str,
+) -> Result<(Registered, Option<String>), RunError> {
     if let Some(ws) = store.workspace_by_name(name_or_path).await? {
-        return Ok(ws);
+        return Ok((ws, None));
     }
     let looks_like_path = name_or_path.contains('/') || Path::new(name_or_path).exists();
     if !looks_like_path {
@@ -199,7 +212,7 @@ async fn find_workspace(store: &Store, name_or_path: &str) -> Result<Registered,
     let root = ws.root().to_string_lossy().into_owned();
     let known = store.workspaces().await?;
     if let Some(found) = known.iter().find(|w| w.path == root) {
-        return Ok(found.clone());
+        return Ok((found.clone(), None));
     }
     let folder = ws.root().file_name().map_or("workspace".to_string(), |n| {
         n.to_string_lossy().into_owned()
@@ -211,5 +224,12 @@ async fn find_workspace(store: &Store, name_or_path: &str) -> Result<Registered,
         name = format!("{folder}-{n}");
     }
     let branch = ws.default_branch()?;
-    Ok(store.add_workspace(&name, &root, &branch).await?)
+    let unregistered = Registered {
+        id: 0,
+        name: name.clone(),
+        path: root,
+        default_branch: branch,
+        created_at: chrono::Utc::now(),
+    };
+    Ok((unregistered, Some(name)))
 }

@@ -266,6 +266,7 @@ fn plural(n: usize) -> &'static str {
 pub async fn list(store: &Store) -> Result<String, RunError> {
     let mut out = String::new();
     let workspaces = store.workspaces().await?;
+    let counts = store.change_counts().await?;
     for run in store.runs().await? {
         let ws = workspaces
             .iter()
@@ -275,7 +276,7 @@ pub async fn list(store: &Store) -> Result<String, RunError> {
             .spec_by_id(run.spec_id)
             .await?
             .map_or_else(String::new, |s| s.name);
-        let n = store.changes_of_run(&run.id).await?.len();
+        let n = counts.get(&run.id).copied().unwrap_or(0);
         let _ = writeln!(
             out,
             "{:<22} {:<16} {:<28} {:<14} {:>5} changes  {}",

@@ -66,7 +66,7 @@ pub(super) struct RunContext {
     pub run: Run,
     pub spec: JobSpec,
     pub ws: Workspace,
-    /// The run's copy of the base tree (in the data directory).
+    /// The run's shared copy of the base tree (in the data directory; never written).
     pub tree: PathBuf,
     pub site: Site,
     pub config: SiteConfig,
@@ -100,8 +100,38 @@ impl Worker {
         })
     }
 
-    /// Works the queue until `stop` resolves, then finishes the task in hand.
+    /// Works the queue until `stop` resolves, then finishes the task in hand. When the
+    /// queue's backend fails (the database busy past its timeout, say), the worker logs it
+    /// and starts again under a new name; its locked tasks return to the queue after the
+    /// missed heartbeats.
     pub async fn run_until<F>(self: Arc<Self>, stop: F) -> Result<(), RunError>
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            stop.await;
+            let _ = tx.send(true);
+        });
+        for round in 0u64.. {
+            let mut watch = rx.clone();
+            let stopped = async move {
+                let _ = watch.wait_for(|stop| *stop).await;
+            };
+            let result = self.clone().work(round, stopped).await;
+            if *rx.borrow() {
+                return Ok(());
+            }
+            if let Err(e) = result {
+                tracing::warn!(error = %e, "the worker stopped; starting again");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+        Ok(())
+    }
+
+    /// One apalis worker over the run queue, until `stop` resolves or the backend fails.
+    async fn work<F>(self: Arc<Self>, round: u64, stop: F) -> Result<(), RunError>
     where
         F: Future<Output = ()> + Send + 'static,
     {
@@ -113,7 +143,7 @@ impl Worker {
         let storage = SqliteStorage::<RunTask>::new(self.store.pool())
             .with_config(config)
             .poll_with_interval(POLL);
-        let name = self.name.clone();
+        let name = format!("{}-{round}", self.name);
         let worker = WorkerBuilder::new(name.as_str())
             .backend(storage)
             .data(self)
@@ -160,10 +190,10 @@ impl Worker {
             .map_err(|e| RunError::Spec(format!("the run's spec no longer validates: {e}")))?;
         let registered = self.store.workspace_by_id(run.workspace_id).await?;
         let ws = Workspace::open(&registered.path)?;
-        let tree = run_dir(&self.data_dir, &run.id).join("tree");
+        let tree = run_dir(&self.data_dir, &run.id).join("base");
         let base = Commit(run.base_commit.clone());
         let (ws2, tree2) = (ws.clone(), tree.clone());
-        tokio::task::spawn_blocking(move || ensure_tree(&ws2, &base, &tree2))
+        tokio::task::spawn_blocking(move || ensure_base(&ws2, &base, &tree2))
             .await
             .map_err(|e| RunError::Refused(format!("error: {e}")))??;
         let config = SiteConfig::load(&tree).map_err(|e| {
@@ -191,32 +221,84 @@ impl Worker {
     }
 }
 
-/// Makes sure `tree` holds exactly the tree of `base`: a copy marked complete is kept,
-/// anything else is removed and exported again.
-pub(super) fn ensure_tree(ws: &Workspace, base: &Commit, tree: &Path) -> Result<(), RunError> {
-    let marker = complete_marker(tree);
-    if marker.is_file() && tree.is_dir() {
+/// Makes sure `tree` holds the tree of `base`. The copy is exported into a folder of its
+/// own and renamed into place, so a folder at `tree` is always whole, and two processes
+/// exporting at once never write into the same folder. Nothing writes into it: the QA
+/// task takes it away whole (see [`take_tree`]).
+pub(super) fn ensure_base(ws: &Workspace, base: &Commit, tree: &Path) -> Result<(), RunError> {
+    if tree.is_dir() {
         return Ok(());
     }
-    if tree.exists() {
-        std::fs::remove_dir_all(tree)
-            .map_err(|e| RunError::io(format!("cannot clear {}", tree.display()), e))?;
+    let fresh = private_copy(ws, base, tree)?;
+    match std::fs::rename(&fresh, tree) {
+        Ok(()) => Ok(()),
+        Err(_) if tree.is_dir() => {
+            let _ = std::fs::remove_dir_all(&fresh);
+            Ok(())
+        }
+        Err(e) => Err(RunError::io(format!("cannot move {}", fresh.display()), e)),
     }
-    ws.export(base, tree)?;
-    std::fs::write(&marker, base.0.as_bytes())
-        .map_err(|e| RunError::io(format!("cannot write {}", marker.display()), e))?;
-    Ok(())
 }
 
-/// The file that says a run's tree is a complete, unmodified copy of its base.
-pub(super) fn complete_marker(tree: &Path) -> PathBuf {
-    tree.with_extension("complete")
+/// A copy of the tree of `base` that only the caller uses: the shared copy at `tree`
+/// moved away whole when it is there, else a new export, beside `tree`.
+pub(super) fn take_tree(ws: &Workspace, base: &Commit, tree: &Path) -> Result<PathBuf, RunError> {
+    let own = sibling(tree, "qa");
+    if std::fs::rename(tree, &own).is_ok() {
+        return Ok(own);
+    }
+    private_copy(ws, base, tree)
 }
 
-/// Runs one task. Errors that another try may not have (the database busy) go back to the
-/// queue; any other error fails the run with its message, so no run hangs.
+fn private_copy(ws: &Workspace, base: &Commit, tree: &Path) -> Result<PathBuf, RunError> {
+    let fresh = sibling(tree, "export");
+    ws.export(base, &fresh)?;
+    Ok(fresh)
+}
+
+/// `<tree>.<what>-<random>`: a new folder name beside `tree`.
+fn sibling(tree: &Path, what: &str) -> PathBuf {
+    tree.with_extension(format!(
+        "{what}-{:08x}",
+        ulid::Ulid::generate().random() as u32
+    ))
+}
+
+/// How often a task is tried in this process when the database is busy.
+const TRIES: u32 = 5;
+
+/// Runs one task. When the database stays busy through [`TRIES`] tries with backoff, or
+/// any other error happens, the run fails with the message, so no run hangs.
 async fn handle(task: RunTask, worker: Data<Arc<Worker>>) -> Result<(), BoxDynError> {
     let worker = worker.0.clone();
+    let mut delay = Duration::from_millis(250);
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let error = match work_on(&worker, &task).await {
+            Ok(()) => return Ok(()),
+            Err(e) => e,
+        };
+        let busy = matches!(error, RunError::Store(StoreError::Sql(_)));
+        if busy && tries < TRIES {
+            tracing::debug!(run = task.run(), error = %error, "the database is busy; trying again");
+            tokio::time::sleep(delay).await;
+            delay *= 2;
+            continue;
+        }
+        tracing::warn!(run = task.run(), error = %error, "the run failed");
+        worker.forget(task.run()).await;
+        worker
+            .store
+            .fail_run(task.run(), &error.to_string(), &worker.name)
+            .await?;
+        return Ok(());
+    }
+}
+
+/// One try of a task: the run moves to `running` on its first task; a task of a run that
+/// is no longer running, or of a batch already recorded, does nothing.
+async fn work_on(worker: &Worker, task: &RunTask) -> Result<(), RunError> {
     let store = &worker.store;
     let run = match store.run_by_id(task.run()).await {
         Ok(run) => run,
@@ -226,37 +308,30 @@ async fn handle(task: RunTask, worker: Data<Arc<Worker>>) -> Result<(), BoxDynEr
         }
         Err(e) => return Err(e.into()),
     };
-    let run = match run.state {
-        RunState::Queued => {
-            match store
-                .set_run_state(&run.id, RunState::Queued, RunState::Running, &worker.name)
-                .await
-            {
-                Ok(run) => run,
-                Err(StoreError::StateMismatch { .. }) => store.run_by_id(&run.id).await?,
-                Err(e) => return Err(e.into()),
-            }
+    let run = if run.state == RunState::Queued {
+        match store
+            .set_run_state(&run.id, RunState::Queued, RunState::Running, &worker.name)
+            .await
+        {
+            Ok(run) => run,
+            Err(StoreError::StateMismatch { .. }) => store.run_by_id(&run.id).await?,
+            Err(e) => return Err(e.into()),
         }
-        _ => run,
+    } else {
+        run
     };
     if run.state != RunState::Running {
+        worker.forget(&run.id).await;
         return Ok(());
     }
-    let result = match task {
-        RunTask::Edit { batch, files, .. } => edit::batch(&worker, &run, batch, files).await,
-        RunTask::Finish { .. } => finish::finish(&worker, &run).await,
-    };
-    match result {
-        Ok(()) => Ok(()),
-        Err(RunError::Store(e @ StoreError::Sql(_))) => Err(e.into()),
-        Err(e) => {
-            tracing::warn!(run = run.id, error = %e, "the run failed");
-            worker.forget(&run.id).await;
-            store
-                .fail_run(&run.id, &e.to_string(), &worker.name)
-                .await?;
-            Ok(())
+    match task {
+        RunTask::Edit { batch, files, .. } => {
+            if store.batch_done(&run.id, *batch).await? {
+                return Ok(());
+            }
+            edit::batch(worker, &run, *batch, files.clone()).await
         }
+        RunTask::Finish { .. } => finish::finish(worker, &run).await,
     }
 }
 

@@ -142,7 +142,7 @@ impl Store {
     /// Writes a change, idempotent on (run, path); returns the change's id. An event is
     /// appended when the row is new or its state or diff changed.
     pub async fn upsert_change(&self, change: &NewChange, actor: &str) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let id = upsert_change(&mut tx, change, actor).await?;
         tx.commit().await?;
         Ok(id)

@@ -84,9 +84,9 @@ impl Store {
         lease_for: Duration,
     ) -> Result<Reservation, StoreError> {
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
-        // A write first: the transaction holds the write lock from here on, so two
-        // processes never both see room for the last call.
+        let mut tx = self.write_tx().await?;
+        // The transaction holds the write lock from its start, so two processes never
+        // both see room for the last call.
         sqlx::query("DELETE FROM call_leases WHERE expires_ms < $1")
             .bind(now)
             .execute(&mut *tx)
@@ -212,7 +212,7 @@ impl Store {
 
     /// Ends a call: its lease goes, its receipt is stored, at once. Returns the receipt id.
     pub async fn end_call(&self, lease: &str, receipt: &NewReceipt) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM call_leases WHERE id = $1")
             .bind(lease)
             .execute(&mut *tx)

@@ -41,6 +41,13 @@ impl Store {
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
+
+    /// A write transaction that takes SQLite's write lock at its start (`BEGIN
+    /// IMMEDIATE`): a transaction that reads and then writes never fails half way on a lock
+    /// upgrade, and another writer waits (up to the busy timeout) instead.
+    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
 }
 
 /// Why the store could not do what was asked.

@@ -23,7 +23,7 @@ pub const DB_FILE: &str = "sitewide.db";
 pub const MIGRATIONS_TABLE: &str = "sitewide_migrations";
 
 /// How long a writer waits for another writer's lock before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Sitewide's SQLite migrations, in order; `migrations/postgres/` holds the same numbers.
 const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[

@@ -182,7 +182,7 @@ pub(super) async fn append_event(
 }
 
 /// Moves a run from `from` to `to` inside the caller's transaction, with its event;
-/// `StateMismatch` (with `found` = `from`, unknown here) when the run is not `from`.
+/// `StateMismatch` when the run is not `from`.
 pub(super) async fn move_run(
     tx: &mut Transaction<'_, Sqlite>,
     id: &str,
@@ -217,11 +217,20 @@ pub(super) async fn move_run(
     .execute(&mut **tx)
     .await?;
     if moved.rows_affected() == 0 {
-        let run = id.to_string();
+        let found: Option<String> = sqlx::query_scalar("SELECT state FROM runs WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        let Some(found) = found else {
+            return Err(StoreError::NotFound {
+                what: "run",
+                key: id.to_string(),
+            });
+        };
         return Err(StoreError::StateMismatch {
-            run,
+            run: id.to_string(),
             expected: from,
-            found: from,
+            found: found.parse()?,
         });
     }
     append_event(
@@ -239,7 +248,7 @@ pub(super) async fn move_run(
 impl Store {
     /// Stores a new `queued` run and its first event; the same id twice is refused.
     pub async fn insert_run(&self, run: &NewRun, actor: &str) -> Result<Run, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         insert_run(&mut tx, run, actor).await?;
         tx.commit().await?;
         self.run_by_id(&run.id).await
@@ -289,20 +298,8 @@ impl Store {
             let run = id.to_string();
             return Err(StoreError::IllegalTransition { run, from, to });
         }
-        let mut tx = self.pool.begin().await?;
-        if let Err(e) = move_run(&mut tx, id, from, to, actor, "").await {
-            tx.rollback().await?;
-            if let StoreError::StateMismatch { .. } = e {
-                let found = self.run_by_id(id).await?.state;
-                let run = id.to_string();
-                return Err(StoreError::StateMismatch {
-                    run,
-                    expected: from,
-                    found,
-                });
-            }
-            return Err(e);
-        }
+        let mut tx = self.write_tx().await?;
+        move_run(&mut tx, id, from, to, actor, "").await?;
         tx.commit().await?;
         self.run_by_id(id).await
     }

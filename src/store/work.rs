@@ -83,7 +83,7 @@ impl Store {
         tasks: &[Vec<u8>],
         actor: &str,
     ) -> Result<Run, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let spec_id: i64 = sqlx::query_scalar(
             "INSERT INTO specs (name, text, hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )
@@ -122,7 +122,7 @@ impl Store {
         budget_exhausted: bool,
         finish: &[u8],
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let new = sqlx::query(
             "INSERT INTO batches_done (run_id, batch) VALUES ($1, $2) \
              ON CONFLICT (run_id, batch) DO NOTHING",
@@ -170,6 +170,29 @@ impl Store {
         Ok(last)
     }
 
+    /// Whether edit batch `batch` of a run is recorded already.
+    pub async fn batch_done(&self, run_id: &str, batch: i64) -> Result<bool, StoreError> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM batches_done WHERE run_id = $1 AND batch = $2",
+        )
+        .bind(run_id)
+        .bind(batch)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n > 0)
+    }
+
+    /// The number of changes of each run, by run id.
+    pub async fn change_counts(
+        &self,
+    ) -> Result<std::collections::HashMap<String, i64>, StoreError> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT run_id, COUNT(*) FROM changes GROUP BY run_id")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().collect())
+    }
+
     /// How many edit batches of a run are done.
     pub async fn batches_done(&self, run_id: &str) -> Result<i64, StoreError> {
         let n = sqlx::query_scalar("SELECT COUNT(*) FROM batches_done WHERE run_id = $1")
@@ -187,7 +210,7 @@ impl Store {
         reason: &str,
         actor: &str,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let state: String = sqlx::query_scalar("SELECT state FROM runs WHERE id = $1")
             .bind(run_id)
             .fetch_one(&mut *tx)
@@ -253,7 +276,7 @@ impl Store {
         to: RunState,
         actor: &str,
     ) -> Result<Run, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         for c in changes {
             upsert_change(&mut tx, c, actor).await?;
         }
@@ -282,7 +305,7 @@ impl Store {
         actor: &str,
         comment: &str,
     ) -> Result<Change, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let found: Option<(i64, String)> =
             sqlx::query_as("SELECT id, state FROM changes WHERE run_id = $1 AND path = $2")
                 .bind(run_id)
@@ -295,6 +318,18 @@ impl Store {
                 key: format!("{run_id}:{path}"),
             });
         };
+        let run_state: String = sqlx::query_scalar("SELECT state FROM runs WHERE id = $1")
+            .bind(run_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let run_state: RunState = run_state.parse()?;
+        if run_state != RunState::AwaitingReview {
+            return Err(StoreError::StateMismatch {
+                run: run_id.to_string(),
+                expected: RunState::AwaitingReview,
+                found: run_state,
+            });
+        }
         let from: ChangeState = state.parse()?;
         if !from.can_go_to(to) {
             return Err(StoreError::IllegalChange {
@@ -338,7 +373,7 @@ impl Store {
         commit: Option<&str>,
         actor: &str,
     ) -> Result<Run, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         for (paths, to) in [(applied, ChangeState::Applied), (stale, ChangeState::Stale)] {
             for path in paths {
                 let id: Option<i64> = sqlx::query_scalar(

@@ -221,7 +221,7 @@ fn a_recipe_run_goes_from_spec_to_an_approved_commit_on_its_own_branch() {
     assert_eq!(
         site.git(&["log", "-1", "--format=%B", &branch]),
         format!(
-            "Sitewide: strip-internal-utms\n\nRun {id} of job strip-internal-utms: 2 reviewed files changed.\n\nSitewide-Run: {id}\nSitewide-Spec: strip-internal-utms\nApproved-by: bob\nApproved-by: cy"
+            "Sitewide: strip-internal-utms\n\nThe reviewed changes of run {id} of job strip-internal-utms.\n\nSitewide-Run: {id}\nSitewide-Spec: strip-internal-utms\nApproved-by: bob\nApproved-by: cy"
         )
     );
     assert_eq!(
@@ -493,6 +493,11 @@ fn bad_input_is_refused_with_a_clear_message_and_stores_nothing() {
         );
     }
     assert_eq!(site.ok(&["runs"]), "", "no run was stored");
+    assert_eq!(
+        site.ok(&["workspaces", "list"]),
+        "",
+        "no workspace was registered by a run that did not start"
+    );
 }
 
 #[test]
