@@ -99,6 +99,10 @@ pub enum Command {
         /// Exit once no run is queued or running (for cron and scripts).
         #[arg(long)]
         exit_when_idle: bool,
+        /// The service config with the model providers (default: config.toml in the data
+        /// directory).
+        #[arg(long)]
+        config: Option<PathBuf>,
         #[arg(long)]
         data_dir: Option<PathBuf>,
     },
@@ -212,8 +216,9 @@ pub fn run(cli: Cli) -> ExitCode {
         }) => runs::apply(&id, actor.as_deref(), json, data_dir.as_deref()),
         Some(Command::Worker {
             exit_when_idle,
+            config,
             data_dir,
-        }) => runs::worker(exit_when_idle, data_dir.as_deref()),
+        }) => runs::worker(exit_when_idle, config.as_deref(), data_dir.as_deref()),
         Some(Command::Workspaces { action, data_dir }) => workspaces(action, data_dir.as_deref()),
         Some(Command::Recipes { name, format }) => list_recipes(name.as_deref(), format),
         Some(Command::Explain { path, file }) => explain(&path, &file),

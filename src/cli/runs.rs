@@ -31,6 +31,14 @@ pub struct RunArgs {
     /// Who starts the run (default: git's user.name).
     #[arg(long = "as")]
     pub actor: Option<String>,
+    /// The service config with the model providers (default: config.toml in the data
+    /// directory; never read from a workspace).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Plan only: print the files and, for a model job, the forecast of tokens, cost and
+    /// time; store nothing and call no model.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Where Sitewide keeps its data (default: SITEWIDE_DATA_DIR, else the platform's data
     /// directory).
     #[arg(long)]
@@ -125,13 +133,34 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, String> {
             workspace: args.workspace.clone(),
             base: args.base.clone(),
             actor,
+            config: args.config.clone(),
         };
+        if args.dry_run {
+            let forecast = run::forecast(&store, &data, &request).await.map_err(fail)?;
+            if args.json {
+                let text = serde_json::to_string_pretty(&forecast).map_err(fail)?;
+                print(&format!("{text}\n"));
+            } else {
+                print(&forecast.summary());
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
         if args.workspace == run::DEMO {
             run::ensure_demo(&store, &data, false).await.map_err(fail)?;
         }
-        let planned = run::plan(&store, &request).await.map_err(fail)?;
+        let planned = run::plan(&store, &data, &request).await.map_err(fail)?;
+        if let Some(over) = planned.forecast["over_budget"].as_array()
+            && !over.is_empty()
+        {
+            let lines: Vec<&str> = over.iter().filter_map(|o| o.as_str()).collect();
+            let _ = writeln!(
+                std::io::stderr(),
+                "warning: the forecast passes the budget ({}); the run stops where the budget ends",
+                lines.join("; ")
+            );
+        }
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let worker = Worker::new(store.clone(), &data);
+        let worker = Worker::new(store.clone(), &data, args.config.as_deref());
         let working = tokio::spawn(worker.run_until(async {
             let _ = rx.await;
         }));
@@ -231,9 +260,13 @@ pub fn apply(
 
 /// `sitewide worker`: works the run queue until Ctrl-C, or with `exit_when_idle` until
 /// no run is queued or running.
-pub fn worker(exit_when_idle: bool, data_dir: Option<&Path>) -> Result<ExitCode, String> {
+pub fn worker(
+    exit_when_idle: bool,
+    config: Option<&Path>,
+    data_dir: Option<&Path>,
+) -> Result<ExitCode, String> {
     with_store(data_dir, |store, data| async move {
-        let worker: Arc<Worker> = Worker::new(store.clone(), &data);
+        let worker: Arc<Worker> = Worker::new(store.clone(), &data, config);
         let watched = store.clone();
         let stop = async move {
             if exit_when_idle {

@@ -1,6 +1,9 @@
 //! An edit batch: read the files at the base commit (one `cat-file` for the batch), run
-//! the spec's recipe steps on each in memory, and record the edits as drafts and the
-//! files that could not be edited as skipped, with why, in one transaction.
+//! the spec's recipe steps on each in memory (and, with `engine = "model"`, the model
+//! after them), and record the edits as drafts and the files that could not be edited as
+//! skipped, with why, in one transaction.
+
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
@@ -8,8 +11,11 @@ use serde_json::json;
 use sqlx::types::Json;
 
 use super::RunError;
+use super::model::{self, FileEdit};
 use super::worker::{RunContext, RunTask, Worker, pause_point};
 use crate::edit::recipes;
+use crate::qa::checker::FileChecker;
+use crate::qa::engine::Selection;
 use crate::qa::engine::decode_source;
 use crate::qa::fix;
 use crate::qa::page::Document;
@@ -30,10 +36,13 @@ pub(super) async fn batch(
         .budget
         .max_minutes
         .map(|m| run.created_at + chrono::Duration::minutes(m as i64));
-    let (drafts, skipped, exhausted) =
+    let (drafts, skipped, exhausted) = if cx.model.is_some() {
+        model_files(worker, &cx, &files, deadline).await?
+    } else {
         tokio::task::spawn_blocking(move || edit_files(&cx, &files, deadline))
             .await
-            .map_err(|e| RunError::Refused(format!("error: an edit task panicked: {e}")))??;
+            .map_err(|e| RunError::Refused(format!("error: an edit task panicked: {e}")))??
+    };
     let finish = RunTask::Finish {
         run: run.id.clone(),
     }
@@ -46,6 +55,15 @@ pub(super) async fn batch(
     Ok(())
 }
 
+fn settings(cx: &RunContext) -> Settings<'_> {
+    Settings {
+        config: &cx.config,
+        internal_hosts: &cx.hosts,
+        site_url: cx.site_url.as_deref(),
+        year: cx.year,
+    }
+}
+
 /// The drafts and skipped files of one batch, and whether the time budget ran out.
 fn edit_files(
     cx: &RunContext,
@@ -54,12 +72,7 @@ fn edit_files(
 ) -> Result<(Vec<Draft>, Vec<Skip>, bool), RunError> {
     let blobs: Vec<Blob> = files.iter().map(|(_, b)| Blob(b.clone())).collect();
     let contents = cx.ws.read_blobs(&blobs)?;
-    let settings = Settings {
-        config: &cx.config,
-        internal_hosts: &cx.hosts,
-        site_url: cx.site_url.as_deref(),
-        year: cx.year,
-    };
+    let settings = settings(cx);
     let minutes = cx.spec.budget.max_minutes.unwrap_or_default();
     let outcomes: Vec<Result<Option<Draft>, Skip>> = files
         .par_iter()
@@ -71,25 +84,67 @@ fn edit_files(
                     reason: format!("budget: max_minutes = {minutes} reached before this file"),
                 });
             }
-            // One file's failure is that file's, not the run's.
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                edit_one(cx, &settings, path, blob, bytes)
+            let (base, text, steps) = guarded(path, || prepare(cx, &settings, path, bytes))?;
+            if text == base {
+                return Ok(None);
+            }
+            Ok(Some(Draft {
+                path: path.to_string(),
+                base_blob: blob.to_string(),
+                new_content: text,
+                attempts: Json(json!([{
+                    "attempt": 1,
+                    "engine": "recipe",
+                    "steps": steps,
+                }])),
             }))
-            .unwrap_or_else(|panic| {
-                let why = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                Err(Skip {
-                    path: path.clone(),
-                    reason: format!(
-                        "a recipe failed on this file ({why}); nothing was changed — please report it"
-                    ),
-                })
-            })
         })
         .collect();
+    Ok(sort_out(outcomes))
+}
+
+/// The model engine's batch: recipes first, then the model for each file, the files'
+/// calls in flight together (the ledger keeps them within the run's limits).
+async fn model_files(
+    worker: &Worker,
+    cx: &Arc<RunContext>,
+    files: &[(String, String)],
+    deadline: Option<DateTime<Utc>>,
+) -> Result<(Vec<Draft>, Vec<Skip>, bool), RunError> {
+    let blobs: Vec<Blob> = files.iter().map(|(_, b)| Blob(b.clone())).collect();
+    let reader = cx.clone();
+    let contents = tokio::task::spawn_blocking(move || reader.ws.read_blobs(&blobs))
+        .await
+        .map_err(|e| RunError::Refused(format!("error: {e}")))??;
+    let Some(model) = cx.model.as_ref() else {
+        return Ok((Vec::new(), Vec::new(), false));
+    };
+    let settings = settings(cx);
+    let selection = Selection::new(&cx.config, &cx.spec.qa.rules)
+        .map_err(|e| RunError::Spec(format!("[qa] rules: {e}")))?;
+    let checker = FileChecker::new(&cx.site, selection, settings);
+    let mut outcomes: Vec<Result<Option<Draft>, Skip>> = Vec::new();
+    let mut work = Vec::new();
+    for ((path, blob), bytes) in files.iter().zip(contents) {
+        match guarded(path, || prepare(cx, &settings, path, bytes)) {
+            Err(skip) => outcomes.push(Err(skip)),
+            Ok((base, text, steps)) => work.push(model::edit_file(
+                worker, cx, model, &checker, path, blob, base, text, steps, deadline,
+            )),
+        }
+    }
+    for edit in futures::future::join_all(work).await {
+        outcomes.push(match edit? {
+            FileEdit::Draft(d) => Ok(Some(d)),
+            FileEdit::Skip(s) => Err(s),
+            FileEdit::Unchanged => Ok(None),
+        });
+    }
+    Ok(sort_out(outcomes))
+}
+
+/// Drafts and skips apart, and whether a budget ran out.
+fn sort_out(outcomes: Vec<Result<Option<Draft>, Skip>>) -> (Vec<Draft>, Vec<Skip>, bool) {
     let (mut drafts, mut skipped) = (Vec::new(), Vec::new());
     for outcome in outcomes {
         match outcome {
@@ -99,17 +154,34 @@ fn edit_files(
         }
     }
     let exhausted = skipped.iter().any(|s| s.reason.starts_with("budget:"));
-    Ok((drafts, skipped, exhausted))
+    (drafts, skipped, exhausted)
 }
 
-/// One file through every step: `None` when nothing changes.
-fn edit_one(
+/// Runs `work` for one file; a panic is that file's, skipped with why, not the run's.
+fn guarded<T>(path: &str, work: impl FnOnce() -> Result<T, Skip>) -> Result<T, Skip> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(Skip {
+            path: path.to_string(),
+            reason: format!(
+                "a recipe failed on this file ({why}); nothing was changed — please report it"
+            ),
+        })
+    })
+}
+
+/// One file read and through every recipe step: its base text, the text the steps left
+/// and the steps that changed it; or why it is skipped.
+fn prepare(
     cx: &RunContext,
     settings: &Settings,
     path: &str,
-    blob: &str,
     bytes: Vec<u8>,
-) -> Result<Option<Draft>, Skip> {
+) -> Result<(String, String, Vec<String>), Skip> {
     let skip = |reason: String| Skip {
         path: path.to_string(),
         reason,
@@ -143,17 +215,5 @@ fn edit_one(
         }
         text = out;
     }
-    if text == original {
-        return Ok(None);
-    }
-    Ok(Some(Draft {
-        path: path.to_string(),
-        base_blob: blob.to_string(),
-        new_content: text,
-        attempts: Json(json!([{
-            "attempt": 1,
-            "engine": "recipe",
-            "steps": changed_by,
-        }])),
-    }))
+    Ok((original, text, changed_by))
 }

@@ -123,7 +123,22 @@ fn qa(cx: &RunContext, drafts: Vec<Draft>) -> Result<Settled, RunError> {
         let none = Vec::new();
         let f_before = before_by_file.get(d.path.as_str()).unwrap_or(&none);
         let f_after = after_by_file.get(d.path.as_str()).unwrap_or(&none);
-        let mut reasons = introduced(f_before, f_after, block_on);
+        // The model engine may have settled the file already: failed (no edit), or
+        // blocked by its guards or QA after its last attempt.
+        let last = d.attempts.0.as_array().and_then(|a| a.last());
+        let engine_outcome = last.and_then(|a| a["outcome"].as_str()).unwrap_or("");
+        let mut reasons: Vec<String> = match engine_outcome {
+            "failed" | "blocked" => last
+                .and_then(|a| a["reasons"].as_array())
+                .map(|r| {
+                    r.iter()
+                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        reasons.extend(introduced(f_before, f_after, block_on));
         let diff = TextDiff::from_lines(old.as_str(), d.new_content.as_str());
         let changed = changed_lines(&diff);
         if let Some(max) = spec.budget.max_changed_lines_per_file
@@ -135,6 +150,7 @@ fn qa(cx: &RunContext, drafts: Vec<Draft>) -> Result<Settled, RunError> {
         }
         reasons.extend(failed_scripts.iter().cloned());
         let state = match (reasons.is_empty(), spec.approval.required) {
+            _ if engine_outcome == "failed" => ChangeState::Failed,
             (false, _) => ChangeState::Blocked,
             (true, true) => ChangeState::Proposed,
             (true, false) => ChangeState::Approved,

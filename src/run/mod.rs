@@ -12,6 +12,8 @@
 mod apply;
 mod edit;
 mod finish;
+mod forecast;
+mod model;
 mod plan;
 mod report;
 mod review;
@@ -21,6 +23,7 @@ mod worker;
 use std::path::{Path, PathBuf};
 
 pub use apply::apply;
+pub use forecast::{Forecast, forecast};
 pub use plan::{DEMO, PlanRequest, ensure_demo, plan};
 pub use report::{RunReport, list, report};
 pub use review::{Decision, review};

@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::worker::RunTask;
+use super::model::ModelCx;
+use super::worker::{RunTask, model_cx};
 use super::{RunError, new_run_id};
 use crate::spec::{Engine, JobSpec, Kind, SpecError};
 use crate::store::{NewRun, Run, Skip, Store, Workspace as Registered};
-use crate::workspace::{Workspace, redact};
+use crate::workspace::{Commit, Workspace, redact};
 
 /// How many target files one edit task takes.
 pub(super) const BATCH_FILES: usize = 200;
@@ -27,14 +28,50 @@ pub struct PlanRequest {
     pub base: Option<String>,
     /// Who starts the run.
     pub actor: String,
+    /// The service config with the model providers (`--config`).
+    pub config: Option<PathBuf>,
 }
 
-/// Plans and queues a run; returns it `queued`. Nothing is stored when any step fails.
-pub async fn plan(store: &Store, request: &PlanRequest) -> Result<Run, RunError> {
+/// What planning found, before anything is stored.
+pub(super) struct Prepared {
+    pub text: String,
+    pub spec: JobSpec,
+    pub registered: Registered,
+    /// The name a workspace given by path will be registered under.
+    pub new_name: Option<String>,
+    pub ws: Workspace,
+    pub base: Commit,
+    pub target_branch: String,
+    /// `(path, blob)` of the target files within `max_files`.
+    pub planned: Vec<(String, String)>,
+    /// Target files past `max_files`.
+    pub over: Vec<Skip>,
+    pub model: Option<ModelCx>,
+}
+
+/// Validates the spec, finds the workspace and base commit, lists the targets there.
+pub(super) async fn prepare(
+    store: &Store,
+    data_dir: &Path,
+    request: &PlanRequest,
+) -> Result<Prepared, RunError> {
     let text = std::fs::read_to_string(&request.spec)
         .map_err(|e| RunError::io(format!("cannot read {}", request.spec.display()), e))?;
     let spec = crate::spec::parse(&request.spec, &text).map_err(spec_error)?;
     refuse_unsupported(&spec, &request.spec)?;
+    let model = match spec.engine {
+        Engine::Model => Some(model_cx(&spec, request.config.as_deref(), data_dir)?),
+        Engine::Recipe => None,
+    };
+    if let Some(m) = &model
+        && m.provider.api_key().is_none()
+        && let Some(env) = &m.provider.api_key_env
+    {
+        return Err(RunError::Refused(format!(
+            "error: provider {:?} reads its API key from {env}, which is not set\n  = hint: export {env}=… (keys never go in files)",
+            m.provider_name
+        )));
+    }
     let (registered, new_name) = find_workspace(store, &request.workspace).await?;
     let ws = Workspace::open(&registered.path)?;
     let (base, target_branch) = match &request.base {
@@ -75,9 +112,34 @@ pub async fn plan(store: &Store, request: &PlanRequest) -> Result<Run, RunError>
         .take(limit)
         .map(|f| (f.path, f.blob.0))
         .collect();
+    Ok(Prepared {
+        text,
+        spec,
+        registered,
+        new_name,
+        ws,
+        base,
+        target_branch,
+        planned,
+        over,
+        model,
+    })
+}
+
+/// Plans and queues a run; returns it `queued`. Nothing is stored when any step fails.
+pub async fn plan(store: &Store, data_dir: &Path, request: &PlanRequest) -> Result<Run, RunError> {
+    let p = prepare(store, data_dir, request).await?;
+    let forecast = match &p.model {
+        Some(model) => Some(super::forecast::of(&p, model)?),
+        None => None,
+    };
     let id = new_run_id();
+    let per_task = match &p.model {
+        Some(m) => m.limits.concurrency.max(1) as usize,
+        None => BATCH_FILES,
+    };
     let mut tasks = Vec::new();
-    for (i, chunk) in planned.chunks(BATCH_FILES).enumerate() {
+    for (i, chunk) in p.planned.chunks(per_task).enumerate() {
         tasks.push(RunTask::Edit {
             run: id.clone(),
             batch: i as i64,
@@ -89,33 +151,37 @@ pub async fn plan(store: &Store, request: &PlanRequest) -> Result<Run, RunError>
         tasks.push(RunTask::Finish { run: id.clone() });
     }
     let tasks: Vec<Vec<u8>> = tasks.iter().map(RunTask::to_bytes).collect();
-    let hash = format!("{:x}", Sha256::digest(text.as_bytes()));
+    let hash = format!("{:x}", Sha256::digest(p.text.as_bytes()));
     // A workspace given by path is registered only once the run is sure to start.
-    let registered = match new_name {
+    let registered = match &p.new_name {
         Some(name) => {
             store
-                .add_workspace(&name, &registered.path, &registered.default_branch)
+                .add_workspace(name, &p.registered.path, &p.registered.default_branch)
                 .await?
         }
-        None => registered,
+        None => p.registered.clone(),
     };
     let new = NewRun {
         id,
         workspace_id: registered.id,
         spec_id: 0,
-        kind: spec.kind,
-        base_commit: base.0,
+        kind: p.spec.kind,
+        base_commit: p.base.0.clone(),
         created_by: request.actor.clone(),
-        target_branch,
+        target_branch: p.target_branch.clone(),
         batches,
-        files: planned.len() as i64,
+        files: p.planned.len() as i64,
+        forecast: forecast
+            .as_ref()
+            .and_then(|f| serde_json::to_value(f).ok())
+            .unwrap_or_else(|| serde_json::json!({})),
     };
     let run = store
         .queue_run(
-            (&spec.name, &text, &hash),
+            (&p.spec.name, &p.text, &hash),
             &new,
-            &over,
-            !over.is_empty(),
+            &p.over,
+            !p.over.is_empty(),
             &tasks,
             &request.actor,
         )
@@ -142,18 +208,12 @@ fn spec_error(e: SpecError) -> RunError {
     }
 }
 
-/// Audits and the model engine have their own issues; until they land such a spec is
-/// refused before anything is stored.
+/// Audits have their own issue; until it lands such a spec is refused before anything is
+/// stored.
 fn refuse_unsupported(spec: &JobSpec, path: &Path) -> Result<(), RunError> {
     if spec.kind == Kind::Audit {
         return Err(RunError::Refused(format!(
             "error: {}: kind = \"audit\" runs are not supported by this version\n  = hint: run `sitewide check` for an audit of the tree",
-            path.display()
-        )));
-    }
-    if spec.engine == Engine::Model {
-        return Err(RunError::Refused(format!(
-            "error: {}: engine = \"model\" is not supported by this version\n  = hint: use engine = \"recipe\" with [[steps]] (`sitewide recipes` lists them)",
             path.display()
         )));
     }

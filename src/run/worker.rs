@@ -21,11 +21,13 @@ use apalis_sqlite::SqliteStorage;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
+use super::model::ModelCx;
 use super::{RunError, edit, finish, run_dir};
 use crate::config::SiteConfig;
+use crate::edit::model::provider::ServiceConfig;
 use crate::qa::site::Site;
-use crate::spec::JobSpec;
-use crate::store::{QUEUE, Run, RunState, Store, StoreError};
+use crate::spec::{Engine, JobSpec};
+use crate::store::{Limits, QUEUE, Run, RunState, Store, StoreError};
 use crate::workspace::{Commit, Workspace};
 
 /// How often a worker says it is alive.
@@ -73,12 +75,16 @@ pub(super) struct RunContext {
     pub hosts: Vec<String>,
     pub site_url: Option<String>,
     pub year: i32,
+    /// The model and its limits, for `engine = "model"`.
+    pub model: Option<ModelCx>,
 }
 
 /// A worker's shared state: the store, the data directory, and the loaded runs.
 pub struct Worker {
     pub(super) store: Store,
     pub(super) data_dir: PathBuf,
+    /// The service config file (`--config`), else `config.toml` in the data directory.
+    config: Option<PathBuf>,
     name: String,
     contexts: Mutex<HashMap<String, Arc<RunContext>>>,
 }
@@ -86,7 +92,7 @@ pub struct Worker {
 impl Worker {
     /// A worker on `store` whose scratch space is `data_dir`. Its name is unique to this
     /// process, so a restarted worker never takes the name of a dead one.
-    pub fn new(store: Store, data_dir: &Path) -> Arc<Worker> {
+    pub fn new(store: Store, data_dir: &Path, config: Option<&Path>) -> Arc<Worker> {
         let name = format!(
             "sitewide-{}-{:08x}",
             std::process::id(),
@@ -95,6 +101,7 @@ impl Worker {
         Arc::new(Worker {
             store,
             data_dir: data_dir.to_path_buf(),
+            config: config.map(Path::to_path_buf),
             name,
             contexts: Mutex::new(HashMap::new()),
         })
@@ -207,6 +214,10 @@ impl Worker {
             .map_err(|e| RunError::Refused(format!("error: {e}")))?;
         let (hosts, site_url) = crate::qa::engine::site_identity(&config, &site);
         let year = crate::cli::current_year().map_err(RunError::Refused)?;
+        let model = match spec.engine {
+            Engine::Model => Some(model_cx(&spec, self.config.as_deref(), &self.data_dir)?),
+            Engine::Recipe => None,
+        };
         Ok(RunContext {
             run: run.clone(),
             spec,
@@ -217,8 +228,47 @@ impl Worker {
             hosts,
             site_url,
             year,
+            model,
         })
     }
+}
+
+/// The model of a spec with `engine = "model"`: its provider from the service config,
+/// and the limits its calls must fit.
+pub(super) fn model_cx(
+    spec: &JobSpec,
+    config: Option<&Path>,
+    data_dir: &Path,
+) -> Result<ModelCx, RunError> {
+    let wanted = spec.model.clone().ok_or_else(|| {
+        RunError::Spec("error: engine = \"model\" needs a [model] table".to_string())
+    })?;
+    let service = ServiceConfig::load(config, data_dir)
+        .map_err(|e| RunError::Spec(crate::cli::render_config_error(e)))?;
+    let provider = service
+        .provider(&wanted.provider)
+        .map_err(|e| RunError::Spec(format!("error: [model] provider: {e}")))?
+        .clone();
+    let budget = &spec.budget;
+    let limits = Limits {
+        max_input_tokens: budget.max_input_tokens,
+        max_output_tokens: budget.max_output_tokens,
+        max_cost_usd: budget.max_cost_usd,
+        concurrency: budget.concurrency,
+        requests_per_minute: provider.requests_per_minute,
+        tokens_per_minute: provider.tokens_per_minute,
+    };
+    Ok(ModelCx {
+        permits: Arc::new(tokio::sync::Semaphore::new(
+            budget.concurrency.max(1) as usize
+        )),
+        provider,
+        provider_name: wanted.provider,
+        model: wanted.name,
+        temperature: wanted.temperature,
+        on_mismatch: wanted.on_mismatch,
+        limits,
+    })
 }
 
 /// Makes sure `tree` holds the tree of `base`. The copy is exported into a folder of its

@@ -210,34 +210,44 @@ impl Store {
         Ok(None)
     }
 
-    /// Ends a call: its lease goes, its receipt is stored, at once. Returns the receipt id.
-    pub async fn end_call(&self, lease: &str, receipt: &NewReceipt) -> Result<i64, StoreError> {
+    /// Ends a call: its lease goes and its receipts (one per HTTP attempt) are stored, at
+    /// once. Returns the receipts' ids.
+    pub async fn end_call(
+        &self,
+        lease: &str,
+        receipts: &[NewReceipt],
+    ) -> Result<Vec<i64>, StoreError> {
         let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM call_leases WHERE id = $1")
             .bind(lease)
             .execute(&mut *tx)
             .await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO receipts (run_id, path, attempt, provider, model_requested, \
-             model_answered, input_tokens, output_tokens, cost_usd, outcome, body, created_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-        )
-        .bind(&receipt.run_id)
-        .bind(&receipt.path)
-        .bind(i64::from(receipt.attempt))
-        .bind(&receipt.provider)
-        .bind(&receipt.model_requested)
-        .bind(&receipt.model_answered)
-        .bind(receipt.input_tokens as i64)
-        .bind(receipt.output_tokens as i64)
-        .bind(receipt.cost_usd)
-        .bind(&receipt.outcome)
-        .bind(Json(&receipt.body))
-        .bind(now_ms())
-        .fetch_one(&mut *tx)
-        .await?;
+        let mut ids = Vec::with_capacity(receipts.len());
+        for receipt in receipts {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO receipts (run_id, path, attempt, provider, model_requested, \
+                 model_answered, input_tokens, output_tokens, cost_usd, outcome, body, \
+                 created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+                 RETURNING id",
+            )
+            .bind(&receipt.run_id)
+            .bind(&receipt.path)
+            .bind(i64::from(receipt.attempt))
+            .bind(&receipt.provider)
+            .bind(&receipt.model_requested)
+            .bind(&receipt.model_answered)
+            .bind(receipt.input_tokens as i64)
+            .bind(receipt.output_tokens as i64)
+            .bind(receipt.cost_usd)
+            .bind(&receipt.outcome)
+            .bind(Json(&receipt.body))
+            .bind(now_ms())
+            .fetch_one(&mut *tx)
+            .await?;
+            ids.push(id);
+        }
         tx.commit().await?;
-        Ok(id)
+        Ok(ids)
     }
 
     /// Gives a lease back without a receipt (the call was never made).
@@ -343,7 +353,10 @@ mod tests {
             .await
             .unwrap();
         assert!(matches!(third, Reservation::Wait(_)), "{third:?}");
-        store.end_call(&leases[0], &receipt(10, 0.0)).await.unwrap();
+        store
+            .end_call(&leases[0], &[receipt(10, 0.0)])
+            .await
+            .unwrap();
         let again = store
             .reserve_call("r1", "p", est(10, 0.0), &limits, LEASE)
             .await
@@ -376,7 +389,7 @@ mod tests {
             matches!(&refused, Reservation::Exhausted(why) if why.contains("max_cost_usd")),
             "{refused:?}"
         );
-        store.end_call(&a, &receipt(10, 0.3)).await.unwrap();
+        store.end_call(&a, &[receipt(10, 0.3)]).await.unwrap();
         let spent = store.spent("r1").await.unwrap();
         assert_eq!((spent.calls, spent.cost_usd), (1, 0.3));
         let fits = store
@@ -416,7 +429,7 @@ mod tests {
         else {
             panic!("second of the minute");
         };
-        store.end_call(&lease, &receipt(1, 0.0)).await.unwrap();
+        store.end_call(&lease, &[receipt(1, 0.0)]).await.unwrap();
         let r = store
             .reserve_call("r1", "other", est(1, 0.0), &limits, LEASE)
             .await

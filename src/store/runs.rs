@@ -33,6 +33,7 @@ pub struct Run {
     /// The commit apply made on `sitewide/<id>`.
     pub commit_id: Option<String>,
     pub finished_at: Option<DateTime<Utc>>,
+    pub forecast: serde_json::Value,
 }
 
 /// What a new run needs; it starts `queued`.
@@ -47,6 +48,8 @@ pub struct NewRun {
     pub target_branch: String,
     pub batches: i64,
     pub files: i64,
+    /// The model engine's forecast (tokens, cost, time); `{}` for recipes.
+    pub forecast: serde_json::Value,
 }
 
 /// One state change of a run or of one of its changes (`change_id` set).
@@ -80,11 +83,12 @@ struct RunRow {
     qa: sqlx::types::Json<serde_json::Value>,
     commit_id: Option<String>,
     finished_at: Option<DateTime<Utc>>,
+    forecast: sqlx::types::Json<serde_json::Value>,
 }
 
 const RUN_COLUMNS: &str = "id, workspace_id, spec_id, kind, state, base_commit, \
                            budget_exhausted, created_at, updated_at, created_by, \
-                           target_branch, batches, files, qa, commit_id, finished_at";
+                           target_branch, batches, files, qa, commit_id, finished_at, forecast";
 
 fn kind_text(kind: Kind) -> &'static str {
     match kind {
@@ -123,6 +127,7 @@ impl TryFrom<RunRow> for Run {
             qa: row.qa.0,
             commit_id: row.commit_id,
             finished_at: row.finished_at,
+            forecast: row.forecast.0,
         })
     }
 }
@@ -135,8 +140,8 @@ pub(super) async fn insert_run(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO runs (id, workspace_id, spec_id, kind, state, base_commit, \
-         budget_exhausted, created_at, updated_at, created_by, target_branch, batches, files) \
-         VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7, $7, $8, $9, $10, $11)",
+         budget_exhausted, created_at, updated_at, created_by, target_branch, batches, files, \
+         forecast) VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7, $7, $8, $9, $10, $11, $12)",
     )
     .bind(&run.id)
     .bind(run.workspace_id)
@@ -149,6 +154,7 @@ pub(super) async fn insert_run(
     .bind(&run.target_branch)
     .bind(run.batches)
     .bind(run.files)
+    .bind(sqlx::types::Json(&run.forecast))
     .execute(&mut **tx)
     .await?;
     let queued = RunState::Queued.as_str();

@@ -13,6 +13,7 @@ mod discovery;
 #[path = "../support/fake_model.rs"]
 mod fake_model;
 mod model_client;
+mod model_runs;
 mod props;
 mod runs;
 mod spec;

@@ -10,10 +10,10 @@ use serde_json::Value;
 use crate::support::{stderr, stdout};
 
 /// A git repository of a small Jekyll site, and a data directory, both temporary.
-struct Site {
-    repo: tempfile::TempDir,
-    data: tempfile::TempDir,
-    jobs: tempfile::TempDir,
+pub(crate) struct Site {
+    pub(crate) repo: tempfile::TempDir,
+    pub(crate) data: tempfile::TempDir,
+    pub(crate) jobs: tempfile::TempDir,
 }
 
 const CONFIG: &str = "url: \"https://www.acme.example\"\ntitle: Acme\n";
@@ -41,7 +41,7 @@ allow_self_approval = false
 "#;
 
 impl Site {
-    fn new() -> Site {
+    pub(crate) fn new() -> Site {
         let site = Site {
             repo: tempfile::tempdir().expect("temp"),
             data: tempfile::tempdir().expect("temp"),
@@ -61,7 +61,7 @@ impl Site {
         site
     }
 
-    fn git(&self, args: &[&str]) -> String {
+    pub(crate) fn git(&self, args: &[&str]) -> String {
         let out = Command::new("git")
             .args(args)
             .current_dir(self.repo.path())
@@ -76,7 +76,7 @@ impl Site {
         stdout(&out).trim_end().to_string()
     }
 
-    fn commit(&self, files: &[(&str, &[u8])], message: &str) -> String {
+    pub(crate) fn commit(&self, files: &[(&str, &[u8])], message: &str) -> String {
         for (path, bytes) in files {
             let p = self.repo.path().join(path);
             std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
@@ -87,13 +87,13 @@ impl Site {
         self.git(&["rev-parse", "HEAD"])
     }
 
-    fn job(&self, name: &str, text: &str) -> PathBuf {
+    pub(crate) fn job(&self, name: &str, text: &str) -> PathBuf {
         let p = self.jobs.path().join(name);
         std::fs::write(&p, text).expect("write job");
         p
     }
 
-    fn sitewide(&self, args: &[&str]) -> Output {
+    pub(crate) fn sitewide(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_sitewide"))
             .args(args)
             .arg("--data-dir")
@@ -107,7 +107,7 @@ impl Site {
     }
 
     /// `sitewide run JOB --workspace REPO --json --as ana`, which must succeed.
-    fn run(&self, job: &Path, extra: &[&str]) -> Value {
+    pub(crate) fn run(&self, job: &Path, extra: &[&str]) -> Value {
         let repo = self.repo.path().to_str().expect("utf-8");
         let job = job.to_str().expect("utf-8");
         let mut args = vec!["run", job, "--workspace", repo, "--json", "--as", "ana"];
@@ -118,14 +118,14 @@ impl Site {
             .unwrap_or_else(|e| panic!("run --json prints JSON ({e}): {}", stdout(&out)))
     }
 
-    fn ok(&self, args: &[&str]) -> String {
+    pub(crate) fn ok(&self, args: &[&str]) -> String {
         let out = self.sitewide(args);
         assert!(out.status.success(), "{args:?}: {}", stderr(&out));
         stdout(&out)
     }
 }
 
-fn files(run: &Value) -> Vec<(String, String)> {
+pub(crate) fn files(run: &Value) -> Vec<(String, String)> {
     run["changes"]
         .as_array()
         .expect("changes")
@@ -139,7 +139,7 @@ fn files(run: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-fn pair(file: &str, state: &str) -> (String, String) {
+pub(crate) fn pair(file: &str, state: &str) -> (String, String) {
     (file.to_string(), state.to_string())
 }
 

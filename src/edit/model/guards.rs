@@ -4,7 +4,7 @@
 //! a small function; a violation's message is precise because the model reads it on its
 //! next attempt. Guards only read; they never fix an edit.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -182,20 +182,31 @@ fn within(host: &str, base: &str) -> bool {
                 .is_some_and(|p| p.ends_with('.')))
 }
 
-/// A link in the new text to a host that is not the site's, not allowed by the spec, and
-/// not linked from the original file.
+/// A link in the new text to a host that is not the site's and not allowed by the spec,
+/// beyond the links and absolute URLs to that host the original file already had: hosts
+/// are counted, so an edit that keeps or moves a link passes, and a page that only names a
+/// host (in a planted instruction, say) does not make a new link to it pass.
 fn new_link_hosts(before: &Document, after: &Document, guards: &Guards) -> Vec<Violation> {
-    let known: HashSet<String> = hosts(before).into_iter().map(|h| h.host).collect();
+    let mut known: HashMap<String, usize> = HashMap::new();
+    for h in hosts(before) {
+        *known.entry(h.host).or_default() += 1;
+    }
     let allowed = |h: &str| {
-        known.contains(h)
-            || VOCABULARY_HOSTS.iter().any(|b| within(h, b))
+        VOCABULARY_HOSTS.iter().any(|b| within(h, b))
             || guards.internal_hosts.iter().any(|b| within(h, b))
             || guards.allow_link_hosts.iter().any(|b| within(h, b))
     };
-    let mut seen = HashSet::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     let mut out = Vec::new();
     for h in hosts(after) {
-        if allowed(&h.host) || !seen.insert(h.host.clone()) {
+        if allowed(&h.host) {
+            continue;
+        }
+        let n = seen.entry(h.host.clone()).or_default();
+        *n += 1;
+        if *n <= known.get(&h.host).copied().unwrap_or(0)
+            || *n > known.get(&h.host).copied().unwrap_or(0) + 1
+        {
             continue;
         }
         let line = after.lines.line_col(&after.text, h.url.start).line;
@@ -289,13 +300,23 @@ mod tests {
     }
 
     #[test]
-    fn links_to_internal_allowed_and_already_linked_hosts_pass() {
+    fn links_to_internal_and_allowed_hosts_pass() {
         let after = format!(
             "{PAGE}<a href=\"https://www.example.com/\">e</a><a href=\"//acme.test/x\">i</a>\
-             <img src=\"https://partner.example/i.png\"><a href=\"/pricing\">r</a>\
+             <a href=\"/pricing\">r</a>\
              <a href=\"mailto:a@b.test\">m</a><a href=\"{{{{ site.url }}}}/x\">d</a>\n"
         );
         assert_eq!(check(&html(PAGE), &after, &guards()), []);
+    }
+
+    #[test]
+    fn a_link_the_file_had_may_stay_or_move_but_a_second_one_to_its_host_is_refused() {
+        let moved = "<a href=\"https://partner.example/x\">p</a>\n<p>a</p>\n<p>b</p>\n";
+        assert_eq!(check(&html(PAGE), moved, &guards()), []);
+        let again = format!("{PAGE}<img src=\"https://partner.example/i.png\">\n");
+        let v = check(&html(PAGE), &again, &guards());
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert!(v[0].message.contains("partner.example"), "{v:?}");
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod social;
 pub mod utm;
 
 /// What every check may read besides its subject.
+#[derive(Clone, Copy)]
 pub struct Settings<'a> {
     pub config: &'a SiteConfig,
     /// The site's own hosts (`internal_hosts` plus `site_url`'s host).
