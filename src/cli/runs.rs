@@ -53,6 +53,9 @@ pub enum RunsCommand {
         /// Print the run as one JSON object (the shape of `sitewide run --json`).
         #[arg(long)]
         json: bool,
+        /// Print the receipt of every model call instead of the diffs.
+        #[arg(long)]
+        receipts: bool,
     },
 }
 
@@ -190,10 +193,12 @@ pub fn runs(action: Option<&RunsCommand>, data_dir: Option<&Path>) -> Result<Exi
     with_store(data_dir, |store, _| async move {
         match action {
             None => print(&run::list(&store).await.map_err(fail)?),
-            Some(RunsCommand::Show { id, json }) => {
+            Some(RunsCommand::Show { id, json, receipts }) => {
                 let report = run::report(&store, id).await.map_err(fail)?;
                 print_report(&report, *json)?;
-                if !json {
+                if *receipts && !json {
+                    print(&format!("\n{}", report.receipts_table()));
+                } else if !json {
                     for c in &report.changes {
                         print(&format!("\n{}", c.diff));
                     }

@@ -35,6 +35,9 @@ pub struct RunReport {
     pub finished_at: Option<String>,
     /// Run-level QA: script results, findings in files the run did not change, notes.
     pub qa: Value,
+    /// The model engine's forecast made at planning (`{}` for recipes), to set beside
+    /// `totals`.
+    pub forecast: Value,
 }
 
 /// One file's change.
@@ -64,6 +67,14 @@ pub struct Totals {
     pub cost_usd: f64,
     /// From planning to the end of the run's work, in seconds.
     pub wall_time_s: f64,
+    /// Model calls (HTTP requests), and how many answered as another model or far slower
+    /// than the provider promises (a possible reroute).
+    pub calls: usize,
+    pub mismatches: usize,
+    pub possible_reroutes: usize,
+    /// Call durations in milliseconds, median and 95th percentile.
+    pub latency_p50_ms: Option<u64>,
+    pub latency_p95_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -110,6 +121,11 @@ pub async fn report(store: &Store, run_id: &str) -> Result<RunReport, RunError> 
         },
         cost_usd: spent.cost_usd,
         wall_time_s: wall_time(&run),
+        calls: receipts.len(),
+        mismatches: count(&receipts, "mismatch"),
+        possible_reroutes: count(&receipts, "possible_reroute"),
+        latency_p50_ms: percentile(&receipts, 50),
+        latency_p95_ms: percentile(&receipts, 95),
     };
     Ok(RunReport {
         id: run.id.clone(),
@@ -146,7 +162,30 @@ pub async fn report(store: &Store, run_id: &str) -> Result<RunReport, RunError> 
         created_at: run.created_at.to_rfc3339(),
         finished_at: run.finished_at.map(|t| t.to_rfc3339()),
         qa: run.qa.clone(),
+        forecast: run.forecast.clone(),
     })
+}
+
+/// Receipts whose boolean `field` is true.
+fn count(receipts: &[Value], field: &str) -> usize {
+    receipts
+        .iter()
+        .filter(|r| r[field].as_bool() == Some(true))
+        .count()
+}
+
+/// The `p`th percentile of the receipts' `duration_ms` (nearest rank).
+fn percentile(receipts: &[Value], p: usize) -> Option<u64> {
+    let mut ms: Vec<u64> = receipts
+        .iter()
+        .filter_map(|r| r["duration_ms"].as_u64())
+        .collect();
+    if ms.is_empty() {
+        return None;
+    }
+    ms.sort_unstable();
+    let rank = (p * ms.len()).div_ceil(100).clamp(1, ms.len());
+    Some(ms[rank - 1])
 }
 
 fn wall_time(run: &Run) -> f64 {
@@ -185,6 +224,31 @@ impl RunReport {
             self.skipped.len(),
             self.totals.wall_time_s
         );
+        if self.totals.calls > 0 {
+            let _ = writeln!(
+                out,
+                "  model: {} calls, {} input + {} output tokens, ${:.4}; latency p50 {} ms, p95 {} ms; {} mismatches, {} possible reroutes",
+                self.totals.calls,
+                self.totals.tokens.input,
+                self.totals.tokens.output,
+                self.totals.cost_usd,
+                self.totals.latency_p50_ms.unwrap_or(0),
+                self.totals.latency_p95_ms.unwrap_or(0),
+                self.totals.mismatches,
+                self.totals.possible_reroutes
+            );
+            if let Some(f) = self.forecast.as_object().filter(|f| !f.is_empty()) {
+                let _ = writeln!(
+                    out,
+                    "  forecast was: {} input + {} output tokens, ${:.4}, {:.0} s (actual {:.1} s)",
+                    f.get("input_tokens").and_then(Value::as_u64).unwrap_or(0),
+                    f.get("output_tokens").and_then(Value::as_u64).unwrap_or(0),
+                    f.get("cost_usd").and_then(Value::as_f64).unwrap_or(0.0),
+                    f.get("wall_time_s").and_then(Value::as_f64).unwrap_or(0.0),
+                    self.totals.wall_time_s
+                );
+            }
+        }
         if self.budget_exhausted {
             let _ = writeln!(out, "  budget exhausted: the skipped files were not edited");
         }
@@ -289,4 +353,42 @@ pub async fn list(store: &Store) -> Result<String, RunError> {
         );
     }
     Ok(out)
+}
+
+impl RunReport {
+    /// One line per model call: the receipts as `sitewide runs show ID --receipts` prints
+    /// them.
+    pub fn receipts_table(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{:>5}  {:<28} {:>3}  {:<16} {:<16} {:>7} {:>7} {:>9} {:>7} {:>8}  outcome",
+            "id", "file", "try", "asked", "answered", "in", "out", "cost $", "ttft ms", "total ms"
+        );
+        for r in &self.receipts {
+            let flag = if r["possible_reroute"].as_bool() == Some(true) {
+                " (possible reroute)"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "{:>5}  {:<28} {:>3}  {:<16} {:<16} {:>7} {:>7} {:>9.5} {:>7} {:>8}  {}{flag}",
+                r["id"],
+                r["file"].as_str().unwrap_or(""),
+                r["attempt"],
+                r["model_requested"].as_str().unwrap_or(""),
+                r["model_answered"].as_str().unwrap_or("-"),
+                r["input_tokens"],
+                r["output_tokens"],
+                r["cost_usd"].as_f64().unwrap_or(0.0),
+                r["ttft_ms"]
+                    .as_u64()
+                    .map_or("-".to_string(), |t| t.to_string()),
+                r["duration_ms"],
+                r["outcome"].as_str().unwrap_or("")
+            );
+        }
+        out
+    }
 }

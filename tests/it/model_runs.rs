@@ -273,3 +273,109 @@ async fn a_dry_run_prints_the_forecast_and_calls_no_model() {
     assert!(fake.requests().is_empty(), "no model call");
     assert_eq!(site.ok(&["runs"]), "", "nothing stored");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_errors_and_cut_streams_are_retried_and_a_slow_first_token_is_flagged() {
+    let site = site();
+    let fake = FakeModel::start(Script::queue(vec![
+        Behaviour::ServerError,
+        Reply::text(GOOD).cut_half_way().into(),
+        Reply::text(GOOD)
+            .first_token_after(std::time::Duration::from_millis(400))
+            .into(),
+    ]))
+    .await;
+    let config = config(&site, &fake);
+    let text = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(
+        &config,
+        text.replace("max_retries = 3\n", "max_retries = 3\nmax_ttft_ms = 50\n"),
+    )
+    .expect("config");
+    let out = run(&site, job(&site, "fail", ""), config).await;
+    assert_eq!(files(&out), vec![pair("pricing.html", "proposed")]);
+    let outcomes: Vec<&str> = out["receipts"]
+        .as_array()
+        .expect("receipts")
+        .iter()
+        .filter_map(|r| r["outcome"].as_str())
+        .collect();
+    assert_eq!(outcomes, ["server_error", "broken_stream", "ok"]);
+    assert_eq!(
+        out["receipts"][2]["possible_reroute"], true,
+        "{}",
+        out["receipts"][2]
+    );
+    assert_eq!(out["totals"]["possible_reroutes"], 1);
+    assert_eq!(out["totals"]["calls"], 3);
+    let id = out["id"].as_str().expect("id");
+    let table = site.ok(&["runs", "show", id, "--receipts"]);
+    assert!(table.contains("possible reroute"), "{table}");
+    assert!(table.contains("broken_stream"), "{table}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_model_that_rewrites_far_more_than_asked_is_blocked_by_the_line_budget() {
+    let site = Site::new();
+    let long: String = (0..30).map(|i| format!("<p>Line {i}</p>\n")).collect();
+    let page =
+        format!("---\ntitle: Long\n---\n<p><a href=\"/signup/\">Start free trial</a></p>\n{long}");
+    site.commit(&[("pricing.html", page.as_bytes())], "Long page");
+    let rewritten: String = (0..30).map(|i| format!("<p>Row {i}</p>\n")).collect();
+    let answer = format!(
+        "pricing.html\n<<<<<<< SEARCH\n<p><a href=\"/signup/\">Start free trial</a></p>\n{long}=======\n<p><a href=\"/signup/\">Get started</a></p>\n{rewritten}>>>>>>> REPLACE\n"
+    );
+    let fake = FakeModel::start(Script::always(Reply::text(answer))).await;
+    let config = config(&site, &fake);
+    let out = run(
+        &site,
+        job(&site, "fail", "max_changed_lines_per_file = 5"),
+        config,
+    )
+    .await;
+    assert_eq!(files(&out), vec![pair("pricing.html", "blocked")]);
+    let last = out["changes"][0]["attempts"][2].to_string();
+    assert!(
+        last.contains("max_changed_lines") || last.contains("changed lines"),
+        "{last}"
+    );
+}
+
+/// With `SITEWIDE_TEST_MODEL_URL` (and `SITEWIDE_TEST_MODEL`, optionally
+/// `SITEWIDE_TEST_MODEL_KEY_ENV`) set, the CTA job runs against that real server and the
+/// test prints what it achieved; without them it does nothing.
+#[test]
+fn the_cta_job_against_a_real_model_server_when_one_is_configured() {
+    let (Ok(url), Ok(model)) = (
+        std::env::var("SITEWIDE_TEST_MODEL_URL"),
+        std::env::var("SITEWIDE_TEST_MODEL"),
+    ) else {
+        eprintln!("skipped: SITEWIDE_TEST_MODEL_URL and SITEWIDE_TEST_MODEL are not set");
+        return;
+    };
+    let site = site();
+    let key = std::env::var("SITEWIDE_TEST_MODEL_KEY_ENV")
+        .map(|k| format!("api_key_env = \"{k}\"\n"))
+        .unwrap_or_default();
+    let config = site.jobs.path().join("real.toml");
+    std::fs::write(
+        &config,
+        format!("[providers.fake]\nbase_url = \"{url}\"\n{key}"),
+    )
+    .expect("config");
+    let spec = std::fs::read_to_string(job(&site, "record", ""))
+        .expect("job")
+        .replace("name = \"fast-1\"", &format!("name = \"{model}\""));
+    let job = site.job("real.toml", &spec);
+    let out = site.run(&job, &["--config", config.to_str().expect("utf-8")]);
+    eprintln!(
+        "real model {model} at {url}: state {}, changes {:?}, totals {}",
+        out["state"],
+        files(&out),
+        out["totals"]
+    );
+    assert!(matches!(
+        out["state"].as_str(),
+        Some("awaiting_review" | "completed")
+    ));
+}
