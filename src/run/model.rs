@@ -122,6 +122,9 @@ pub(super) async fn edit_file(
     let mut previous_error: Option<String> = None;
     let mut findings_to_fix: Vec<String> = Vec::new();
     let mut refused: Option<(String, Vec<String>)> = None;
+    // Sitewide's own time for this file: all but waiting for room and for the model.
+    let started = std::time::Instant::now();
+    let mut waited = Duration::ZERO;
     for n in 1..=spec.budget.attempts {
         let input = PromptInput {
             path: path.to_string(),
@@ -158,7 +161,10 @@ pub(super) async fn edit_file(
             temperature: model.temperature,
             max_output_tokens: None,
         };
+        waited += lease.2;
+        let calling = std::time::Instant::now();
         let result = client::call(&model.provider, &model.provider_name, &request, |_| {}).await;
+        waited += calling.elapsed();
         let receipts = store_receipts(worker, cx, path, n, &lease.1, &result.receipts).await?;
         drop(lease.0);
         if let Some(error) = &result.error {
@@ -219,6 +225,10 @@ pub(super) async fn edit_file(
         );
         if violations.is_empty() && introduced.is_empty() {
             attempts.push(attempt_record(n, &steps, &receipts, "proposed", &[]));
+            if let Some(last) = attempts.last_mut() {
+                let own = started.elapsed().saturating_sub(waited);
+                last["sitewide_ms"] = json!(own.as_secs_f64() * 1000.0);
+            }
             return Ok(FileEdit::Draft(Draft {
                 path: path.to_string(),
                 base_blob: blob.to_string(),
@@ -351,7 +361,8 @@ async fn reserve(
     path: &str,
     estimate: Estimate,
     deadline: Option<chrono::DateTime<chrono::Utc>>,
-) -> Result<Result<(tokio::sync::OwnedSemaphorePermit, String), String>, RunError> {
+) -> Result<Result<(tokio::sync::OwnedSemaphorePermit, String, Duration), String>, RunError> {
+    let started = std::time::Instant::now();
     let permit = model
         .permits
         .clone()
@@ -361,6 +372,7 @@ async fn reserve(
     let lease_for = Duration::from_secs(
         model.provider.timeout_s * u64::from(model.provider.max_retries + 1) + 60,
     );
+    let mut waited = started.elapsed();
     loop {
         if deadline.is_some_and(|d| chrono::Utc::now() >= d) {
             return Ok(Err(format!(
@@ -379,9 +391,12 @@ async fn reserve(
             )
             .await?
         {
-            Reservation::Granted(lease) => return Ok(Ok((permit, lease))),
+            Reservation::Granted(lease) => return Ok(Ok((permit, lease, waited))),
             Reservation::Exhausted(why) => return Ok(Err(why)),
-            Reservation::Wait(_) => tokio::time::sleep(WAIT).await,
+            Reservation::Wait(_) => {
+                tokio::time::sleep(WAIT).await;
+                waited += WAIT;
+            }
         }
     }
 }
