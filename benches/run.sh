@@ -109,25 +109,9 @@ fi
 # 3. The corpus: generated once per (pages, seed, generator version), then reused.
 mkdir -p "$WORK"
 WORK="$(cd "$WORK" && pwd -P)"
-GEN_HASH="$(sha256sum "$HERE/gen_corpus.py" | cut -c1-10)"
-CORPUS="$WORK/corpus-p$PAGES-s$SEED-$GEN_HASH"
-if [ -f "$CORPUS/CORPUS.json" ]; then
-  log "reusing corpus $CORPUS"
-else
-  for old in "$WORK/corpus-p$PAGES-s$SEED-"*; do   # an older generator's corpus: stale
-    [ -d "$old" ] && [ "$old" != "$CORPUS" ] && { log "removing stale $old"; rm -rf -- "$old"; }
-  done
-  need_kb=$((PAGES * 50 + 100000))
-  free_kb="$(df -Pk "$WORK" | awk 'NR == 2 { print $4 }')"
-  if [ "$free_kb" -lt "$need_kb" ]; then
-    echo "run.sh: $PAGES pages need about $((need_kb / 1024)) MB in $WORK, $((free_kb / 1024)) MB free" >&2
-    exit 1
-  fi
-  log "generating $PAGES pages (seed $SEED) into $CORPUS"
-  rm -rf -- "$CORPUS.tmp"
-  python3 "$HERE/gen_corpus.py" "$CORPUS.tmp" --pages "$PAGES" --seed "$SEED"
-  mv -- "$CORPUS.tmp" "$CORPUS"
-fi
+# shellcheck source=benches/corpus.sh
+. "$HERE/corpus.sh"
+CORPUS="$(bench_corpus "$PAGES" "$SEED")"
 
 # The peers' configuration, in the corpus as a site would keep it. Sitewide reads the
 # corpus's own sitewide.toml (written by the generator).

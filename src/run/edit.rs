@@ -36,9 +36,15 @@ pub(super) async fn batch(
         .budget
         .max_minutes
         .map(|m| run.created_at + chrono::Duration::minutes(m as i64));
+    let started = std::time::Instant::now();
     let (drafts, skipped, exhausted) = if cx.model.is_some() {
         model_files(worker, &cx, &files, deadline).await?
     } else {
+        let _slot = worker
+            .edit_slots
+            .acquire()
+            .await
+            .map_err(|e| RunError::Refused(format!("error: the worker is stopping: {e}")))?;
         tokio::task::spawn_blocking(move || edit_files(&cx, &files, deadline))
             .await
             .map_err(|e| RunError::Refused(format!("error: an edit task panicked: {e}")))??
@@ -51,6 +57,12 @@ pub(super) async fn batch(
         .store
         .finish_batch(&run.id, batch, &drafts, &skipped, exhausted, &finish)
         .await?;
+    tracing::debug!(
+        run = run.id,
+        batch,
+        seconds = started.elapsed().as_secs_f64(),
+        "edit batch stored"
+    );
     pause_point(&worker.data_dir, "batch-stored");
     Ok(())
 }
@@ -201,19 +213,23 @@ fn prepare(
         return Err(skip(why));
     };
     let original = decode_source(bytes).map_err(skip)?;
-    let mut text = original.clone();
+    if cx.spec.steps.is_empty() {
+        return Ok((original.clone(), original, Vec::new()));
+    }
+    // The page is parsed again only after a step changed it: most steps change nothing on
+    // most pages, and parsing is most of an edit's time.
+    let mut doc = Document::parse(path, original.clone(), file.engine, file.format);
     let mut changed_by = Vec::new();
     for step in &cx.spec.steps {
         let Some(recipe) = recipes::find(&step.recipe) else {
             return Err(skip(format!("unknown recipe {}", step.recipe)));
         };
-        let doc = Document::parse(path, text, file.engine, file.format);
         let fixes = recipe.apply(&doc, settings, &step.params);
         let (out, applied) = fix::apply(&doc.text, &fixes);
         if applied > 0 && out != doc.text {
             changed_by.push(step.recipe.clone());
+            doc = Document::parse(path, out, file.engine, file.format);
         }
-        text = out;
     }
-    Ok((original, text, changed_by))
+    Ok((original, doc.text, changed_by))
 }

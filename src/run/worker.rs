@@ -36,6 +36,11 @@ const HEARTBEAT: Duration = Duration::from_secs(2);
 const MISSED_HEARTBEATS: usize = 3;
 /// How often an idle worker looks for new tasks.
 const POLL: Duration = Duration::from_millis(100);
+/// Recipe edit batches a worker works at once. Each batch already spreads its files over
+/// every core; a second one overlaps its `git cat-file` read with the first's edits. The
+/// worker takes many tasks from the queue at a time, so without this bound every batch of
+/// a run would hold its files in memory at once, and memory would grow with the run.
+const EDIT_BATCHES_AT_ONCE: usize = 2;
 
 /// One task of the run queue; its JSON is what apalis stores.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -87,6 +92,8 @@ pub struct Worker {
     config: Option<PathBuf>,
     name: String,
     contexts: Mutex<HashMap<String, Arc<RunContext>>>,
+    /// Permits for recipe edit batches: see [`EDIT_BATCHES_AT_ONCE`].
+    pub(super) edit_slots: tokio::sync::Semaphore,
 }
 
 impl Worker {
@@ -104,6 +111,7 @@ impl Worker {
             config: config.map(Path::to_path_buf),
             name,
             contexts: Mutex::new(HashMap::new()),
+            edit_slots: tokio::sync::Semaphore::new(EDIT_BATCHES_AT_ONCE),
         })
     }
 
