@@ -112,6 +112,15 @@ pub(super) async fn prepare(
         .take(limit)
         .map(|f| (f.path, f.blob.0))
         .collect();
+    let mut over = over;
+    for (path, what) in ws.non_files(&base)? {
+        if spec.targets.matches(&path) {
+            over.push(Skip {
+                path,
+                reason: format!("{what}, not a file: Sitewide edits only regular files"),
+            });
+        }
+    }
     Ok(Prepared {
         text,
         spec,
@@ -181,7 +190,7 @@ pub async fn plan(store: &Store, data_dir: &Path, request: &PlanRequest) -> Resu
             (&p.spec.name, &p.text, &hash),
             &new,
             &p.over,
-            !p.over.is_empty(),
+            p.over.iter().any(|s| s.reason.starts_with("budget:")),
             &tasks,
             &request.actor,
         )

@@ -83,6 +83,33 @@ impl Workspace {
             .collect())
     }
 
+    /// The paths of `commit`'s tree that are not regular files: symbolic links (mode
+    /// 120000) and submodules (160000), with which they are.
+    pub fn non_files(
+        &self,
+        commit: &Commit,
+    ) -> Result<Vec<(String, &'static str)>, WorkspaceError> {
+        let out = self
+            .git()
+            .args([
+                "ls-tree",
+                "-r",
+                "-z",
+                "--full-tree",
+                "--end-of-options",
+                &commit.0,
+            ])
+            .run()?;
+        Ok(parse_entries(&out)
+            .into_iter()
+            .filter_map(|e| match e.mode.as_str() {
+                "120000" => Some((e.path, "a symbolic link")),
+                "160000" => Some((e.path, "a submodule")),
+                _ => None,
+            })
+            .collect())
+    }
+
     /// The bytes of each blob, in the order asked, read by one `git cat-file --batch`.
     pub fn read_blobs(&self, blobs: &[Blob]) -> Result<Vec<Vec<u8>>, WorkspaceError> {
         if blobs.is_empty() {

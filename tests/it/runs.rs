@@ -448,6 +448,25 @@ fn a_file_that_is_not_utf8_is_skipped_with_why_and_the_rest_is_edited() {
 }
 
 #[test]
+fn a_target_that_is_a_symbolic_link_is_skipped_with_why() {
+    let site = Site::new();
+    std::os::unix::fs::symlink("index.html", site.repo.path().join("home.html")).expect("symlink");
+    site.git(&["add", "-A"]);
+    site.git(&["commit", "-q", "--no-gpg-sign", "-m", "Link"]);
+    let run = site.run(&site.job("strip.toml", STRIP), &[]);
+    assert_eq!(run["skipped"][0]["file"], "home.html");
+    assert!(
+        run["skipped"][0]["reason"]
+            .as_str()
+            .expect("reason")
+            .contains("a symbolic link"),
+        "{}",
+        run["skipped"]
+    );
+    assert_eq!(run["budget_exhausted"], false);
+}
+
+#[test]
 fn bad_input_is_refused_with_a_clear_message_and_stores_nothing() {
     let site = Site::new();
     let repo = site.repo.path().to_str().expect("utf-8").to_string();
