@@ -53,10 +53,12 @@ pub(super) async fn batch(
         run: run.id.clone(),
     }
     .to_bytes();
-    worker
-        .store
-        .finish_batch(&run.id, batch, &drafts, &skipped, exhausted, &finish)
-        .await?;
+    super::retry_busy(|| {
+        worker
+            .store
+            .finish_batch(&run.id, batch, &drafts, &skipped, exhausted, &finish)
+    })
+    .await?;
     tracing::debug!(
         run = run.id,
         batch,

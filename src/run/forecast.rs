@@ -77,7 +77,7 @@ pub(super) fn of(p: &Prepared, m: &ModelCx) -> Result<Forecast, RunError> {
             path: path.clone(),
             text: text.clone(),
             instruction: p.spec.instruction.clone().unwrap_or_default(),
-            rules: Vec::new(),
+            rules: model::prompt_rules(&p.spec),
             findings: Vec::new(),
             previous_error: None,
             whole_file: false,

@@ -59,6 +59,27 @@ impl RunError {
     }
 }
 
+/// Runs a store write again (with backoff, up to 5 times) while the database is busy, so
+/// a busy moment never makes a task redo work that cost money (model calls).
+async fn retry_busy<T, F, Fut>(mut write: F) -> Result<T, StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, StoreError>>,
+{
+    let mut delay = std::time::Duration::from_millis(100);
+    for _ in 0..4 {
+        match write().await {
+            Err(StoreError::Sql(e)) => {
+                tracing::debug!(error = %e, "the database is busy; writing again");
+                tokio::time::sleep(delay).await;
+                delay *= 2;
+            }
+            other => return other,
+        }
+    }
+    write().await
+}
+
 /// The folder a run's working copy of the tree lives in while it is worked.
 fn run_dir(data_dir: &Path, run_id: &str) -> PathBuf {
     data_dir.join("runs").join(run_id)

@@ -24,7 +24,8 @@ use crate::edit::model::client::{self, Message, ModelRequest, Role as ClientRole
 use crate::edit::model::guards::{self, Guards};
 use crate::edit::model::prompt::{self, PromptInput, Role};
 use crate::edit::model::provider::Provider;
-use crate::edit::model::receipt::estimate_tokens;
+use crate::edit::model::receipt::{Outcome, estimate_tokens};
+use crate::edit::model::retry::MAX_RETRY_AFTER;
 use crate::edit::model::whole;
 use crate::qa::checker::FileChecker;
 use crate::qa::finding::Finding;
@@ -33,6 +34,11 @@ use crate::store::{Draft, Estimate, Limits, NewReceipt, Reservation, Skip};
 
 /// How long an idle process waits before asking the ledger again for room.
 const WAIT: Duration = Duration::from_millis(25);
+
+/// A call's answer is capped at this many times its estimated output (and at least
+/// [`MIN_OUTPUT_CAP`] tokens), so what calls in flight can pass a budget by is bounded.
+const OUTPUT_CAP_FACTOR: u64 = 4;
+const MIN_OUTPUT_CAP: u64 = 1024;
 
 /// A run's model: its provider, the limits its calls must fit, and this process's share
 /// of the run's concurrency.
@@ -91,6 +97,9 @@ pub(super) async fn edit_file(
     steps: Vec<String>,
     deadline: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<FileEdit, RunError> {
+    // Sitewide's own time for this file: all but waiting for room and for the model.
+    let started = std::time::Instant::now();
+    let mut waited = Duration::ZERO;
     let spec = &cx.spec;
     let base = base.as_str();
     let before = checker.check(path, base).unwrap_or_default();
@@ -104,16 +113,7 @@ pub(super) async fn edit_file(
         internal_hosts: cx.hosts.clone(),
         max_changed_lines: spec.budget.max_changed_lines_per_file,
     };
-    let rules: Vec<(String, String)> = crate::qa::rules::all()
-        .iter()
-        .filter(|r| {
-            spec.qa
-                .rules
-                .iter()
-                .any(|p| crate::qa::engine::id_matches(p, r.meta().id))
-        })
-        .map(|r| (r.meta().id.to_string(), r.meta().summary.to_string()))
-        .collect();
+    let rules = prompt_rules(spec);
     // SEARCH/REPLACE for every file with text; a blank file is answered whole (there is
     // nothing to search). Which is more reliable for small files needs a real model to
     // measure (docs/model-engine.md).
@@ -122,9 +122,6 @@ pub(super) async fn edit_file(
     let mut previous_error: Option<String> = None;
     let mut findings_to_fix: Vec<String> = Vec::new();
     let mut refused: Option<(String, Vec<String>)> = None;
-    // Sitewide's own time for this file: all but waiting for room and for the model.
-    let started = std::time::Instant::now();
-    let mut waited = Duration::ZERO;
     for n in 1..=spec.budget.attempts {
         let input = PromptInput {
             path: path.to_string(),
@@ -148,18 +145,22 @@ pub(super) async fn edit_file(
         let estimate = estimate(model, &messages, &text, whole_file);
         let lease = match reserve(worker, cx, model, path, estimate, deadline).await? {
             Ok(lease) => lease,
-            Err(reason) => {
+            Err(reason) if attempts.is_empty() => {
                 return Ok(FileEdit::Skip(Skip {
                     path: path.to_string(),
                     reason,
                 }));
             }
+            // A budget ran out between attempts: the change keeps every attempt made.
+            Err(reason) => return Ok(settle_refused(path, blob, base, attempts, refused, reason)),
         };
+        // The answer is capped, so a call in flight can pass its estimate only so far.
+        let cap = (estimate.output_tokens * OUTPUT_CAP_FACTOR).max(MIN_OUTPUT_CAP);
         let request = ModelRequest {
             model: model.model.clone(),
             messages,
             temperature: model.temperature,
-            max_output_tokens: None,
+            max_output_tokens: Some(cap),
         };
         waited += lease.2;
         let calling = std::time::Instant::now();
@@ -186,14 +187,32 @@ pub(super) async fn edit_file(
             attempts.push(attempt_record(n, &steps, &receipts, "failed", &reasons));
             return Ok(draft(path, blob, base, attempts));
         }
+        let unnamed = result
+            .receipts
+            .iter()
+            .any(|r| r.outcome == Outcome::Ok && r.model_answered.is_none());
+        if unnamed && model.on_mismatch == OnMismatch::Fail {
+            let reasons = vec![format!(
+                "the server did not say which model answered (asked for {}; on_mismatch = \"fail\")",
+                model.model
+            )];
+            attempts.push(attempt_record(n, &steps, &receipts, "failed", &reasons));
+            return Ok(draft(path, blob, base, attempts));
+        }
         let answer = result.text.unwrap_or_default();
         let candidate = match read_answer(path, &text, &answer, whole_file) {
             Ok(Some(new)) => new,
-            Ok(None) => {
-                if attempts.is_empty() && text == base {
+            Ok(None) if attempts.is_empty() => {
+                if text == base {
                     return Ok(FileEdit::Unchanged);
                 }
                 text.clone()
+            }
+            Ok(None) => {
+                // The model gave up after a refusal: the change keeps its attempts.
+                attempts.push(attempt_record(n, &steps, &receipts, "retry", &[]));
+                let why = "the model answered NO CHANGES after its edit was refused".to_string();
+                return Ok(settle_refused(path, blob, base, attempts, refused, why));
             }
             Err(e) => {
                 let reason = e.to_string();
@@ -208,7 +227,7 @@ pub(super) async fn edit_file(
                 continue;
             }
         };
-        if candidate == base {
+        if candidate == base && attempts.is_empty() {
             return Ok(FileEdit::Unchanged);
         }
         let violations: Vec<String> = original
@@ -260,6 +279,55 @@ pub(super) async fn edit_file(
         new_content: candidate,
         attempts: Json(Value::Array(attempts)),
     }))
+}
+
+/// The end of a file whose attempts stopped early (a budget, or the model giving up): the
+/// last refused edit, blocked, with its reasons and `why`; or, with none, a failure.
+fn settle_refused(
+    path: &str,
+    blob: &str,
+    base: &str,
+    mut attempts: Vec<Value>,
+    refused: Option<(String, Vec<String>)>,
+    why: String,
+) -> FileEdit {
+    match refused {
+        Some((candidate, mut reasons)) => {
+            reasons.push(why);
+            if let Some(last) = attempts.last_mut() {
+                last["outcome"] = json!("blocked");
+                last["reasons"] = json!(reasons);
+            }
+            FileEdit::Draft(Draft {
+                path: path.to_string(),
+                base_blob: blob.to_string(),
+                new_content: candidate,
+                attempts: Json(Value::Array(attempts)),
+            })
+        }
+        None => {
+            if let Some(last) = attempts.last_mut() {
+                last["outcome"] = json!("failed");
+                last["reasons"] = json!([why]);
+            }
+            draft(path, blob, base, attempts)
+        }
+    }
+}
+
+/// `(id, summary)` of the rules `[qa] rules` names, for the prompt (none when it names
+/// none: every rule judges, and the prompt does not list all of them).
+pub(super) fn prompt_rules(spec: &crate::spec::JobSpec) -> Vec<(String, String)> {
+    crate::qa::rules::all()
+        .iter()
+        .filter(|r| {
+            spec.qa
+                .rules
+                .iter()
+                .any(|p| crate::qa::engine::id_matches(p, r.meta().id))
+        })
+        .map(|r| (r.meta().id.to_string(), r.meta().summary.to_string()))
+        .collect()
 }
 
 /// A draft that changes nothing: the record of a file the model could not edit.
@@ -369,9 +437,10 @@ async fn reserve(
         .acquire_owned()
         .await
         .map_err(|e| RunError::Refused(format!("error: {e}")))?;
-    let lease_for = Duration::from_secs(
-        model.provider.timeout_s * u64::from(model.provider.max_retries + 1) + 60,
-    );
+    // Long enough for every try of the call and every wait between them.
+    let tries = u64::from(model.provider.max_retries + 1);
+    let lease_for = Duration::from_secs(model.provider.timeout_s * tries + 60)
+        + MAX_RETRY_AFTER * model.provider.max_retries;
     let mut waited = started.elapsed();
     loop {
         if deadline.is_some_and(|d| chrono::Utc::now() >= d) {
@@ -429,5 +498,5 @@ async fn store_receipts(
             body: serde_json::to_value(r).unwrap_or(Value::Null),
         })
         .collect();
-    Ok(worker.store.end_call(lease, &new).await?)
+    Ok(super::retry_busy(|| worker.store.end_call(lease, &new)).await?)
 }

@@ -174,10 +174,12 @@ fn count(receipts: &[Value], field: &str) -> usize {
         .count()
 }
 
-/// The `p`th percentile of the receipts' `duration_ms` (nearest rank).
+/// The `p`th percentile (nearest rank) of the `duration_ms` of calls that were answered
+/// (quick refusals such as 429s would flatter it).
 fn percentile(receipts: &[Value], p: usize) -> Option<u64> {
     let mut ms: Vec<u64> = receipts
         .iter()
+        .filter(|r| matches!(r["outcome"].as_str(), Some("ok" | "mismatch")))
         .filter_map(|r| r["duration_ms"].as_u64())
         .collect();
     if ms.is_empty() {

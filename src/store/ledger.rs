@@ -105,6 +105,16 @@ impl Store {
         .bind(run_id)
         .fetch_one(&mut *tx)
         .await?;
+        let exhausted: bool = sqlx::query_scalar("SELECT budget_exhausted FROM runs WHERE id = $1")
+            .bind(run_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if exhausted {
+            tx.commit().await?;
+            return Ok(Reservation::Exhausted(
+                "budget: the run's budget is exhausted; no new call is started".into(),
+            ));
+        }
         let input = (in_r + in_l) as u64 + estimate.input_tokens;
         let output = (out_r + out_l) as u64 + estimate.output_tokens;
         let cost = cost_r + cost_l + estimate.cost_usd;
@@ -113,28 +123,28 @@ impl Store {
                 "budget: {what} = {limit} would be exceeded (spent and in flight with this call: {would})"
             ))
         };
-        if let Some(max) = limits.max_input_tokens
-            && input > max
-        {
-            return Ok(over("max_input_tokens", max.to_string(), input.to_string()));
-        }
-        if let Some(max) = limits.max_output_tokens
-            && output > max
-        {
-            return Ok(over(
+        let refusal = if let Some(max) = limits.max_input_tokens.filter(|m| input > *m) {
+            Some(over("max_input_tokens", max.to_string(), input.to_string()))
+        } else if let Some(max) = limits.max_output_tokens.filter(|m| output > *m) {
+            Some(over(
                 "max_output_tokens",
                 max.to_string(),
                 output.to_string(),
-            ));
-        }
-        if let Some(max) = limits.max_cost_usd
-            && cost > max
-        {
-            return Ok(over(
-                "max_cost_usd",
-                format!("{max:.2}"),
-                format!("{cost:.4}"),
-            ));
+            ))
+        } else {
+            limits
+                .max_cost_usd
+                .filter(|m| cost > *m)
+                .map(|max| over("max_cost_usd", format!("{max:.2}"), format!("{cost:.4}")))
+        };
+        if let Some(refusal) = refusal {
+            // The run stops starting work: every later reservation is refused too.
+            sqlx::query("UPDATE runs SET budget_exhausted = TRUE WHERE id = $1")
+                .bind(run_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            return Ok(refusal);
         }
         if flying >= i64::from(limits.concurrency.max(1)) {
             return Ok(Reservation::Wait(format!(
@@ -272,6 +282,11 @@ impl Store {
             .into_iter()
             .map(|(id, path, attempt, Json(mut body))| {
                 if let Some(o) = body.as_object_mut() {
+                    // The receipt's own `attempt` counts HTTP tries of one call; `attempt`
+                    // here is the change's attempt, as in its `attempts`.
+                    if let Some(tries) = o.remove("attempt") {
+                        o.insert("http_attempt".into(), tries);
+                    }
                     o.insert("id".into(), id.into());
                     o.insert("file".into(), path.into());
                     o.insert("attempt".into(), attempt.into());
@@ -392,11 +407,14 @@ mod tests {
         store.end_call(&a, &[receipt(10, 0.3)]).await.unwrap();
         let spent = store.spent("r1").await.unwrap();
         assert_eq!((spent.calls, spent.cost_usd), (1, 0.3));
-        let fits = store
-            .reserve_call("r1", "p", est(10, 0.6), &limits, LEASE)
+        // The run stopped starting work: even a call that would fit now is refused, and
+        // the run says its budget is exhausted.
+        let after = store
+            .reserve_call("r1", "p", est(1, 0.01), &limits, LEASE)
             .await
             .unwrap();
-        assert!(matches!(fits, Reservation::Granted(_)), "{fits:?}");
+        assert!(matches!(after, Reservation::Exhausted(_)), "{after:?}");
+        assert!(store.run_by_id("r1").await.unwrap().budget_exhausted);
     }
 
     #[tokio::test]

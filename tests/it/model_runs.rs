@@ -237,10 +237,17 @@ async fn a_cost_budget_stops_new_calls_and_lists_the_rest_as_skipped() {
     let skipped = out["skipped"].as_array().expect("skipped");
     assert!(!skipped.is_empty(), "{out}");
     assert!(
-        skipped[0]["reason"]
+        skipped.iter().any(|s| s["reason"]
             .as_str()
             .expect("reason")
-            .contains("max_cost_usd")
+            .contains("max_cost_usd")),
+        "{}",
+        out["skipped"]
+    );
+    assert!(
+        skipped
+            .iter()
+            .all(|s| s["reason"].as_str().expect("reason").starts_with("budget:"))
     );
     let calls = out["receipts"].as_array().expect("receipts").len();
     assert_eq!(calls + skipped.len(), 6, "every file was called or skipped");
@@ -378,4 +385,204 @@ fn the_cta_job_against_a_real_model_server_when_one_is_configured() {
         out["state"].as_str(),
         Some("awaiting_review" | "completed")
     ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_that_keeps_failing_fails_its_change_and_the_run_ends() {
+    let site = site();
+    let fake = FakeModel::start(Script::always(Behaviour::ServerError)).await;
+    let config = config(&site, &fake);
+    let out = run(&site, job(&site, "fail", ""), config).await;
+    assert_eq!(files(&out), vec![pair("pricing.html", "failed")]);
+    assert_eq!(out["state"], "completed");
+    assert_eq!(
+        out["receipts"].as_array().expect("receipts").len(),
+        4,
+        "1 + 3 retries"
+    );
+    assert!(
+        out["changes"][0]["attempts"][0]["reasons"]
+            .to_string()
+            .contains("the model call failed")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ambiguous_search_is_refused_with_the_lines_it_matched() {
+    let site = Site::new();
+    let page = "<p>Start free trial</p>\n<p>x</p>\n<p>Start free trial</p>\n";
+    site.commit(&[("pricing.html", page.as_bytes())], "Twice");
+    let fake = FakeModel::start(Script::queue(vec![
+        Reply::text("pricing.html\n<<<<<<< SEARCH\n<p>Start free trial</p>\n=======\n<p>Get started</p>\n>>>>>>> REPLACE\n").into(),
+        Reply::text("pricing.html\n<<<<<<< SEARCH\n<p>Start free trial</p>\n<p>x</p>\n<p>Start free trial</p>\n=======\n<p>Get started</p>\n<p>x</p>\n<p>Get started</p>\n>>>>>>> REPLACE\n").into(),
+    ]))
+    .await;
+    let config = config(&site, &fake);
+    let out = run(&site, job(&site, "fail", ""), config).await;
+    assert_eq!(files(&out), vec![pair("pricing.html", "proposed")]);
+    let refused = out["changes"][0]["attempts"][0]["reasons"].to_string();
+    assert!(refused.contains("matches 2 times"), "{refused}");
+    assert!(user_message(&fake.requests()[1].body).contains("matches 2 times"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recipes_run_first_and_the_model_gets_the_file_as_they_left_it() {
+    let site = Site::new();
+    let page = "<p><a href=\"https://partner.example/\" target=\"_blank\">Partner</a></p>\n<p><a href=\"/signup/\">Start free trial</a></p>\n";
+    site.commit(&[("pricing.html", page.as_bytes())], "Page");
+    let fake = FakeModel::start(Script::always(Reply::text(
+        "pricing.html\n<<<<<<< SEARCH\n<p><a href=\"/signup/\">Start free trial</a></p>\n=======\n<p><a href=\"/signup/\">Get started</a></p>\n>>>>>>> REPLACE\n",
+    )))
+    .await;
+    let config = config(&site, &fake);
+    let spec = std::fs::read_to_string(job(&site, "fail", ""))
+        .expect("job")
+        .replace(
+            "\n[model]",
+            "\n[[steps]]\nrecipe = \"link.noopener\"\n\n[model]",
+        );
+    let job = site.job("steps.toml", &spec);
+    let out = run(&site, job, config).await;
+    assert_eq!(files(&out), vec![pair("pricing.html", "proposed")]);
+    let sent = user_message(&fake.requests()[0].body);
+    assert!(
+        sent.contains("rel=\"noopener"),
+        "the model saw the recipe's edit: {sent}"
+    );
+    let diff = out["changes"][0]["diff"].as_str().expect("diff");
+    assert!(
+        diff.contains("noopener") && diff.contains("Get started"),
+        "{diff}"
+    );
+    assert_eq!(
+        out["changes"][0]["attempts"][0]["steps"][0],
+        "link.noopener"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_inside_a_consent_snippet_is_refused() {
+    let site = Site::new();
+    let page = "<head>\n<script src=\"https://cdn.cookielaw.org/scripttemplates/otSDKStub.js\" data-domain-script=\"abc-123\"></script>\n</head>\n<p><a href=\"/signup/\">Start free trial</a></p>\n";
+    site.commit(&[("pricing.html", page.as_bytes())], "Consent");
+    let fake = FakeModel::start(Script::always(Reply::text(
+        "pricing.html\n<<<<<<< SEARCH\n<script src=\"https://cdn.cookielaw.org/scripttemplates/otSDKStub.js\" data-domain-script=\"abc-123\"></script>\n=======\n<script src=\"https://cdn.cookielaw.org/scripttemplates/otSDKStub.js\" data-domain-script=\"xyz-999\"></script>\n>>>>>>> REPLACE\n",
+    )))
+    .await;
+    let config = config(&site, &fake);
+    let spec = std::fs::read_to_string(job(&site, "fail", ""))
+        .expect("job")
+        .replace("\n[model]", "\nprotected = [\"consent\"]\n\n[model]");
+    let job = site.job("consent.toml", &spec);
+    let out = run(&site, job, config).await;
+    assert_eq!(files(&out), vec![pair("pricing.html", "blocked")]);
+    let reasons = out["changes"][0]["attempts"][2]["reasons"].to_string();
+    assert!(reasons.contains("protected"), "{reasons}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_key_never_reaches_the_run_or_its_receipts() {
+    let site = site();
+    let fake = FakeModel::start(Script::always(Reply::text(GOOD).echo_authorization())).await;
+    let config = config(&site, &fake);
+    let text = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(
+        &config,
+        text.replace(
+            "backoff_ms = 10\n",
+            "backoff_ms = 10\napi_key_env = \"SITEWIDE_TEST_SECRET_KEY\"\n",
+        ),
+    )
+    .expect("config");
+    let secret = "sk-live-0123456789abcdefSECRET";
+    let job = job(&site, "record", "");
+    let args = [
+        "run",
+        job.to_str().expect("utf-8"),
+        "--workspace",
+        site.repo.path().to_str().expect("utf-8"),
+        "--config",
+        &config,
+        "--json",
+        "--as",
+        "ana",
+    ];
+    let out = tokio::task::block_in_place(|| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_sitewide"))
+            .args(args)
+            .arg("--data-dir")
+            .arg(site.data.path())
+            .env("SITEWIDE_TEST_SECRET_KEY", secret)
+            .env("SITEWIDE_LOG", "debug")
+            .output()
+            .expect("runs")
+    });
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        fake.requests()[0].authorization.as_deref(),
+        Some(format!("Bearer {secret}").as_str()),
+        "the key was sent"
+    );
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains("0123456789abcdef"), "the key leaked");
+    let id = serde_json::from_slice::<Value>(&out.stdout).expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let table = site.ok(&["runs", "show", &id, "--receipts"]);
+    assert!(!table.contains("0123456789abcdef"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_output_token_budget_stops_new_calls_once_reached() {
+    let site = Site::new();
+    let pages: Vec<(String, String)> = (0..5)
+        .map(|i| {
+            (
+                format!("p{i}.html"),
+                CTA.replace("/pricing/", &format!("/p{i}/")),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &[u8])> = pages
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_bytes()))
+        .collect();
+    site.commit(&refs, "Pages");
+    let answer = |p: &str| GOOD.replace("pricing.html", p);
+    let fake = FakeModel::start(Script::from_fn(move |body| {
+        let user = user_message(body);
+        let path = (0..5)
+            .map(|i| format!("p{i}.html"))
+            .find(|p| user.contains(&format!("\n{p}\n")))
+            .unwrap_or_default();
+        Reply::text(answer(&path)).into()
+    }))
+    .await;
+    let config = config(&site, &fake);
+    let spec = std::fs::read_to_string(job(
+        &site,
+        "fail",
+        "max_output_tokens = 200\nconcurrency = 1",
+    ))
+    .expect("job")
+    .replace(
+        r#"targets = ["pricing.html"]"#,
+        r#"targets = ["p[0-9].html"]"#,
+    );
+    let out = run(&site, site.job("out.toml", &spec), config).await;
+    assert_eq!(out["budget_exhausted"], true);
+    let called = out["receipts"].as_array().expect("receipts").len();
+    let skipped = out["skipped"].as_array().expect("skipped");
+    assert!((1..5).contains(&called), "{called}");
+    assert_eq!(called + skipped.len(), 5, "{}", out["skipped"]);
+    assert!(
+        skipped
+            .iter()
+            .all(|s| s["reason"].as_str().expect("r").starts_with("budget:"))
+    );
 }

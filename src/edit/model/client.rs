@@ -332,7 +332,7 @@ fn status_failure(status: u16, body: &str) -> (Outcome, String) {
                 .and_then(|m| m.as_str())
                 .map(str::to_string)
         })
-        .unwrap_or_else(|| super::receipt::truncate(body.trim(), 500));
+        .unwrap_or_else(|| body.trim().to_string());
     let outcome = match status {
         429 => Outcome::RateLimited,
         408 => Outcome::Timeout,

@@ -129,7 +129,13 @@ struct HostAt {
 
 /// Absolute `http(s)://` URLs written anywhere: in inline scripts, `meta refresh`, text.
 static ABSOLUTE_URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bhttps?://([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)").expect("a valid regex")
+    // `https://host`, protocol-relative `//host` after a quote, `(`, `=` or a space (a
+    // script's `s.src = '//host/x.js'`; a `// comment` names no dotted host), and
+    // JSON-escaped `https:\/\/host`.
+    Regex::new(
+        r#"(?i)(?:\bhttps?:|["'(=\s])(?://|\\/\\/)([a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+)"#,
+    )
+    .expect("a valid regex")
 });
 
 /// Every literal host the document links to or writes as an absolute URL.
@@ -326,6 +332,24 @@ mod tests {
         let v = check(&html(PAGE), &after, &guards());
         assert_eq!(v.len(), 1);
         assert!(v[0].message.contains("`evil.test` at line 4"), "{}", v[0]);
+    }
+
+    #[test]
+    fn protocol_relative_and_json_escaped_urls_in_scripts_count_as_links() {
+        for added in [
+            "<script>var s = document.createElement('script'); s.src = '//evil.test/x.js';</script>",
+            "<script type=\"application/json\">{\"u\": \"https:\\/\\/evil.test\\/x\"}</script>",
+        ] {
+            let after = format!("{PAGE}{added}\n");
+            let v = check(&html(PAGE), &after, &guards());
+            assert!(
+                v.iter().any(|v| v.message.contains("evil.test")),
+                "{added}: {v:?}"
+            );
+        }
+        // A comment's `// note` names no host.
+        let after = format!("{PAGE}<script>// note: keep this\nvar a = 1;</script>\n");
+        assert_eq!(check(&html(PAGE), &after, &guards()), []);
     }
 
     #[test]

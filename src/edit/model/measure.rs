@@ -57,13 +57,15 @@ impl Call<'_> {
             cost_usd: self.cost(input_tokens, output_tokens, &mut notes),
             http_status: a.status,
             outcome,
-            error: a.failure.as_ref().map(|(_, e)| self.redactor.text(e)),
+            // Redact first, then cut: a key cut at the boundary would escape redaction.
+            error: a
+                .failure
+                .as_ref()
+                .map(|(_, e)| truncate(&self.redactor.text(e), 500)),
             possible_reroute,
             notes,
             request: self.redactor.json(&self.body),
-            response: self
-                .redactor
-                .text(&truncate(&response_text(a), MAX_RESPONSE_BYTES)),
+            response: truncate(&self.redactor.text(&response_text(a)), MAX_RESPONSE_BYTES),
         }
     }
 

@@ -11,6 +11,7 @@ pub mod guards;
 pub mod prompt;
 pub mod provider;
 pub mod receipt;
+pub mod retry;
 pub mod sse;
 pub mod vendors;
 pub mod whole;
@@ -22,7 +23,7 @@ mod mismatch;
 #[cfg(test)]
 mod props;
 mod protect;
-mod retry;
+
 mod wire;
 
 /// The scripted OpenAI-compatible server, shared as one plain file with the integration

@@ -29,7 +29,8 @@ pub fn parse_retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Opt
         && secs.is_finite()
         && secs >= 0.0
     {
-        return Some(Duration::from_secs_f64(secs));
+        // Far beyond any wait the caller accepts: `try_` keeps a huge value from panicking.
+        return Some(Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX));
     }
     let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
     let wait = at.with_timezone(&chrono::Utc) - now;
@@ -39,6 +40,27 @@ pub fn parse_retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Opt
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_huge_or_odd_retry_after_never_panics() {
+        let now = chrono::Utc::now();
+        for v in [
+            "1e30",
+            "99999999999999999999",
+            "1.5",
+            "NaN",
+            "inf",
+            "-3",
+            "",
+        ] {
+            let _ = parse_retry_after(v, now);
+        }
+        assert_eq!(parse_retry_after("1e30", now), Some(Duration::MAX));
+        assert_eq!(
+            parse_retry_after("1.5", now),
+            Some(Duration::from_millis(1500))
+        );
+    }
 
     #[test]
     fn backoff_stays_under_its_doubling_ceiling_and_the_cap() {

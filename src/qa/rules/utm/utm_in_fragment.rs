@@ -6,7 +6,7 @@
 
 use crate::qa::finding::{Finding, FixKind, RuleMeta, Severity};
 use crate::qa::page::Document;
-use crate::qa::rules::{FileCx, Rule};
+use crate::qa::rules::{FileCx, Rule, Settings};
 use crate::qa::source::Span;
 use crate::qa::url::{decode_component, is_utm_like};
 
@@ -68,7 +68,9 @@ impl Rule for UtmInFragment {
             } else {
                 let tail = Span::new(url.path.end, url.span.end);
                 let movable = !doc.is_dynamic(tail) && cleanup.fix.is_none() && !url.query_dynamic;
-                movable.then(|| (tail, moved(doc, url, &fq)))
+                movable
+                    .then(|| (tail, moved(doc, url, &fq)))
+                    .filter(|(_, text)| moves_clean(doc, url, text, cx.settings))
             };
             match fix {
                 Some((span, text)) if cleanup.strip.is_some() => out.push(
@@ -85,6 +87,28 @@ impl Rule for UtmInFragment {
             }
         }
     }
+}
+
+/// Whether the URL with its parameters moved into the query (`tail` after the path) has no
+/// UTM finding: a fix must not reveal findings the parameters escaped in the fragment (a
+/// campaign value with spaces, say), so such a move is left to a person with the hint.
+fn moves_clean(
+    doc: &Document,
+    url: &crate::qa::url::UrlRef,
+    tail: &str,
+    settings: &Settings,
+) -> bool {
+    let head = &doc.text[url.span.start..url.path.end];
+    let href = format!("{head}{tail}").replace('"', "&quot;");
+    let probe = Document::parse(
+        &doc.path,
+        format!("<a href=\"{href}\">x</a>\n"),
+        crate::qa::page::Engine::Html,
+        crate::qa::page::Format::Html,
+    );
+    crate::qa::engine::check_document(&probe, settings, &["UTM-*".to_string()])
+        .map(|found| found.is_empty())
+        .unwrap_or(false)
 }
 
 /// The fragment's parameters, when at least one is a UTM.
@@ -164,28 +188,45 @@ mod tests {
 
     #[test]
     fn an_anchor_before_the_parameters_is_kept_when_they_move() {
-        let page =
-            "<a href=\"https://p.example/p?x=1#sec&utm_source=a&amp;utm_medium=email\">x</a>\n";
+        let page = "<a href=\"https://p.example/p?x=1#sec&utm_source=news&amp;utm_medium=email&amp;utm_campaign=spring\">x</a>\n";
         let f = check_files(&[("index.html", page)], "");
         let out = fixed_in(page, &f, "index.html", "UTM-007");
         assert!(
             out.contains(
-                "href=\"https://p.example/p?x=1&amp;utm_source=a&amp;utm_medium=email#sec\""
+                "href=\"https://p.example/p?x=1&amp;utm_source=news&amp;utm_medium=email&amp;utm_campaign=spring#sec\""
             ),
             "{out}"
         );
     }
 
     #[test]
+    fn a_move_that_would_reveal_findings_is_left_to_a_person() {
+        // Once in the query, `Spring Sale` would be a UTM-003/004 finding and the missing
+        // utm_medium a UTM-001: the fix must not add findings, so only the hint is given.
+        let page =
+            "<a href=\"https://p.example/p#utm_source=news&utm_campaign=Spring%20Sale\">x</a>\n";
+        let f = check_files(&[("index.html", page)], "");
+        let utm7: Vec<_> = f.iter().filter(|f| f.rule.id == "UTM-007").collect();
+        assert_eq!(utm7.len(), 1);
+        assert!(utm7[0].fix.is_none(), "{:?}", utm7[0].fix);
+        assert!(
+            utm7[0]
+                .hint
+                .as_deref()
+                .unwrap_or("")
+                .contains("move them into the query")
+        );
+    }
+
+    #[test]
     fn utms_after_the_hash_are_flagged_and_moved_in_every_engine() {
-        let html =
-            "<p>\n<a href=\"https://p.example/a?x=1#top?utm_source=s&amp;utm_medium=m\">x</a>\n";
+        let html = "<p>\n<a href=\"https://p.example/a?x=1#top?utm_source=news&amp;utm_medium=email&amp;utm_campaign=spring\">x</a>\n";
         let liquid = "---\nlayout: none\n---\n<a href=\"{{ site.partner }}/p#utm_source=s&utm_medium=m\">x</a>\n";
         let jinja = "{% block body %}<a href=\"https://p.example/p?utm_source={{ s }}#utm_medium=m\">x</a>{% endblock %}\n";
         let hugo = "<a href=\"https://p.example/p?x={{ .Params.x }}#utm_campaign=c\">x</a>\n";
         let hbs =
             "<a href=\"https://p.example/#/signup?utm_source=s&utm_medium=m\">{{label}}</a>\n";
-        let md = "---\ntitle: x\n---\n[x](https://p.example/p#utm_source=s)\n";
+        let md = "---\ntitle: x\n---\n[x](https://p.example/p#utm_source=news&utm_medium=email&utm_campaign=spring)\n";
         let files = [
             ("a.html", html),
             ("b.html", liquid),
@@ -208,11 +249,16 @@ mod tests {
         );
         let out = fixed_in(html, &f, "a.html", "UTM-007");
         assert!(
-            out.contains("\"https://p.example/a?x=1&amp;utm_source=s&amp;utm_medium=m#top\""),
+            out.contains("\"https://p.example/a?x=1&amp;utm_source=news&amp;utm_medium=email&amp;utm_campaign=spring#top\""),
             "{out}"
         );
         let out = fixed_in(md, &f, "f.md", "UTM-007");
-        assert!(out.contains("(https://p.example/p?utm_source=s)"), "{out}");
+        assert!(
+            out.contains(
+                "(https://p.example/p?utm_source=news&utm_medium=email&utm_campaign=spring)"
+            ),
+            "{out}"
+        );
         let again = check_files(&[("f.md", &out)], "");
         assert!(at(&again, "UTM-007").is_empty(), "{again:?}");
         let unfixed: Vec<&str> = f
@@ -220,7 +266,8 @@ mod tests {
             .filter(|x| x.rule.id == "UTM-007" && x.fix.is_none())
             .map(|x| x.file.as_ref())
             .collect();
-        assert_eq!(unfixed, ["c.njk", "d.html", "e.hbs"]);
+        // b.html would lose nothing but gain a UTM-001 (no utm_campaign) once moved.
+        assert_eq!(unfixed, ["b.html", "c.njk", "d.html", "e.hbs"]);
     }
 
     #[test]
