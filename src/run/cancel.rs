@@ -34,7 +34,21 @@ pub async fn cancel(store: &Store, run_id: &str, actor: &str) -> Result<Run, Run
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::runs::tests::store_with_run;
+    use crate::store::NewRun;
+
+    async fn store_with_run() -> (Store, tempfile::TempDir) {
+        let (store, dir) = crate::store::test_store().await;
+        let ws = store.add_workspace("site", "/srv/site", "main").await.unwrap();
+        let spec = store.add_spec("s", "name = \"s\"", "h").await.unwrap();
+        let new = NewRun {
+            id: "r1".into(),
+            workspace_id: ws.id,
+            spec_id: spec.id,
+            ..NewRun::default()
+        };
+        store.insert_run(&new, "ana").await.unwrap();
+        (store, dir)
+    }
 
     #[tokio::test]
     async fn a_queued_run_is_cancelled_and_a_finished_one_is_refused() {
