@@ -38,7 +38,10 @@ mod tests {
 
     async fn store_with_run() -> (Store, tempfile::TempDir) {
         let (store, dir) = crate::store::test_store().await;
-        let ws = store.add_workspace("site", "/srv/site", "main").await.unwrap();
+        let ws = store
+            .add_workspace("site", "/srv/site", "main")
+            .await
+            .unwrap();
         let spec = store.add_spec("s", "name = \"s\"", "h").await.unwrap();
         let new = NewRun {
             id: "r1".into(),

@@ -1,8 +1,10 @@
 //! Server-Sent Events of one run: the store is read every [`POLL`], and what changed is
-//! sent as named events with JSON data: `run` (its state), `progress` (edit batches
-//! done), `change` (one change's state or diff). The first read sends everything; the
-//! stream ends after the run reaches a final state (applied, completed, failed,
-//! cancelled). A comment line every [`KEEP_ALIVE`] keeps proxies from closing it.
+//! sent as named events with JSON data: `run` (a state the run went to), `progress`
+//! (edit batches done), `change` (a state a change went to, or a new diff). The first
+//! read sends the run and every change as they are; after that the run's append-only
+//! event log is followed, so no state in between two reads is lost. The stream ends
+//! after the run reaches a final state (applied, completed, failed, cancelled). A
+//! comment line every [`KEEP_ALIVE`] keeps proxies from closing it.
 
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -14,7 +16,7 @@ use serde_json::{Value, json};
 use super::api::run_id;
 use super::app::AppState;
 use super::error::ApiError;
-use crate::store::{ChangeState, RunState, Store};
+use crate::store::{Event, RunState, Store};
 
 /// How often the store is read.
 const POLL: Duration = Duration::from_millis(100);
@@ -25,9 +27,11 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 struct Watch {
     store: Store,
     run: String,
-    state: Option<RunState>,
+    /// The last event of the run's log that was sent; `None` before the first read.
+    last_event: Option<i64>,
     batches_done: Option<i64>,
-    changes: HashMap<i64, (ChangeState, String)>,
+    /// The files of the changes, by id.
+    files: HashMap<i64, String>,
     queue: VecDeque<web::Bytes>,
     finished: bool,
     first: bool,
@@ -44,9 +48,9 @@ pub async fn stream(
     let watch = Watch {
         store: state.store.clone(),
         run: id,
-        state: None,
+        last_event: None,
         batches_done: None,
-        changes: HashMap::new(),
+        files: HashMap::new(),
         queue: VecDeque::new(),
         finished: false,
         first: true,
@@ -99,39 +103,76 @@ impl Watch {
 
     /// Reads the run and queues an event for each thing that changed.
     async fn read(&mut self) -> Result<(), crate::store::StoreError> {
-        let run = self.store.run_by_id(&self.run).await?;
-        let done = self.store.batches_done(&self.run).await?;
-        let changes = self.store.change_statuses(&self.run).await?;
+        let store = self.store.clone();
+        let run = match self.last_event {
+            // The log is read before the run, so what happens in between is sent again
+            // after the snapshot rather than lost.
+            None => {
+                let logged = store.events_after(&self.run, 0).await?;
+                let run = store.run_by_id(&self.run).await?;
+                self.snapshot(&run).await?;
+                self.last_event = Some(logged.last().map_or(0, |e| e.id));
+                run
+            }
+            // The run is read before the log, so the log holds the move to its state.
+            Some(last) => {
+                let run = store.run_by_id(&self.run).await?;
+                let logged = store.events_after(&self.run, last).await?;
+                self.follow(&logged).await?;
+                self.last_event = Some(logged.last().map_or(last, |e| e.id));
+                run
+            }
+        };
+        let done = store.batches_done(&self.run).await?;
         if self.batches_done != Some(done) {
             self.batches_done = Some(done);
             let data = json!({"batches_done": done, "batches": run.batches, "files": run.files});
             self.queue.push_back(event("progress", &data));
         }
-        for c in changes {
-            let now = (c.state, c.diff_hash.clone());
-            if self.changes.get(&c.id) == Some(&now) {
-                continue;
-            }
+        self.finished = is_final(run.state);
+        Ok(())
+    }
+
+    /// The run and every change as they are now.
+    async fn snapshot(&mut self, run: &crate::store::Run) -> Result<(), crate::store::StoreError> {
+        let data = json!({"id": run.id, "state": run.state, "budget_exhausted": run.budget_exhausted,
+            "commit": run.commit_id, "finished_at": run.finished_at.map(|t| t.to_rfc3339())});
+        self.queue.push_back(event("run", &data));
+        for c in self.store.change_statuses(&self.run).await? {
             let data =
                 json!({"id": c.id, "file": c.path, "state": c.state, "diff_hash": c.diff_hash});
             self.queue.push_back(event("change", &data));
-            self.changes.insert(c.id, now);
+            self.files.insert(c.id, c.path);
         }
-        if self.state != Some(run.state) {
-            self.state = Some(run.state);
-            let data = json!({
-                "id": run.id,
-                "state": run.state,
-                "budget_exhausted": run.budget_exhausted,
-                "commit": run.commit_id,
-                "finished_at": run.finished_at.map(|t| t.to_rfc3339()),
-            });
-            self.queue.push_back(event("run", &data));
-        }
-        self.finished = matches!(
-            run.state,
-            RunState::Applied | RunState::Completed | RunState::Failed | RunState::Cancelled
-        );
         Ok(())
     }
+
+    /// One event for each entry of the run's log since the last read.
+    async fn follow(&mut self, logged: &[Event]) -> Result<(), crate::store::StoreError> {
+        for e in logged {
+            let Some(change) = e.change_id else {
+                let data = json!({"id": e.run_id, "state": e.to_state, "from": e.from_state,
+                    "actor": e.actor, "at": e.at.to_rfc3339()});
+                self.queue.push_back(event("run", &data));
+                continue;
+            };
+            if !self.files.contains_key(&change) {
+                for c in self.store.change_statuses(&self.run).await? {
+                    self.files.insert(c.id, c.path);
+                }
+            }
+            let data = json!({"id": change, "file": self.files.get(&change), "state": e.to_state,
+                "from": e.from_state, "actor": e.actor, "diff_hash": e.diff_hash,
+                "at": e.at.to_rfc3339()});
+            self.queue.push_back(event("change", &data));
+        }
+        Ok(())
+    }
+}
+
+fn is_final(state: RunState) -> bool {
+    matches!(
+        state,
+        RunState::Applied | RunState::Completed | RunState::Failed | RunState::Cancelled
+    )
 }
