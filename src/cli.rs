@@ -1,4 +1,4 @@
-//! The command line's commands: `check`, `rules`, `init`, `explain`, `spec check`. Reads the environment and
+//! The command line's commands: `serve` (the default), `check`, `rules`, `init`, `explain`, `spec check`. Reads the environment and
 //! arguments once, calls one entry point each, and picks the exit code.
 
 use std::io::Write;
@@ -15,7 +15,9 @@ use crate::qa::rules;
 use crate::spec::SpecError;
 
 mod runs;
+mod web;
 pub use runs::{ReviewArgs, RunArgs, RunsCommand};
+pub use web::{ServeArgs, TokensCommand, UsersCommand};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -24,13 +26,29 @@ pub use runs::{ReviewArgs, RunArgs, RunsCommand};
     about = "QA checks and bulk edits for marketing-site repositories"
 )]
 pub struct Cli {
-    /// With no command, checks the bundled demo site (`examples/demo-site`).
+    /// With no command, serves the web UI and API (`sitewide serve`).
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Serve the web UI and JSON API (with a worker for the runs it starts).
+    Serve(ServeArgs),
+    /// Local users of the web UI: `users add NAME --role approver`, `users list`.
+    Users {
+        #[command(subcommand)]
+        action: UsersCommand,
+        #[arg(long, global = true)]
+        data_dir: Option<PathBuf>,
+    },
+    /// API tokens: `tokens create --user NAME` prints one.
+    Tokens {
+        #[command(subcommand)]
+        action: TokensCommand,
+        #[arg(long, global = true)]
+        data_dir: Option<PathBuf>,
+    },
     /// Audit a repository of landing-page sources and print its findings.
     Check(CheckArgs),
     /// List every rule, or explain one (`sitewide rules UTM-008`).
@@ -153,29 +171,6 @@ pub struct CheckArgs {
     pub fix: bool,
 }
 
-impl CheckArgs {
-    /// The check `cargo run --release` runs: the demo site shipped in the repository.
-    fn demo() -> CheckArgs {
-        let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo-site");
-        let path = if bundled.is_dir() {
-            bundled
-        } else {
-            PathBuf::from("examples/demo-site")
-        };
-        eprintln!(
-            "checking the demo site {} (run `sitewide check PATH` for yours)",
-            path.display()
-        );
-        CheckArgs {
-            path,
-            format: Format::Table,
-            rules: Vec::new(),
-            fail_on: FailOn::Never,
-            fix: false,
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FailOn {
     Error,
@@ -198,7 +193,10 @@ impl FailOn {
 /// Runs a parsed command line; errors the user must act on exit with 2.
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
-        None => check(&CheckArgs::demo()),
+        None => web::serve(&ServeArgs::from_env()),
+        Some(Command::Serve(args)) => web::serve(&args),
+        Some(Command::Users { action, data_dir }) => web::users(&action, data_dir.as_deref()),
+        Some(Command::Tokens { action, data_dir }) => web::tokens(&action, data_dir.as_deref()),
         Some(Command::Check(args)) => check(&args),
         Some(Command::Rules { id, format }) => list_rules(id.as_deref(), format),
         Some(Command::Init { path, force }) => init(&path, force),

@@ -7,4 +7,5 @@ pub mod qa;
 pub mod run;
 pub mod spec;
 pub mod store;
+pub mod web;
 pub mod workspace;

@@ -84,7 +84,7 @@ pub struct ReviewArgs {
 }
 
 /// Runs `work` on a multi-threaded runtime with the store of `data_dir` open.
-fn with_store<F, Fut>(data_dir: Option<&Path>, work: F) -> Result<ExitCode, String>
+pub(super) fn with_store<F, Fut>(data_dir: Option<&Path>, work: F) -> Result<ExitCode, String>
 where
     F: FnOnce(Store, PathBuf) -> Fut,
     Fut: Future<Output = Result<ExitCode, String>>,
@@ -103,7 +103,7 @@ where
     })
 }
 
-fn fail(e: impl std::fmt::Display) -> String {
+pub(super) fn fail(e: impl std::fmt::Display) -> String {
     let text = e.to_string();
     if text.starts_with("error") {
         text
@@ -112,7 +112,7 @@ fn fail(e: impl std::fmt::Display) -> String {
     }
 }
 
-fn print(text: &str) {
+pub(super) fn print(text: &str) {
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 

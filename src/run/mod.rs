@@ -10,6 +10,7 @@
 //! killed at any point leaves the old state or the new, and the next worker goes on.
 
 mod apply;
+mod cancel;
 mod edit;
 mod finish;
 mod forecast;
@@ -23,10 +24,11 @@ mod worker;
 use std::path::{Path, PathBuf};
 
 pub use apply::apply;
+pub use cancel::cancel;
 pub use forecast::{Forecast, forecast};
 pub use plan::{DEMO, PlanRequest, ensure_demo, plan};
 pub use report::{RunReport, list, report};
-pub use review::{Decision, review};
+pub use review::{Decision, Verdict, decide, review};
 pub use worker::{Worker, wait_for};
 
 use crate::store::StoreError;
@@ -43,6 +45,9 @@ pub enum RunError {
     Spec(String),
     #[error("{0}")]
     Refused(String),
+    /// The person may not do this (approving their own run, say).
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{what}: {source}")]
     Io {
         what: String,

@@ -15,6 +15,15 @@ pub enum Decision {
     ApproveAll,
 }
 
+/// What a reviewer decides about one change, by its id (the web UI and API).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Approve,
+    Reject,
+    /// The file runs again with the comment added to the instruction.
+    RequestChanges,
+}
+
 /// Records `decision` on run `run_id` by `reviewer`; returns the changes it moved.
 pub async fn review(
     store: &Store,
@@ -23,26 +32,8 @@ pub async fn review(
     reviewer: &str,
     comment: &str,
 ) -> Result<Vec<Change>, RunError> {
-    let run = store.run_by_id(run_id).await?;
-    if run.state != RunState::AwaitingReview {
-        return Err(RunError::Refused(format!(
-            "error: run {run_id} is {}, not awaiting_review; nothing can be reviewed",
-            run.state
-        )));
-    }
     let approving = !matches!(decision, Decision::Reject(_));
-    if approving && reviewer == run.created_by {
-        let spec = store.spec_by_id(run.spec_id).await?;
-        let text = spec.map(|s| s.text).unwrap_or_default();
-        let allowed = crate::spec::parse(std::path::Path::new("spec.toml"), &text)
-            .map(|s| s.approval.allow_self_approval)
-            .unwrap_or(false);
-        if !allowed {
-            return Err(RunError::Refused(format!(
-                "error: {reviewer} started run {run_id} and cannot approve it: the spec has [approval] allow_self_approval = false\n  = hint: ask someone else to review, or pass --as with their name"
-            )));
-        }
-    }
+    may_review(store, run_id, approving, reviewer).await?;
     let changes = store.changes_of_run(run_id).await?;
     let (targets, to): (Vec<&Change>, ChangeState) = match decision {
         Decision::ApproveAll => (
@@ -63,6 +54,82 @@ pub async fn review(
                 .await?,
         );
     }
+    complete_when_nothing_approved(store, run_id, reviewer).await?;
+    Ok(moved)
+}
+
+/// Records `verdict` on change `change_id` of run `run_id`, made on the diff whose hash
+/// is `diff_hash`: refused (`StoreError::DiffChanged`) when the diff changed since.
+pub async fn decide(
+    store: &Store,
+    run_id: &str,
+    change_id: i64,
+    verdict: Verdict,
+    diff_hash: &str,
+    reviewer: &str,
+    comment: &str,
+) -> Result<Change, RunError> {
+    let change = store.change_by_id(change_id).await?;
+    if change.run_id != run_id {
+        return Err(crate::store::StoreError::NotFound {
+            what: "change",
+            key: format!("{run_id}:{change_id}"),
+        }
+        .into());
+    }
+    may_review(store, run_id, verdict == Verdict::Approve, reviewer).await?;
+    let to = match verdict {
+        Verdict::Approve => ChangeState::Approved,
+        Verdict::Reject => ChangeState::Rejected,
+        Verdict::RequestChanges => ChangeState::ChangesRequested,
+    };
+    let moved = if change.state == to && change.diff_hash == diff_hash {
+        change
+    } else {
+        store
+            .decide_change_on(run_id, &change.path, to, reviewer, comment, Some(diff_hash))
+            .await?
+    };
+    complete_when_nothing_approved(store, run_id, reviewer).await?;
+    Ok(moved)
+}
+
+/// Refuses a review of a run that is not awaiting review, and an approval by the person
+/// who started the run unless its spec allows self-approval.
+async fn may_review(
+    store: &Store,
+    run_id: &str,
+    approving: bool,
+    reviewer: &str,
+) -> Result<(), RunError> {
+    let run = store.run_by_id(run_id).await?;
+    if run.state != RunState::AwaitingReview {
+        return Err(RunError::Refused(format!(
+            "error: run {run_id} is {}, not awaiting_review; nothing can be reviewed",
+            run.state
+        )));
+    }
+    if approving && reviewer == run.created_by {
+        let spec = store.spec_by_id(run.spec_id).await?;
+        let text = spec.map(|s| s.text).unwrap_or_default();
+        let allowed = crate::spec::parse(std::path::Path::new("spec.toml"), &text)
+            .map(|s| s.approval.allow_self_approval)
+            .unwrap_or(false);
+        if !allowed {
+            return Err(RunError::Forbidden(format!(
+                "error: {reviewer} started run {run_id} and cannot approve it: the spec has [approval] allow_self_approval = false\n  = hint: ask someone else to review, or pass --as with their name"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// When every change is decided and none is approved, the run is `completed`.
+async fn complete_when_nothing_approved(
+    store: &Store,
+    run_id: &str,
+    reviewer: &str,
+) -> Result<(), RunError> {
     let now = store.changes_of_run(run_id).await?;
     let undecided = now.iter().any(|c| {
         matches!(
@@ -81,7 +148,7 @@ pub async fn review(
             )
             .await?;
     }
-    Ok(moved)
+    Ok(())
 }
 
 fn find<'a>(changes: &'a [Change], file: &str) -> Result<&'a Change, RunError> {

@@ -43,6 +43,16 @@ pub struct NewChange {
     pub new_content: Option<String>,
 }
 
+/// A change's id, file, state and diff hash: what a live view watches, without the
+/// diff and findings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeStatus {
+    pub id: i64,
+    pub path: String,
+    pub state: ChangeState,
+    pub diff_hash: String,
+}
+
 #[derive(FromRow)]
 struct ChangeRow {
     id: i64,
@@ -159,6 +169,26 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(Change::try_from).collect()
+    }
+
+    /// The id, file, state and diff hash of every change of a run, ordered by path.
+    pub async fn change_statuses(&self, run_id: &str) -> Result<Vec<ChangeStatus>, StoreError> {
+        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+            "SELECT id, path, state, diff_hash FROM changes WHERE run_id = $1 ORDER BY path",
+        )
+        .bind(run_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, path, state, diff_hash)| {
+                Ok(ChangeStatus {
+                    id,
+                    path,
+                    state: state.parse()?,
+                    diff_hash,
+                })
+            })
+            .collect()
     }
 
     /// One change, by id.

@@ -9,18 +9,20 @@ mod pool;
 mod records;
 mod runs;
 mod states;
+mod users;
 mod work;
 
 use std::path::{Path, PathBuf};
 
 use sqlx::SqlitePool;
 
-pub use changes::{Change, NewChange};
+pub use changes::{Change, ChangeStatus, NewChange};
 pub use ledger::{Estimate, Limits, NewReceipt, Reservation, Spent};
 pub use pool::{DB_FILE, MIGRATIONS_TABLE, db_path};
 pub use records::{StoredSpec, Workspace};
 pub use runs::{Event, NewRun, Run};
 pub use states::{ChangeState, RunState, UnknownState};
+pub use users::{Idempotency, Session, User};
 pub use work::{Draft, QUEUE, Skip};
 
 /// Sitewide's database: a pool over the data directory's SQLite file.
@@ -80,6 +82,16 @@ pub enum StoreError {
         "a workspace named {name:?} exists already\n  hint: pick another name or use the existing one"
     )]
     WorkspaceExists { name: String },
+    #[error("a user named {name:?} exists already\n  hint: pick another name")]
+    UserExists { name: String },
+    #[error(
+        "{path}: the diff changed since it was shown (it was {expected}, it is {found})\n  hint: read the change again and decide on what it is now"
+    )]
+    DiffChanged {
+        path: String,
+        expected: String,
+        found: String,
+    },
     #[error("run {run}: a run cannot go from {from} to {to}")]
     IllegalTransition {
         run: String,

@@ -42,6 +42,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "model_calls",
         include_str!("../../migrations/sqlite/0003_model_calls.sql"),
     ),
+    (
+        4,
+        "web",
+        include_str!("../../migrations/sqlite/0004_web.sql"),
+    ),
 ];
 
 /// The database file for a data directory.

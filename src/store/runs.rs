@@ -63,6 +63,8 @@ pub struct Event {
     pub actor: String,
     pub at: DateTime<Utc>,
     pub detail: String,
+    /// The diff hash a review decision was made on.
+    pub diff_hash: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -320,10 +322,24 @@ impl Store {
         Ok(())
     }
 
+    /// The events of a run after event `after` (0: all), oldest first: what a live view
+    /// has not seen yet.
+    pub async fn events_after(&self, id: &str, after: i64) -> Result<Vec<Event>, StoreError> {
+        let events = sqlx::query_as::<_, Event>(
+            "SELECT id, run_id, change_id, from_state, to_state, actor, at, detail, diff_hash \
+             FROM events WHERE run_id = $1 AND id > $2 ORDER BY id",
+        )
+        .bind(id)
+        .bind(after)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(events)
+    }
+
     /// Every event of a run, oldest first.
     pub async fn events_of_run(&self, id: &str) -> Result<Vec<Event>, StoreError> {
         let events = sqlx::query_as::<_, Event>(
-            "SELECT id, run_id, change_id, from_state, to_state, actor, at, detail \
+            "SELECT id, run_id, change_id, from_state, to_state, actor, at, detail, diff_hash \
              FROM events WHERE run_id = $1 ORDER BY id",
         )
         .bind(id)

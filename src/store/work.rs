@@ -305,14 +305,30 @@ impl Store {
         actor: &str,
         comment: &str,
     ) -> Result<Change, StoreError> {
+        self.decide_change_on(run_id, path, to, actor, comment, None)
+            .await
+    }
+
+    /// [`Store::decide_change`], refused with `DiffChanged` when `diff_hash` is given and
+    /// is not the change's diff hash now. The event records the diff hash decided on.
+    pub async fn decide_change_on(
+        &self,
+        run_id: &str,
+        path: &str,
+        to: ChangeState,
+        actor: &str,
+        comment: &str,
+        diff_hash: Option<&str>,
+    ) -> Result<Change, StoreError> {
         let mut tx = self.write_tx().await?;
-        let found: Option<(i64, String)> =
-            sqlx::query_as("SELECT id, state FROM changes WHERE run_id = $1 AND path = $2")
-                .bind(run_id)
-                .bind(path)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some((id, state)) = found else {
+        let found: Option<(i64, String, String)> = sqlx::query_as(
+            "SELECT id, state, diff_hash FROM changes WHERE run_id = $1 AND path = $2",
+        )
+        .bind(run_id)
+        .bind(path)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((id, state, current)) = found else {
             return Err(StoreError::NotFound {
                 what: "change",
                 key: format!("{run_id}:{path}"),
@@ -328,6 +344,13 @@ impl Store {
                 run: run_id.to_string(),
                 expected: RunState::AwaitingReview,
                 found: run_state,
+            });
+        }
+        if let Some(expected) = diff_hash.filter(|h| *h != current) {
+            return Err(StoreError::DiffChanged {
+                path: path.to_string(),
+                expected: expected.to_string(),
+                found: current,
             });
         }
         let from: ChangeState = state.parse()?;
@@ -353,6 +376,15 @@ impl Store {
             actor,
             comment,
         )
+        .await?;
+        // The write lock is held since BEGIN IMMEDIATE: the newest event is the one above.
+        sqlx::query(
+            "UPDATE events SET diff_hash = $1 \
+             WHERE id = (SELECT MAX(id) FROM events WHERE run_id = $2)",
+        )
+        .bind(&current)
+        .bind(run_id)
+        .execute(&mut *tx)
         .await?;
         sqlx::query("UPDATE runs SET updated_at = $1 WHERE id = $2")
             .bind(Utc::now())

@@ -138,13 +138,6 @@ fn sarif_output_is_valid_sarif_2_1_0() {
 }
 
 #[test]
-fn no_arguments_checks_the_demo_site() {
-    let out = sitewide(&[]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stdout(&out).contains("Jekyll site"), "{}", stdout(&out));
-}
-
-#[test]
 fn an_unknown_rule_in_sitewide_toml_is_an_error_at_its_key() {
     let t = Tree::new(&[
         ("index.html", PAGE),

@@ -18,3 +18,4 @@ mod props;
 mod runs;
 mod spec;
 mod support;
+mod web;

@@ -1,0 +1,275 @@
+//! Runs over HTTP: start one (by job name or by a spec's path in the workspace, at most
+//! once per `Idempotency-Key`), list them, read one whole or its changes, apply, cancel.
+
+use std::path::PathBuf;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::{body, relative_path, run_id};
+use crate::run::{self, PlanRequest};
+use crate::store::{Idempotency, Workspace as Registered};
+use crate::web::app::AppState;
+use crate::web::auth::Caller;
+use crate::web::error::ApiError;
+use crate::workspace::Workspace;
+
+/// The body of `POST /api/v1/runs`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartRun {
+    /// A loaded job's name, or a spec's path in the workspace at the base commit.
+    pub job: String,
+    /// A registered workspace's name.
+    pub workspace: String,
+    /// A branch, tag or commit; default: the head of the default branch.
+    #[serde(default)]
+    pub base: Option<String>,
+}
+
+/// `GET /api/v1/runs`: summaries, newest first.
+pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let store = &state.store;
+    let workspaces = store.workspaces().await?;
+    let counts = store.change_counts().await?;
+    let mut out = Vec::new();
+    for r in store.runs().await?.into_iter().take(500) {
+        let spec = store.spec_by_id(r.spec_id).await?.map(|s| s.name);
+        let ws = workspaces.iter().find(|w| w.id == r.workspace_id);
+        out.push(json!({
+            "id": r.id,
+            "state": r.state,
+            "spec": spec,
+            "workspace": ws.map(|w| w.name.as_str()),
+            "base": r.base_commit,
+            "target_branch": r.target_branch,
+            "created_by": r.created_by,
+            "created_at": r.created_at.to_rfc3339(),
+            "finished_at": r.finished_at.map(|t| t.to_rfc3339()),
+            "changes": counts.get(&r.id).copied().unwrap_or(0),
+            "commit": r.commit_id,
+        }));
+    }
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// `GET /api/v1/runs/{id}`.
+pub async fn show(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let report = run::report(&state.store, run_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+/// `GET /api/v1/runs/{id}/changes`.
+pub async fn changes(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let report = run::report(&state.store, run_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(report.changes))
+}
+
+/// `POST /api/v1/runs/{id}/apply`.
+pub async fn apply(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = run_id(&id)?;
+    run::apply(&state.store, &state.data_dir, id, &caller.name).await?;
+    let report = run::report(&state.store, id).await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+/// `POST /api/v1/runs/{id}/cancel`.
+pub async fn cancel(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = run_id(&id)?;
+    run::cancel(&state.store, id, &caller.name).await?;
+    let report = run::report(&state.store, id).await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+/// `POST /api/v1/runs`: 201 and the run; with an `Idempotency-Key` seen before, 200 and
+/// the run that key started.
+pub async fn start(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    bytes: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let wanted: StartRun = body(&bytes)?;
+    let key = idempotency_key(&req)?;
+    let store = &state.store;
+    if let Some(key) = &key {
+        match store.reserve_idempotency_key(&caller.name, key).await? {
+            Idempotency::Reserved => {}
+            Idempotency::Started(id) => {
+                let report = run::report(store, &id).await?;
+                return Ok(HttpResponse::Ok().json(report));
+            }
+            Idempotency::InFlight => {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "idempotency_in_flight",
+                    "a request with this Idempotency-Key is starting its run; ask again in a moment",
+                ));
+            }
+        }
+    }
+    let started = plan(&state, &caller, &wanted).await;
+    let run_id = match (started, &key) {
+        (Ok(id), Some(key)) => {
+            store.fill_idempotency_key(&caller.name, key, &id).await?;
+            id
+        }
+        (Ok(id), None) => id,
+        (Err(e), Some(key)) => {
+            store.release_idempotency_key(&caller.name, key).await?;
+            return Err(e);
+        }
+        (Err(e), None) => return Err(e),
+    };
+    let report = run::report(store, &run_id).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/runs/{run_id}")))
+        .json(report))
+}
+
+fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = req.headers().get("Idempotency-Key") else {
+        return Ok(None);
+    };
+    let key = value.to_str().ok().map(str::trim).unwrap_or("");
+    if key.is_empty() || key.len() > 200 {
+        return Err(ApiError::bad_request(
+            "bad_idempotency_key",
+            "Idempotency-Key must be 1 to 200 visible ASCII characters",
+        ));
+    }
+    Ok(Some(key.to_string()))
+}
+
+/// Plans the run `wanted` asks for as `caller`; returns its id.
+async fn plan(state: &AppState, caller: &Caller, wanted: &StartRun) -> Result<String, ApiError> {
+    let store = &state.store;
+    let registered = store
+        .workspace_by_name(&wanted.workspace)
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_workspace",
+                format!(
+                    "no workspace named {:?}; GET /api/v1/workspaces lists them",
+                    wanted.workspace
+                ),
+            )
+        })?;
+    if let Some(base) = &wanted.base
+        && (base.is_empty()
+            || base.len() > 200
+            || base.starts_with('-')
+            || base.chars().any(|c| c.is_whitespace() || c.is_control()))
+    {
+        return Err(ApiError::bad_request(
+            "bad_base",
+            format!("{base:?} is not a revision"),
+        ));
+    }
+    let spec = match state.jobs.iter().find(|j| j.name == wanted.job) {
+        Some(job) => job.path.clone(),
+        None => spec_from_workspace(state, &registered, wanted).await?,
+    };
+    let request = PlanRequest {
+        spec,
+        workspace: registered.name.clone(),
+        base: wanted.base.clone(),
+        actor: caller.name.clone(),
+        config: state.config.clone(),
+    };
+    let planned = run::plan(store, &state.data_dir, &request).await?;
+    Ok(planned.id)
+}
+
+/// Reads the spec at `wanted.job` in the workspace at the base commit into the data
+/// directory (plan reads a file). Only specs under the workspace's `jobs/` may carry
+/// `[qa] scripts`: they run shell commands on the server.
+async fn spec_from_workspace(
+    state: &AppState,
+    registered: &Registered,
+    wanted: &StartRun,
+) -> Result<PathBuf, ApiError> {
+    let path = relative_path(&wanted.job)?.to_string();
+    if !path.ends_with(".toml") {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_job",
+            format!(
+                "{path:?} is neither a job's name (GET /api/v1/jobs) nor a .toml path in the workspace"
+            ),
+        ));
+    }
+    let root = registered.path.clone();
+    let rev = wanted
+        .base
+        .clone()
+        .unwrap_or_else(|| format!("refs/heads/{}", registered.default_branch));
+    let wanted_path = path.clone();
+    let text = web::block(move || read_at(&root, &rev, &wanted_path))
+        .await
+        .map_err(|e| ApiError::internal(&e))??;
+    let spec = crate::spec::parse(std::path::Path::new(&path), &text);
+    if let Ok(spec) = &spec
+        && !spec.qa.scripts.is_empty()
+        && !path.starts_with("jobs/")
+    {
+        return Err(ApiError::forbidden(format!(
+            "{path}: [qa] scripts run commands on the server; only specs in the workspace's jobs/ folder may carry them"
+        )));
+    }
+    let hash = format!("{:x}", Sha256::digest(text.as_bytes()));
+    let dir = state.data_dir.join("specs").join(&hash[..16]);
+    let name = path.rsplit('/').next().unwrap_or("spec.toml");
+    let file = dir.join(name);
+    std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(&file, &text))
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok(file)
+}
+
+/// The text of `path` at `rev` in the repository at `root`.
+fn read_at(root: &str, rev: &str, path: &str) -> Result<String, ApiError> {
+    let ws = Workspace::open(root).map_err(|e| ApiError::internal(&e))?;
+    let commit = ws
+        .resolve(rev)
+        .map_err(|e| ApiError::from(crate::run::RunError::from(e)))?;
+    let files = ws.files(&commit).map_err(|e| ApiError::internal(&e))?;
+    let Some(file) = files.into_iter().find(|f| f.path == path) else {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_job",
+            format!("no job named {path:?}, and no such file in the workspace at {rev}"),
+        ));
+    };
+    let bytes = ws
+        .read_blobs(&[file.blob])
+        .map_err(|e| ApiError::internal(&e))?
+        .pop()
+        .unwrap_or_default();
+    String::from_utf8(bytes).map_err(|_| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_spec",
+            format!("{path} is not UTF-8"),
+        )
+    })
+}

@@ -1,0 +1,322 @@
+//! The one list of the app's routes: the router is built from it, and so is the OpenAPI
+//! document, so neither can name a route the other lacks. Each route says who may call it
+//! (enforced by [`super::app`]'s middleware before the handler runs) and what it answers.
+
+use actix_web::{Route as ActixRoute, web};
+
+use super::auth::Role;
+use super::{api, events, pages};
+
+/// An HTTP method the app answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+impl Method {
+    /// Lowercase, as OpenAPI names operations.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "get",
+            Method::Post => "post",
+        }
+    }
+}
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, logged in or not.
+    Public,
+    /// A caller with at least this role. State-changing requests by session cookie carry
+    /// the CSRF token in the `X-CSRF-Token` header.
+    Role(Role),
+    /// A logged-in caller submitting an HTML form: the handler checks the form's
+    /// `csrf_token` field.
+    Form(Role),
+}
+
+/// What a route answers with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// JSON of a named schema (`components/schemas`), with this status.
+    Json(u16, &'static str),
+    /// A JSON array of a named schema.
+    JsonList(&'static str),
+    /// An HTML page.
+    Html,
+    /// A redirect (303 See Other).
+    Redirect,
+    /// Server-Sent Events.
+    Events,
+    /// A static file.
+    Asset,
+}
+
+/// One route of the app.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteDef {
+    pub method: Method,
+    /// The path with `{name}` parameters, as both actix-web and OpenAPI write it.
+    pub path: &'static str,
+    pub operation: &'static str,
+    pub summary: &'static str,
+    pub access: Access,
+    /// The request body's schema: JSON, or an HTML form (`form:` prefix).
+    pub body: Option<&'static str>,
+    pub answer: Answer,
+    /// The handler, as an actix-web route with its method.
+    pub handler: fn() -> ActixRoute,
+}
+
+use Access::{Form, Public};
+use Answer::{Asset, Events, Html, Json, JsonList, Redirect};
+use Method::{Get, Post};
+
+const fn route(
+    method: Method,
+    path: &'static str,
+    operation: &'static str,
+    summary: &'static str,
+    access: Access,
+    answer: Answer,
+    handler: fn() -> ActixRoute,
+) -> RouteDef {
+    RouteDef {
+        method,
+        path,
+        operation,
+        summary,
+        access,
+        body: None,
+        answer,
+        handler,
+    }
+}
+
+const fn with_body(mut r: RouteDef, body: &'static str) -> RouteDef {
+    r.body = Some(body);
+    r
+}
+
+const VIEWER: Access = Access::Role(Role::Viewer);
+const EDITOR: Access = Access::Role(Role::Editor);
+const APPROVER: Access = Access::Role(Role::Approver);
+
+/// Every route of the app.
+pub const ROUTES: &[RouteDef] = &[
+    route(
+        Get,
+        "/healthz",
+        "health",
+        "Whether the server is up; no login needed",
+        Public,
+        Json(200, "Health"),
+        || web::get().to(pages::healthz),
+    ),
+    route(
+        Get,
+        "/login",
+        "login_page",
+        "The login page",
+        Public,
+        Html,
+        || web::get().to(pages::login_page),
+    ),
+    with_body(
+        route(
+            Post,
+            "/login",
+            "login",
+            "Log in: sets the session cookie and goes to the dashboard",
+            Public,
+            Redirect,
+            || web::post().to(pages::login),
+        ),
+        "form:Login",
+    ),
+    with_body(
+        route(
+            Post,
+            "/logout",
+            "logout",
+            "Log out: ends the session",
+            Form(Role::Viewer),
+            Redirect,
+            || web::post().to(pages::logout),
+        ),
+        "form:Csrf",
+    ),
+    route(
+        Get,
+        "/",
+        "dashboard",
+        "The dashboard: workspaces and recent runs",
+        VIEWER,
+        Html,
+        || web::get().to(pages::dashboard),
+    ),
+    route(
+        Get,
+        "/static/{file}",
+        "asset",
+        "A static asset from web/ (CSS, JS)",
+        Public,
+        Asset,
+        || web::get().to(pages::asset),
+    ),
+    route(
+        Get,
+        "/api/v1/openapi.json",
+        "openapi",
+        "This document",
+        Public,
+        Json(200, "OpenApi"),
+        || web::get().to(api::openapi),
+    ),
+    route(
+        Get,
+        "/api/v1/me",
+        "me",
+        "The caller: name, role, and the session's CSRF token",
+        VIEWER,
+        Json(200, "Me"),
+        || web::get().to(api::catalog::me),
+    ),
+    route(
+        Get,
+        "/api/v1/jobs",
+        "list_jobs",
+        "The job specs that can be started by name",
+        VIEWER,
+        JsonList("Job"),
+        || web::get().to(api::catalog::jobs),
+    ),
+    route(
+        Get,
+        "/api/v1/workspaces",
+        "list_workspaces",
+        "The registered workspaces",
+        VIEWER,
+        JsonList("Workspace"),
+        || web::get().to(api::catalog::workspaces),
+    ),
+    route(
+        Get,
+        "/api/v1/runs",
+        "list_runs",
+        "The runs, newest first",
+        VIEWER,
+        JsonList("RunSummary"),
+        || web::get().to(api::runs::list),
+    ),
+    with_body(
+        route(
+            Post,
+            "/api/v1/runs",
+            "start_run",
+            "Start a run of a job (by name or by its path in the workspace); honours Idempotency-Key",
+            EDITOR,
+            Json(201, "RunReport"),
+            || web::post().to(api::runs::start),
+        ),
+        "StartRun",
+    ),
+    route(
+        Get,
+        "/api/v1/runs/{id}",
+        "get_run",
+        "One run, whole (as `sitewide runs show ID --json`)",
+        VIEWER,
+        Json(200, "RunReport"),
+        || web::get().to(api::runs::show),
+    ),
+    route(
+        Get,
+        "/api/v1/runs/{id}/changes",
+        "list_changes",
+        "A run's changes",
+        VIEWER,
+        JsonList("Change"),
+        || web::get().to(api::runs::changes),
+    ),
+    with_body(
+        route(
+            Post,
+            "/api/v1/runs/{id}/changes/{change}/decision",
+            "decide_change",
+            "Approve, reject or request changes on one change, on the diff whose hash is given",
+            APPROVER,
+            Json(200, "Change"),
+            || web::post().to(api::review::decide),
+        ),
+        "Decision",
+    ),
+    route(
+        Post,
+        "/api/v1/runs/{id}/apply",
+        "apply_run",
+        "Commit the run's approved changes on sitewide/<id>",
+        APPROVER,
+        Json(200, "RunReport"),
+        || web::post().to(api::runs::apply),
+    ),
+    route(
+        Post,
+        "/api/v1/runs/{id}/cancel",
+        "cancel_run",
+        "Stop a queued or running run",
+        EDITOR,
+        Json(200, "RunReport"),
+        || web::post().to(api::runs::cancel),
+    ),
+    route(
+        Get,
+        "/api/v1/runs/{id}/events",
+        "run_events",
+        "Server-Sent Events of a run (`run`, `progress`, `change`) until it is finished",
+        VIEWER,
+        Events,
+        || web::get().to(events::stream),
+    ),
+];
+
+/// The routes, for tests and the docs.
+pub fn routes() -> &'static [RouteDef] {
+    ROUTES
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_two_routes_share_a_method_and_path_or_an_operation() {
+        for (i, a) in ROUTES.iter().enumerate() {
+            for b in &ROUTES[i + 1..] {
+                assert!(
+                    !(a.method == b.method && a.path == b.path),
+                    "{} {}",
+                    a.method.as_str(),
+                    a.path
+                );
+                assert_ne!(a.operation, b.operation);
+            }
+        }
+    }
+
+    #[test]
+    fn every_state_changing_api_route_needs_more_than_a_viewer() {
+        for r in ROUTES
+            .iter()
+            .filter(|r| r.path.starts_with("/api/") && r.method == Method::Post)
+        {
+            assert!(
+                matches!(r.access, Access::Role(role) if role > Role::Viewer),
+                "{}",
+                r.path
+            );
+        }
+    }
+}
