@@ -3,7 +3,6 @@
 //! facts kept. Applies severities, ignores and inline `sitewide-ignore` comments.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -13,6 +12,7 @@ use super::page::Document;
 use super::rules::{FileCx, PageCx, Rule, Settings, SiteCx};
 use super::site::{Generator, PageFacts, Role, Site, SiteError, SiteFile, Skipped, url_key};
 use super::suppress::Suppressions;
+use super::tree::Tree;
 use super::view::{self, PageView, Templates};
 use crate::config::{ConfigError, SiteConfig};
 
@@ -179,17 +179,17 @@ pub fn site_identity(config: &SiteConfig, site: &Site) -> (Vec<String>, Option<S
     (hosts, site_url)
 }
 
-/// Checks the tree at `root`.
-#[tracing::instrument(skip_all, fields(root = %root.display()))]
+/// Checks `tree`.
+#[tracing::instrument(skip_all, fields(root = %tree.root().display()))]
 pub fn check(
-    root: &Path,
+    tree: &dyn Tree,
     config: &SiteConfig,
     selection: &Selection,
     year: i32,
 ) -> Result<Report, CheckError> {
     validate_rule_ids(config)?;
     let excludes: Vec<String> = config.exclude.iter().map(|g| g.get_ref().clone()).collect();
-    let mut site = Site::discover(root, &excludes)?;
+    let mut site = Site::discover(tree, &excludes)?;
     let (hosts, site_url) = site_identity(config, &site);
     let settings = Settings {
         config,
@@ -211,7 +211,7 @@ pub fn check(
         .files
         .par_iter()
         .filter(|f| f.role == Role::Template)
-        .map(|f| (f, read_document(&site.root, f)))
+        .map(|f| (f, read_document(tree, f)))
         .collect();
     let mut templates: Templates = HashMap::new();
     for (f, r) in read {
@@ -247,7 +247,7 @@ pub fn check(
     let page_results: Vec<Result<Checked, Skipped>> = pages
         .par_iter()
         .map(|f| {
-            let doc = read_document(&site.root, f)?;
+            let doc = read_document(tree, f)?;
             Ok(check_page(&doc, true, &site, &templates, &rules, &settings))
         })
         .chain(leaves.par_iter().map(|p| {
@@ -291,6 +291,7 @@ pub fn check(
         templates: &template_facts,
         index: &site.index,
         settings: &settings,
+        tree,
     };
     for r in &rules {
         r.check_site(&cx, &mut findings);
@@ -391,13 +392,14 @@ fn leaf_templates(site: &Site, templates: &Templates) -> Vec<Arc<str>> {
 }
 
 /// Reads a file as UTF-8 text; binary and non-UTF-8 files are skipped with the reason.
-pub fn read_document(root: &Path, f: &SiteFile) -> Result<Document, Skipped> {
+pub fn read_document(tree: &dyn Tree, f: &SiteFile) -> Result<Document, Skipped> {
     let skip = |reason: String| Skipped {
         file: f.path.to_string(),
         reason,
     };
-    let bytes =
-        std::fs::read(root.join(f.path.as_ref())).map_err(|e| skip(format!("cannot read: {e}")))?;
+    let bytes = tree
+        .read(&f.path)
+        .map_err(|e| skip(format!("cannot read: {e}")))?;
     let text = decode_source(bytes).map_err(skip)?;
     Ok(Document::parse(&f.path, text, f.engine, f.format))
 }
@@ -457,16 +459,17 @@ pub(super) fn finish(
     Ok(out)
 }
 
-/// The layout and include chain of one file of the tree at `root`: which files build the
-/// page, and which references could not be followed.
-pub fn page_chain(root: &Path, file: &str) -> Result<super::site::Chain, CheckError> {
-    let site = Site::discover(root, &[])?;
+/// The layout and include chain of one file of `tree`: which files build the page, and
+/// which references could not be followed.
+pub fn page_chain(tree: &dyn Tree, file: &str) -> Result<super::site::Chain, CheckError> {
+    let root = tree.root();
+    let site = Site::discover(tree, &[])?;
     let templates: Templates = site
         .files
         .par_iter()
         .filter(|f| f.role == Role::Template)
         .filter_map(|f| {
-            read_document(&site.root, f)
+            read_document(tree, f)
                 .ok()
                 .map(|d| (f.path.clone(), Arc::new(d)))
         })
@@ -478,7 +481,7 @@ pub fn page_chain(root: &Path, file: &str) -> Result<super::site::Chain, CheckEr
     })?;
     let doc = match templates.get(&f.path) {
         Some(d) => Arc::clone(d),
-        None => Arc::new(read_document(&site.root, f).map_err(|s| {
+        None => Arc::new(read_document(tree, f).map_err(|s| {
             CheckError::Site(SiteError::Walk {
                 path: root.join(file),
                 message: s.reason,

@@ -15,6 +15,7 @@ mod changeset;
 mod commit;
 mod demo;
 mod git;
+mod git_tree;
 mod tree;
 
 #[cfg(test)]
@@ -26,6 +27,7 @@ use std::path::{Path, PathBuf};
 pub use changeset::{ChangeSet, Outcome};
 pub use demo::create_demo;
 pub use git::redact;
+pub use git_tree::GitTree;
 pub use tree::TreeFile;
 
 use git::Git;
