@@ -117,6 +117,13 @@ pub fn id_matches(pattern: &str, id: &str) -> bool {
 /// and its inline suppressions.
 type Checked = (Vec<Finding>, PageFacts, Suppressions);
 
+/// The per-page results of a check, to check the same tree again after some of its pages
+/// changed: [`check_again`].
+#[derive(Default)]
+pub struct PageResults {
+    pages: HashMap<Arc<str>, Checked>,
+}
+
 /// Rule ids named in `sitewide.toml` (`[rules]`, `[[ignore]] rules`) must exist.
 pub fn validate_rule_ids(config: &SiteConfig) -> Result<(), ConfigError> {
     let ids: Vec<&str> = super::rules::all().iter().map(|r| r.meta().id).collect();
@@ -187,6 +194,49 @@ pub fn check(
     selection: &Selection,
     year: i32,
 ) -> Result<Report, CheckError> {
+    check_with(tree, config, selection, year, None, None)
+}
+
+/// [`check`], also keeping every page's results for [`check_again`].
+pub fn check_keeping(
+    tree: &dyn Tree,
+    config: &SiteConfig,
+    selection: &Selection,
+    year: i32,
+) -> Result<(Report, PageResults), CheckError> {
+    let mut kept = PageResults::default();
+    let report = check_with(tree, config, selection, year, None, Some(&mut kept))?;
+    Ok((report, kept))
+}
+
+/// Checks `tree` again when it differs from the tree `before` was kept from only in the
+/// contents of the pages `changed`: the other pages' results are reused, the changed pages
+/// are checked, and the cross-file rules run over all of them. The result is the same as
+/// [`check`]'s; when a changed path is not a page of the site (a template, a config or data
+/// file, a new file), everything is checked again.
+pub fn check_again(
+    tree: &dyn Tree,
+    config: &SiteConfig,
+    selection: &Selection,
+    year: i32,
+    before: &PageResults,
+    changed: &std::collections::HashSet<String>,
+) -> Result<Report, CheckError> {
+    let reusable = changed
+        .iter()
+        .all(|p| before.pages.contains_key(p.as_str()));
+    let reuse = reusable.then_some((before, changed));
+    check_with(tree, config, selection, year, reuse, None)
+}
+
+fn check_with(
+    tree: &dyn Tree,
+    config: &SiteConfig,
+    selection: &Selection,
+    year: i32,
+    reuse: Option<(&PageResults, &std::collections::HashSet<String>)>,
+    keep: Option<&mut PageResults>,
+) -> Result<Report, CheckError> {
     validate_rule_ids(config)?;
     let excludes: Vec<String> = config.exclude.iter().map(|g| g.get_ref().clone()).collect();
     let mut site = Site::discover(tree, &excludes)?;
@@ -247,6 +297,12 @@ pub fn check(
     let page_results: Vec<Result<Checked, Skipped>> = pages
         .par_iter()
         .map(|f| {
+            if let Some((before, changed)) = reuse
+                && !changed.contains(f.path.as_ref())
+                && let Some(kept) = before.pages.get(&f.path)
+            {
+                return Ok(kept.clone());
+            }
             let doc = read_document(tree, f)?;
             Ok(check_page(&doc, true, &site, &templates, &rules, &settings))
         })
@@ -267,9 +323,14 @@ pub fn check(
         template_facts.insert(facts.path.clone(), facts);
     }
     let mut page_facts = Vec::new();
+    let mut keep = keep;
     for r in page_results {
         match r {
             Ok((f, facts, s)) => {
+                if let Some(kept) = keep.as_deref_mut() {
+                    kept.pages
+                        .insert(facts.path.clone(), (f.clone(), facts.clone(), s.clone()));
+                }
                 findings.extend(f);
                 suppressions.entry(facts.path.clone()).or_insert(s);
                 page_facts.push(facts);

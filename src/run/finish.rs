@@ -22,7 +22,6 @@ use super::worker::{RunContext, Worker, pause_point};
 use super::{RunError, run_dir};
 use crate::qa::engine::{self, Selection};
 use crate::qa::finding::{Finding, Severity};
-use crate::qa::tree::Tree;
 use crate::store::{ChangeState, Draft, NewChange, Run, RunState, Skip, StoreError};
 
 /// Checks, settles and cleans up `run`.
@@ -85,19 +84,29 @@ fn qa(cx: &RunContext, drafts: Vec<Draft>, checkout: PathBuf) -> Result<Settled,
     let spec = &cx.spec;
     let selection = Selection::new(&cx.config, &spec.qa.rules)
         .map_err(|e| RunError::Spec(format!("[qa] rules: {e}")))?;
-    let check = |tree: &dyn Tree, stage: &str| {
-        engine::check(tree, &cx.config, &selection, cx.year).map_err(|e| {
-            RunError::Refused(format!(
-                "error: QA of the tree {stage} the edits failed: {e}"
-            ))
-        })
+    let failed = |stage: &str, e: engine::CheckError| {
+        RunError::Refused(format!(
+            "error: QA of the tree {stage} the edits failed: {e}"
+        ))
     };
-    let before = check(&cx.tree, "before")?;
+    let (before, kept) = engine::check_keeping(&cx.tree, &cx.config, &selection, cx.year)
+        .map_err(|e| failed("before", e))?;
     let edited: HashMap<String, String> = drafts
         .iter()
         .map(|d| (d.path.clone(), d.new_content.clone()))
         .collect();
-    let after = check(&cx.tree.with_overlay(edited), "after")?;
+    // Only the edited pages are checked again; the cross-file rules run over all of them.
+    let changed: std::collections::HashSet<String> = edited.keys().cloned().collect();
+    let after = engine::check_again(
+        &cx.tree.with_overlay(edited),
+        &cx.config,
+        &selection,
+        cx.year,
+        &kept,
+        &changed,
+    )
+    .map_err(|e| failed("after", e))?;
+    drop(kept);
     let scripts: Vec<ScriptResult> = if drafts.is_empty() || spec.qa.scripts.is_empty() {
         Vec::new()
     } else {

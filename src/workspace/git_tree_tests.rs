@@ -169,3 +169,43 @@ fn a_tree_lists_folders_reads_links_and_reports_missing_files() {
     let err = tree.read("nope.html").expect_err("missing");
     assert_eq!(err.kind(), io::ErrorKind::NotFound);
 }
+
+#[test]
+fn checking_again_with_only_the_edited_pages_gives_what_a_full_check_gives() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo-site");
+    let ws = super::super::create_demo(data.path(), &demo).expect("demo workspace");
+    let base = head_tree(ws.root());
+    let config = SiteConfig::load(&base).expect("valid sitewide.toml");
+    let selection = Selection::new(&config, &[]).expect("all rules");
+    let (before, kept) =
+        engine::check_keeping(&base, &config, &selection, YEAR).expect("check runs");
+    assert_eq!(shown(&before), shown(&check(&base)));
+    let page = |p: &str| String::from_utf8(base.read(p).expect("read")).expect("utf-8");
+    // A page edited so that one of its links breaks another page's fragment target and
+    // its own title goes: the cross-file rules see the edit.
+    let pricing = page("pricing.html")
+        .replace("<h2", "<h3")
+        .replace("id=\"", "data-id=\"");
+    let index = page("index.html") + "\n<a href=\"/nowhere/\">gone</a>\n";
+    for edits in [
+        vec![("pricing.html", pricing.clone())],
+        vec![("pricing.html", pricing), ("index.html", index)],
+        // A layout changes: everything is checked again.
+        vec![(
+            "_layouts/default.html",
+            page("_layouts/default.html").replace("<title>", "<title>x "),
+        )],
+    ] {
+        let changed: std::collections::HashSet<String> =
+            edits.iter().map(|(p, _)| p.to_string()).collect();
+        let edited =
+            base.with_overlay(edits.into_iter().map(|(p, t)| (p.to_string(), t)).collect());
+        let again = engine::check_again(&edited, &config, &selection, YEAR, &kept, &changed)
+            .expect("check runs");
+        assert_eq!(shown(&again), shown(&check(&edited)), "{changed:?}");
+        if !changed.contains("_layouts/default.html") {
+            assert_ne!(shown(&again), shown(&before), "{changed:?}: the edit shows");
+        }
+    }
+}
