@@ -136,7 +136,10 @@ mod tests {
         assert_eq!(jobs.len(), loaded.len() + 1);
         let mine = jobs.iter().find(|j| j.name == "mine").unwrap();
         assert_eq!(mine.source, "saved");
-        let strip = jobs.iter().find(|j| j.name == "strip-internal-utms").unwrap();
+        let strip = jobs
+            .iter()
+            .find(|j| j.name == "strip-internal-utms")
+            .unwrap();
         assert_eq!(strip.source, "repository");
     }
 

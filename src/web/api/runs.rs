@@ -160,7 +160,11 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
 
 /// Plans the run `wanted` asks for as `caller`; returns its id (the jobs page's form
 /// starts runs through it too).
-pub async fn plan(state: &AppState, caller: &Caller, wanted: &StartRun) -> Result<String, ApiError> {
+pub async fn plan(
+    state: &AppState,
+    caller: &Caller,
+    wanted: &StartRun,
+) -> Result<String, ApiError> {
     let store = &state.store;
     let registered = store
         .workspace_by_name(&wanted.workspace)

@@ -108,8 +108,6 @@ pub(super) async fn may_approve(
         .await?
         .map(|s| s.text)
         .unwrap_or_default();
-    Ok(
-        crate::spec::parse(std::path::Path::new("spec.toml"), &text)
-            .is_ok_and(|s| s.approval.allow_self_approval),
-    )
+    Ok(crate::spec::parse(std::path::Path::new("spec.toml"), &text)
+        .is_ok_and(|s| s.approval.allow_self_approval))
 }

@@ -172,8 +172,14 @@ mod tests {
         assert_eq!(rows[0].hunk.as_deref(), Some("@@ -2,4 +2,4 @@"));
         assert_eq!(rows[1].left, rows[1].right, "context on both sides");
         let pair = &rows[2];
-        assert_eq!(pair.left.as_ref().map(|l| l.text.as_str()), Some("<a href=\"/x?utm_source=a\">x</a>"));
-        assert_eq!(pair.right.as_ref().map(|l| l.text.as_str()), Some("<a href=\"/x\">x</a>"));
+        assert_eq!(
+            pair.left.as_ref().map(|l| l.text.as_str()),
+            Some("<a href=\"/x?utm_source=a\">x</a>")
+        );
+        assert_eq!(
+            pair.right.as_ref().map(|l| l.text.as_str()),
+            Some("<a href=\"/x\">x</a>")
+        );
         assert!(rows[3].left.is_some() && rows[3].right.is_none());
         assert!(rows[5].left.is_none() && rows[5].right.is_some());
         assert_eq!(rows.len(), 6);

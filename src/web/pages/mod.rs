@@ -83,7 +83,11 @@ fn error_page(state: &AppState, caller: &Caller, e: &ApiError) -> HttpResponse {
 }
 
 /// A form handler's outcome: its answer, or its error as a page.
-fn answer(state: &AppState, caller: &Caller, outcome: Result<HttpResponse, ApiError>) -> HttpResponse {
+fn answer(
+    state: &AppState,
+    caller: &Caller,
+    outcome: Result<HttpResponse, ApiError>,
+) -> HttpResponse {
     outcome.unwrap_or_else(|e| error_page(state, caller, &e))
 }
 

@@ -30,7 +30,9 @@ pub struct ViewQuery {
 async fn change_of(state: &AppState, id: &str, change: i64) -> Result<Change, ApiError> {
     let found = state.store.change_by_id(change).await?;
     if found.run_id != id {
-        return Err(ApiError::not_found(format!("run {id} has no change {change}")));
+        return Err(ApiError::not_found(format!(
+            "run {id} has no change {change}"
+        )));
     }
     Ok(found)
 }
@@ -94,7 +96,10 @@ fn decidable(s: ChangeState) -> bool {
 /// The previous and next change of the run, and the position of this one.
 fn neighbours(statuses: &[ChangeStatus], id: i64) -> Value {
     let at = statuses.iter().position(|c| c.id == id).unwrap_or(0);
-    let prev = at.checked_sub(1).and_then(|i| statuses.get(i)).map(|c| c.id);
+    let prev = at
+        .checked_sub(1)
+        .and_then(|i| statuses.get(i))
+        .map(|c| c.id);
     let next = statuses.get(at + 1).map(|c| c.id);
     json!({"prev": prev, "next": next, "position": at + 1, "count": statuses.len()})
 }
@@ -176,7 +181,16 @@ pub async fn decide(
         };
         let store = &state.store;
         let comment = form.comment.trim();
-        run::decide(store, id, change, verdict, &form.diff_hash, &caller.name, comment).await?;
+        run::decide(
+            store,
+            id,
+            change,
+            verdict,
+            &form.diff_hash,
+            &caller.name,
+            comment,
+        )
+        .await?;
         let statuses = store.change_statuses(id).await?;
         let at = statuses.iter().position(|c| c.id == change).unwrap_or(0);
         let next = statuses

@@ -45,7 +45,12 @@ fn rows(report: &RunReport) -> Vec<ChangeRow> {
                 .as_array()
                 .and_then(|a| a.last())
                 .and_then(|a| a["reasons"].as_array())
-                .map(|r| r.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                .map(|r| {
+                    r.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
                 .unwrap_or_default(),
         })
         .collect()
@@ -71,14 +76,22 @@ pub async fn run(
     c.insert("progress", &progress(&state, &report, &stored).await?);
     c.insert("changes", &changes);
     c.insert("clean", &clean);
-    c.insert("approved", &report.totals.changes.get(&ChangeState::Approved));
+    c.insert(
+        "approved",
+        &report.totals.changes.get(&ChangeState::Approved),
+    );
     c.insert("skipped", &report.skipped);
     c.insert("totals", &report.totals);
-    c.insert("scripts", &report.qa["scripts"]);
-    c.insert("notes", &report.qa["notes"]);
+    // A run not settled yet has no QA record.
+    let list = |key: &str| report.qa[key].as_array().cloned().unwrap_or_default();
+    c.insert("scripts", &list("scripts"));
+    c.insert("notes", &list("notes"));
     c.insert("history", &history(&state, &report).await?);
     c.insert("pull_request", &pull_request(&state, &report).await);
-    c.insert("may_approve", &super::dashboard::may_approve(store, &caller, &stored).await?);
+    c.insert(
+        "may_approve",
+        &super::dashboard::may_approve(store, &caller, &stored).await?,
+    );
     c.insert(
         "is_live",
         &matches!(stored.state, RunState::Queued | RunState::Running),
@@ -248,7 +261,8 @@ pub async fn approve_clean(
         let id = run_id(&id)?;
         let report = run::report(&state.store, id).await?;
         let clean = report.changes.iter().filter(|c| {
-            c.state == ChangeState::Proposed && new_count(&c.findings_before, &c.findings_after) == 0
+            c.state == ChangeState::Proposed
+                && new_count(&c.findings_before, &c.findings_after) == 0
         });
         for c in clean {
             let comment = "approved with every change that brings no new finding";
@@ -277,17 +291,24 @@ mod tests {
         let branch = "sitewide/20261127-094512-3fa9";
         assert_eq!(
             compare_url("git@github.com:acme/site.git", "main", branch).as_deref(),
-            Some("https://github.com/acme/site/compare/main...sitewide/20261127-094512-3fa9?expand=1")
+            Some(
+                "https://github.com/acme/site/compare/main...sitewide/20261127-094512-3fa9?expand=1"
+            )
         );
         assert_eq!(
             compare_url("https://bot:s3cret@github.com/acme/site", "main", branch).as_deref(),
-            Some("https://github.com/acme/site/compare/main...sitewide/20261127-094512-3fa9?expand=1")
+            Some(
+                "https://github.com/acme/site/compare/main...sitewide/20261127-094512-3fa9?expand=1"
+            )
         );
         assert_eq!(
             compare_url("ssh://git@gitlab.com:22/acme/web/site.git", "dev", "b").as_deref(),
             Some("https://gitlab.com/acme/web/site/-/compare/dev...b")
         );
         assert_eq!(compare_url("/srv/git/site.git", "main", branch), None);
-        assert_eq!(compare_url("https://example.com/acme/site", "main", branch), None);
+        assert_eq!(
+            compare_url("https://example.com/acme/site", "main", branch),
+            None
+        );
     }
 }

@@ -92,7 +92,11 @@ async fn every_page_answers_the_roles_that_may_see_it_and_refuses_the_others() {
     }
     for (path, least, heading) in &pages {
         let (status, _, location) = page(&app, path, &Auth::None).await;
-        assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/login"), "{path}");
+        assert_eq!(
+            (status, location.as_str()),
+            (StatusCode::SEE_OTHER, "/login"),
+            "{path}"
+        );
         for (role, auth) in &users {
             let (status, body, _) = page(&app, path, auth).await;
             if role >= least {
@@ -115,7 +119,15 @@ async fn a_diff_with_markup_is_shown_escaped_on_the_review_page() {
     git(&repo, &["add", "-A"]);
     git(
         &repo,
-        &["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "hostile"],
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-qm",
+            "hostile",
+        ],
     );
     let run = settled_run(&app).await;
     let id = run["id"].as_str().unwrap();
@@ -126,7 +138,10 @@ async fn a_diff_with_markup_is_shown_escaped_on_the_review_page() {
         .find(|c| c["file"] == "hostile.html")
         .unwrap_or_else(|| panic!("no change to hostile.html: {run}"));
     let diff = change["diff"].as_str().unwrap();
-    assert!(diff.contains("<script>") && diff.contains("\" onmouseover="), "{diff}");
+    assert!(
+        diff.contains("<script>") && diff.contains("\" onmouseover="),
+        "{diff}"
+    );
     let viewer = app.user("viewer", Role::Viewer).await;
     for view in ["", "?view=split"] {
         let path = format!("/runs/{id}/changes/{}{view}", change["id"]);
@@ -148,15 +163,29 @@ async fn a_form_post_without_the_session_s_csrf_token_is_refused() {
     let (status, _, _) = form(&app, "/runs", &ed, &fields).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let wrong = [fields[0], fields[1], ("csrf_token", "0000")];
-    assert_eq!(form(&app, "/runs", &ed, &wrong).await.0, StatusCode::FORBIDDEN);
-    assert!(app.store.runs().await.unwrap().is_empty(), "nothing started");
-    let good = [fields[0], fields[1], ("csrf_token", &csrf), ("base", "main")];
+    assert_eq!(
+        form(&app, "/runs", &ed, &wrong).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert!(
+        app.store.runs().await.unwrap().is_empty(),
+        "nothing started"
+    );
+    let good = [
+        fields[0],
+        fields[1],
+        ("csrf_token", &csrf),
+        ("base", "main"),
+    ];
     let (status, body, location) = form(&app, "/runs", &ed, &good).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let id = location.strip_prefix("/runs/").unwrap();
     let (status, body, _) = page(&app, &location, &ed).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(body.contains(id) && body.contains("strip-internal-utms"), "{body}");
+    assert!(
+        body.contains(id) && body.contains("strip-internal-utms"),
+        "{body}"
+    );
 }
 
 /// How many of `after` the file did not have in `before`, by rule and message.
@@ -189,8 +218,10 @@ async fn the_bulk_approval_approves_only_the_changes_with_no_new_finding() {
     assert!(proposed.len() >= 2, "{run}");
     let marked = proposed[0];
     let mut after = marked["findings_after"].as_array().unwrap().clone();
-    after.push(json!({"rule": "LNK-001", "severity": "warning", "file": marked["file"],
-        "line": 1, "column": 1, "end_line": 1, "end_column": 2, "message": "a new one"}));
+    after.push(
+        json!({"rule": "LNK-001", "severity": "warning", "file": marked["file"],
+        "line": 1, "column": 1, "end_line": 1, "end_column": 2, "message": "a new one"}),
+    );
     sqlx::query("UPDATE changes SET findings_after = $1 WHERE id = $2")
         .bind(Value::Array(after).to_string())
         .bind(marked["id"].as_i64().unwrap())
@@ -247,7 +278,11 @@ async fn a_decision_from_the_review_page_on_a_stale_diff_is_refused() {
         .to_string();
     assert_eq!(shown, change["diff_hash"].as_str().unwrap());
     let decide = format!("{path}/decision");
-    let stale = [("csrf_token", csrf.as_str()), ("decision", "approve"), ("diff_hash", "0123abcd")];
+    let stale = [
+        ("csrf_token", csrf.as_str()),
+        ("decision", "approve"),
+        ("diff_hash", "0123abcd"),
+    ];
     let (status, body, _) = form(&app, &decide, &ap, &stale).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(body.contains("diff_changed"), "{body}");
@@ -270,6 +305,17 @@ async fn a_decision_from_the_review_page_on_a_stale_diff_is_refused() {
     assert_eq!(decided["state"], "approved");
     let (_, body, _) = page(&app, &format!("/runs/{id}"), &ap).await;
     assert!(body.contains("Apply 1 approved change"), "{body}");
+    let apply = format!("/runs/{id}/apply");
+    let (status, body, _) = form(&app, &apply, &ap, &[("csrf_token", &csrf)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (status, body, _) = page(&app, &format!("/runs/{id}"), &ap).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Tera escapes `/` too.
+    assert!(body.contains(&format!("sitewide&#x2F;{id}")), "{body}");
+    assert!(
+        !body.contains("Open a pull request"),
+        "the demo has no origin"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -285,22 +331,57 @@ async fn the_spec_editor_shows_errors_at_their_line_and_saves_a_valid_spec() {
     .replace("name = \"strip-internal-utms\"", "name = \"my-strip\"");
     let bad = good.replace("engine = \"recipe\"", "engine = \"gpt\"");
     let line = bad.lines().position(|l| l.contains("gpt")).unwrap() + 1;
-    let (status, body, _) = form(&app, "/jobs/new", &ed, &[("csrf_token", &csrf), ("text", &bad)]).await;
+    let (status, body, _) = form(
+        &app,
+        "/jobs/new",
+        &ed,
+        &[("csrf_token", &csrf), ("text", &bad)],
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body.contains(&format!("Line {line}, column")), "{body}");
     assert!(body.contains("gpt"), "the text comes back: {body}");
-    let scripted = good.replace("[qa]\n", "[qa]\nscripts = [{ name = \"x\", run = \"true\" }]\n");
-    let (status, body, _) =
-        form(&app, "/jobs/new", &ed, &[("csrf_token", &csrf), ("text", &scripted)]).await;
+    let scripted = good.replace(
+        "[qa]\n",
+        "[qa]\nscripts = [{ name = \"x\", run = \"true\" }]\n",
+    );
+    let (status, body, _) = form(
+        &app,
+        "/jobs/new",
+        &ed,
+        &[("csrf_token", &csrf), ("text", &scripted)],
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("only an admin"), "{body}");
-    let (status, body, location) =
-        form(&app, "/jobs/new", &ed, &[("csrf_token", &csrf), ("text", &good)]).await;
-    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/jobs?saved=my-strip"), "{body}");
+    let (status, body, location) = form(
+        &app,
+        "/jobs/new",
+        &ed,
+        &[("csrf_token", &csrf), ("text", &good)],
+    )
+    .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/jobs?saved=my-strip"),
+        "{body}"
+    );
     let (_, jobs) = app.get("/api/v1/jobs", &ed).await;
-    let mine = jobs.as_array().unwrap().iter().find(|j| j["name"] == "my-strip");
-    assert_eq!(mine.map(|j| j["source"].clone()), Some(json!("saved")), "{jobs}");
-    let start = [("csrf_token", csrf.as_str()), ("job", "my-strip"), ("workspace", "demo")];
+    let mine = jobs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["name"] == "my-strip");
+    assert_eq!(
+        mine.map(|j| j["source"].clone()),
+        Some(json!("saved")),
+        "{jobs}"
+    );
+    let start = [
+        ("csrf_token", csrf.as_str()),
+        ("job", "my-strip"),
+        ("workspace", "demo"),
+    ];
     let (status, body, location) = form(&app, "/runs", &ed, &start).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     assert!(location.starts_with("/runs/"), "{location}");
@@ -324,8 +405,13 @@ async fn the_settings_page_shows_a_new_token_once_and_adds_users() {
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let mia = app.store.user_by_name("mia").await.unwrap().unwrap();
     assert_eq!(mia.role, "approver");
-    let (status, body, _) =
-        form(&app, "/settings/tokens", &boss, &[("csrf_token", &csrf), ("user", "mia")]).await;
+    let (status, body, _) = form(
+        &app,
+        "/settings/tokens",
+        &boss,
+        &[("csrf_token", &csrf), ("user", "mia")],
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let token = body
         .split("id=\"new-token\" value=\"")
