@@ -206,3 +206,58 @@ pub async fn decide(
     };
     answer(&state, &caller, outcome.await)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn templates() -> tera::Tera {
+        tera::Tera::new(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/**/*.html")).unwrap()
+    }
+
+    #[test]
+    fn a_model_attempt_shows_its_receipts_and_the_diff_stays_text() {
+        let diff = "--- a/x.html\n+++ b/x.html\n@@ -1 +1 @@\n-<b>old</b>\n+<script>x()</script>\n";
+        let mut c = tera::Context::new();
+        c.insert("user", "ana");
+        c.insert("role", "approver");
+        c.insert("csrf_token", "t0k");
+        c.insert("can_approve", &true);
+        c.insert("run", &json!({"id": "r1", "state": "awaiting_review"}));
+        c.insert(
+            "change",
+            &json!({"id": 7, "file": "x.html", "state": "proposed", "diff_hash": "abc", "new_findings": 0}),
+        );
+        c.insert("split", &false);
+        c.insert("lines", &lines(diff));
+        c.insert("before", &Vec::<Value>::new());
+        c.insert("after", &Vec::<Value>::new());
+        let receipt = json!({"model_requested": "gpt-x", "model_answered": "gpt-y", "mismatch": true,
+            "input_tokens": 1200, "output_tokens": 80, "ttft_ms": 350, "duration_ms": 900,
+            "cost_usd": 0.0012, "outcome": "mismatch", "error": null});
+        c.insert(
+            "attempts",
+            &json!([{"attempt": 1, "engine": "model", "outcome": "proposed", "steps": null,
+                "reasons": ["retried: bad block"], "receipt_rows": [receipt]}]),
+        );
+        c.insert("decisions", &Vec::<Value>::new());
+        c.insert(
+            "nav",
+            &json!({"prev": null, "next": 8, "position": 1, "count": 2}),
+        );
+        c.insert("may_decide", &true);
+        c.insert("may_approve", &true);
+        let page = templates().render("change.html", &c).unwrap();
+        for shown in [
+            "gpt-x",
+            "gpt-y",
+            "1200 / 80",
+            "350 ms",
+            "retried: bad block",
+            "id=\"next-change\"",
+        ] {
+            assert!(page.contains(shown), "{shown}: {page}");
+        }
+        assert!(page.contains("&lt;script&gt;x()") && !page.contains("<script>x()"));
+    }
+}
