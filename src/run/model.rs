@@ -143,17 +143,6 @@ pub(super) async fn edit_file(
             })
             .collect();
         let estimate = estimate(model, &messages, &text, whole_file);
-        let lease = match reserve(worker, cx, model, path, estimate, deadline).await? {
-            Ok(lease) => lease,
-            Err(reason) if attempts.is_empty() => {
-                return Ok(FileEdit::Skip(Skip {
-                    path: path.to_string(),
-                    reason,
-                }));
-            }
-            // A budget ran out between attempts: the change keeps every attempt made.
-            Err(reason) => return Ok(settle_refused(path, blob, base, attempts, refused, reason)),
-        };
         // The answer is capped, so a call in flight can pass its estimate only so far.
         let cap = (estimate.output_tokens * OUTPUT_CAP_FACTOR).max(MIN_OUTPUT_CAP);
         let request = ModelRequest {
@@ -162,12 +151,51 @@ pub(super) async fn edit_file(
             temperature: model.temperature,
             max_output_tokens: Some(cap),
         };
-        waited += lease.2;
-        let calling = std::time::Instant::now();
-        let result = client::call(&model.provider, &model.provider_name, &request, |_| {}).await;
-        waited += calling.elapsed();
-        let receipts = store_receipts(worker, cx, path, n, &lease.1, &result.receipts).await?;
-        drop(lease.0);
+        // Every HTTP request, retries included, is reserved in the ledger on its own, so
+        // retries count against the budgets and the provider's rate limits too.
+        let mut receipts: Vec<i64> = Vec::new();
+        let mut tries = 0u32;
+        let result = loop {
+            tries += 1;
+            let lease = match reserve(worker, cx, model, path, estimate, deadline).await? {
+                Ok(lease) => lease,
+                Err(reason) if attempts.is_empty() && receipts.is_empty() => {
+                    return Ok(FileEdit::Skip(Skip {
+                        path: path.to_string(),
+                        reason,
+                    }));
+                }
+                // A budget ran out between tries: the change keeps every attempt made.
+                Err(reason) => {
+                    if !receipts.is_empty() {
+                        attempts.push(attempt_record(n, &steps, &receipts, "retry", &[]));
+                    }
+                    return Ok(settle_refused(path, blob, base, attempts, refused, reason));
+                }
+            };
+            waited += lease.2;
+            let calling = std::time::Instant::now();
+            let once = client::call_once(
+                &model.provider,
+                &model.provider_name,
+                &request,
+                tries,
+                |_| {},
+            )
+            .await;
+            waited += calling.elapsed();
+            receipts.extend(
+                store_receipts(worker, cx, path, n, &lease.1, &once.result.receipts).await?,
+            );
+            drop(lease.0);
+            match once.retry {
+                Some(wait) => {
+                    tokio::time::sleep(wait).await;
+                    waited += wait;
+                }
+                None => break once.result,
+            }
+        };
         if let Some(error) = &result.error {
             let reasons = vec![format!("the model call failed: {error}")];
             attempts.push(attempt_record(n, &steps, &receipts, "failed", &reasons));

@@ -116,37 +116,104 @@ pub async fn call(
     let mut receipts: Vec<Receipt> = Vec::new();
     loop {
         let attempt = receipts.len() as u32 + 1;
-        let done = call.attempt(&mut on_delta).await;
-        let receipt = call.receipt(&done, attempt);
+        let (once, retry) = call.once(attempt, &mut on_delta).await;
+        receipts.extend(once.receipts);
+        let Some(wait) = retry else {
+            return CallResult { receipts, ..once };
+        };
+        tokio::time::sleep(wait).await;
+    }
+}
+
+/// What one HTTP attempt came to: its result (one receipt), and when it may be tried again
+/// (a 429, 5xx, timeout or cut stream with tries left), after how long.
+pub struct Once {
+    pub result: CallResult,
+    pub retry: Option<Duration>,
+}
+
+/// One HTTP attempt of `request` (the `attempt`th, counting from 1), for a caller that
+/// waits and tries again itself: the run pipeline reserves every HTTP request in the
+/// ledger, so retries count against the provider's rate limits too.
+pub async fn call_once(
+    provider: &Provider,
+    provider_name: &str,
+    request: &ModelRequest,
+    attempt: u32,
+    mut on_delta: impl FnMut(usize),
+) -> Once {
+    let key = provider.api_key();
+    if let (None, Some(env)) = (&key, &provider.api_key_env) {
+        let error = CallError::NoKey {
+            provider: provider_name.to_string(),
+            env: env.clone(),
+        };
+        return Once {
+            result: CallResult::failed(Vec::new(), error),
+            retry: None,
+        };
+    }
+    let body = wire::request_body(provider, request);
+    let call = Call {
+        provider,
+        provider_name,
+        request,
+        body_text: body.to_string(),
+        redactor: Redactor::new(key.as_deref()),
+        key,
+        body,
+    };
+    let (result, retry) = call.once(attempt, &mut on_delta).await;
+    Once { result, retry }
+}
+
+impl Call<'_> {
+    /// One attempt: its result, and the wait before the next try when there is one.
+    async fn once(
+        &self,
+        attempt: u32,
+        on_delta: &mut impl FnMut(usize),
+    ) -> (CallResult, Option<Duration>) {
+        let (provider, request) = (self.provider, self.request);
+        let done = self.attempt(on_delta).await;
+        let receipt = self.receipt(&done, attempt);
         let (outcome, error) = (receipt.outcome, receipt.error.clone().unwrap_or_default());
-        receipts.push(receipt);
+        let receipts = vec![receipt];
         if !outcome.is_retried() {
-            return finish(done, outcome, error, receipts);
+            return (finish(done, outcome, error, receipts), None);
         }
         if attempt > provider.max_retries {
             let error = CallError::RetriesExhausted {
                 attempts: attempt,
                 last: error,
             };
-            return CallResult::failed(receipts, error);
+            return (CallResult::failed(receipts, error), None);
         }
         let wait = match done.retry_after {
             Some(wait) if wait > MAX_RETRY_AFTER => {
-                return CallResult::failed(receipts, CallError::WaitTooLong { wait });
+                return (
+                    CallResult::failed(receipts, CallError::WaitTooLong { wait }),
+                    None,
+                );
             }
             Some(wait) => wait,
             None => backoff(provider.backoff_ms, attempt - 1),
         };
         // `error` comes from the receipt, so it is already redacted.
         tracing::warn!(
-            provider = provider_name,
+            provider = self.provider_name,
             model = %request.model,
             attempt,
             outcome = ?outcome,
             wait_ms = wait.as_millis() as u64,
             "model call failed; trying again: {error}"
         );
-        tokio::time::sleep(wait).await;
+        let pending = CallResult {
+            text: None,
+            receipts,
+            error: None,
+        };
+        (pending, Some(wait))
     }
 }
 
