@@ -4,6 +4,7 @@
 
 mod access;
 mod app;
+mod webhooks;
 
 use std::io::BufRead;
 use std::process::{Command, Stdio};
