@@ -4,6 +4,7 @@
 
 mod access;
 mod app;
+mod integrations;
 mod webhooks;
 
 use std::io::BufRead;
