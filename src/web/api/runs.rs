@@ -30,17 +30,31 @@ pub struct StartRun {
     /// A branch, tag or commit; default: the head of the default branch.
     #[serde(default)]
     pub base: Option<String>,
-    /// Where to announce this run's review and end, signed with the service's run
-    /// webhook secret.
-    #[serde(default)]
-    pub webhook: Option<RunWebhook>,
 }
 
-/// A run's own webhook.
+/// A run's own webhook: the body's `webhook` field, read apart from [`StartRun`] (which
+/// the UI's start form fills too), to announce this run's review and end.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RunWebhook {
     pub url: String,
+}
+
+/// The body of `POST /api/v1/runs`: the run, and its webhook if any.
+fn start_body(bytes: &[u8]) -> Result<(StartRun, Option<RunWebhook>), ApiError> {
+    let mut value: serde_json::Value = body(bytes)?;
+    let hook = match value.as_object_mut().and_then(|o| o.remove("webhook")) {
+        None | Some(serde_json::Value::Null) => None,
+        Some(h) => Some(serde_json::from_value(h).map_err(|e| {
+            ApiError::bad_request(
+                "bad_json",
+                format!("webhook: {e}; write {{\"url\": \"https://...\"}}"),
+            )
+        })?),
+    };
+    let wanted = serde_json::from_value(value)
+        .map_err(|e| ApiError::bad_request("bad_json", e.to_string()))?;
+    Ok((wanted, hook))
 }
 
 /// `GET /api/v1/runs`: summaries, newest first.
@@ -119,8 +133,8 @@ pub async fn start(
     req: HttpRequest,
     bytes: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let wanted: StartRun = body(&bytes)?;
-    let hook = run_webhook(&state, &wanted)?;
+    let (wanted, hook) = start_body(&bytes)?;
+    let hook = run_webhook(&state, hook.as_ref())?;
     let key = idempotency_key(&req)?;
     let store = &state.store;
     if let Some(key) = &key {
@@ -162,8 +176,11 @@ pub async fn start(
 }
 
 /// The run's webhook URL, checked: an http(s) URL, and a secret to sign with.
-fn run_webhook<'a>(state: &AppState, wanted: &'a StartRun) -> Result<Option<&'a str>, ApiError> {
-    let Some(hook) = &wanted.webhook else {
+fn run_webhook<'a>(
+    state: &AppState,
+    hook: Option<&'a RunWebhook>,
+) -> Result<Option<&'a str>, ApiError> {
+    let Some(hook) = hook else {
         return Ok(None);
     };
     if hook.url.len() > 2000 {
