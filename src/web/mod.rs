@@ -189,6 +189,9 @@ pub async fn start(config: WebConfig) -> Result<Running, WebError> {
             bind: config.bind.clone(),
             source: std::io::Error::other("no address"),
         })?;
+    // The notifier's place in the log is set now, before any request can start a run,
+    // so nothing logged from here on goes unannounced.
+    state_store.webhook_cursor().await?;
     let (stop_notifier, notifier_stopped) = tokio::sync::oneshot::channel::<()>();
     let notifier = webhooks::Notifier {
         store: state_store,

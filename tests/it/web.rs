@@ -4,7 +4,10 @@
 
 mod access;
 mod app;
+mod axe;
+mod browser;
 mod integrations;
+mod webdriver;
 mod webhooks;
 
 use std::io::BufRead;
