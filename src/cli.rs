@@ -12,6 +12,7 @@ use crate::qa::engine::{self, CheckError, Report, Selection};
 use crate::qa::finding::Severity;
 use crate::qa::report::{self, Format};
 use crate::qa::rules;
+use crate::qa::tree::Disk;
 use crate::spec::SpecError;
 
 mod runs;
@@ -256,7 +257,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
                 .map_or(".".into(), |p| p.display().to_string())
         ));
     }
-    let config = SiteConfig::load(root).map_err(render_config_error)?;
+    let config = SiteConfig::load(&Disk::new(root)).map_err(render_config_error)?;
     let selection = Selection::new(&config, &args.rules)
         .map_err(|e| format!("error: {e}\n  = hint: `sitewide rules` lists every rule id"))?;
     let year = current_year()?;
@@ -311,7 +312,7 @@ fn run_check(
     selection: &Selection,
     year: i32,
 ) -> Result<Report, String> {
-    engine::check(root, config, selection, year).map_err(|e| match e {
+    engine::check(&Disk::new(root), config, selection, year).map_err(|e| match e {
         CheckError::Config(c) => render_config_error(c),
         CheckError::Site(s) => format!("error: {s}"),
     })
@@ -525,7 +526,7 @@ fn spec_check(files: &[PathBuf]) -> Result<ExitCode, String> {
 }
 
 fn explain(root: &Path, file: &str) -> Result<ExitCode, String> {
-    let chain = engine::page_chain(root, file).map_err(|e| format!("error: {e}"))?;
+    let chain = engine::page_chain(&Disk::new(root), file).map_err(|e| format!("error: {e}"))?;
     let mut out = String::new();
     for (i, f) in chain.files.iter().enumerate() {
         out.push_str(&format!("{}{f}\n", if i == 0 { "" } else { "  <- " }));

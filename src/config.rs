@@ -9,6 +9,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::qa::source::LineIndex;
+use crate::qa::tree::{Kind, Tree};
 
 /// The file name looked for at the root of a checked tree.
 pub const FILE_NAME: &str = "sitewide.toml";
@@ -308,14 +309,19 @@ impl ConfigError {
 }
 
 impl SiteConfig {
-    /// Reads `root/sitewide.toml`, or the embedded defaults when there is none.
-    pub fn load(root: &Path) -> Result<SiteConfig, ConfigError> {
-        let path = root.join(FILE_NAME);
-        match std::fs::read_to_string(&path) {
+    /// Reads `sitewide.toml` at the root of `tree`, or the embedded defaults when there is
+    /// none.
+    pub fn load(tree: &dyn Tree) -> Result<SiteConfig, ConfigError> {
+        let path = tree.root().join(FILE_NAME);
+        let text = tree.read(FILE_NAME).and_then(|bytes| {
+            String::from_utf8(bytes)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+        });
+        match text {
             Ok(text) => {
                 let cfg = SiteConfig::parse(&path, &text)?;
                 if let Some(plan) = &cfg.tracking_plan
-                    && !root.join(plan.get_ref()).is_file()
+                    && tree.kind(plan.get_ref()) != Some(Kind::File)
                 {
                     return Err(cfg.error_at(
                         plan.span(),

@@ -18,6 +18,7 @@ use super::page::Document;
 use super::rules::{FileCx, Rule, Settings};
 use super::site::{Role, Site};
 use super::suppress::Suppressions;
+use super::tree::Tree;
 use super::view::Templates;
 
 /// A site's templates and rule selection, ready to check single files.
@@ -30,14 +31,20 @@ pub struct FileChecker<'a> {
 }
 
 impl<'a> FileChecker<'a> {
-    /// Reads `site`'s templates (unreadable ones are left out, as `check` skips them).
-    pub fn new(site: &'a Site, selection: Selection, settings: Settings<'a>) -> FileChecker<'a> {
+    /// Reads `site`'s templates from `tree` (unreadable ones are left out, as `check`
+    /// skips them).
+    pub fn new(
+        site: &'a Site,
+        tree: &dyn Tree,
+        selection: Selection,
+        settings: Settings<'a>,
+    ) -> FileChecker<'a> {
         let templates: Templates = site
             .files
             .par_iter()
             .filter(|f| f.role == Role::Template)
             .filter_map(|f| {
-                read_document(&site.root, f)
+                read_document(tree, f)
                     .ok()
                     .map(|d| (f.path.clone(), Arc::new(d)))
             })
@@ -117,7 +124,8 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, t).unwrap();
         }
-        let site = Site::discover(dir.path(), &[]).unwrap();
+        let tree = crate::qa::tree::Disk::new(dir.path());
+        let site = Site::discover(&tree, &[]).unwrap();
         let config = SiteConfig::default();
         let (hosts, url) = crate::qa::engine::site_identity(&config, &site);
         let settings = Settings {
@@ -127,7 +135,7 @@ mod tests {
             year: 2026,
         };
         let selection = Selection::new(&config, &[]).unwrap();
-        let checker = FileChecker::new(&site, selection, settings);
+        let checker = FileChecker::new(&site, &tree, selection, settings);
         let clean = checker.check("index.html", files[2].1).unwrap();
         let dirty = checker
             .check(

@@ -3,7 +3,6 @@
 //! facts kept. Applies severities, ignores and inline `sitewide-ignore` comments.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -13,6 +12,7 @@ use super::page::Document;
 use super::rules::{FileCx, PageCx, Rule, Settings, SiteCx};
 use super::site::{Generator, PageFacts, Role, Site, SiteError, SiteFile, Skipped, url_key};
 use super::suppress::Suppressions;
+use super::tree::Tree;
 use super::view::{self, PageView, Templates};
 use crate::config::{ConfigError, SiteConfig};
 
@@ -117,6 +117,13 @@ pub fn id_matches(pattern: &str, id: &str) -> bool {
 /// and its inline suppressions.
 type Checked = (Vec<Finding>, PageFacts, Suppressions);
 
+/// The per-page results of a check, to check the same tree again after some of its pages
+/// changed: [`check_again`].
+#[derive(Default)]
+pub struct PageResults {
+    pages: HashMap<Arc<str>, Checked>,
+}
+
 /// Rule ids named in `sitewide.toml` (`[rules]`, `[[ignore]] rules`) must exist.
 pub fn validate_rule_ids(config: &SiteConfig) -> Result<(), ConfigError> {
     let ids: Vec<&str> = super::rules::all().iter().map(|r| r.meta().id).collect();
@@ -179,17 +186,60 @@ pub fn site_identity(config: &SiteConfig, site: &Site) -> (Vec<String>, Option<S
     (hosts, site_url)
 }
 
-/// Checks the tree at `root`.
-#[tracing::instrument(skip_all, fields(root = %root.display()))]
+/// Checks `tree`.
+#[tracing::instrument(skip_all, fields(root = %tree.root().display()))]
 pub fn check(
-    root: &Path,
+    tree: &dyn Tree,
     config: &SiteConfig,
     selection: &Selection,
     year: i32,
 ) -> Result<Report, CheckError> {
+    check_with(tree, config, selection, year, None, None)
+}
+
+/// [`check`], also keeping every page's results for [`check_again`].
+pub fn check_keeping(
+    tree: &dyn Tree,
+    config: &SiteConfig,
+    selection: &Selection,
+    year: i32,
+) -> Result<(Report, PageResults), CheckError> {
+    let mut kept = PageResults::default();
+    let report = check_with(tree, config, selection, year, None, Some(&mut kept))?;
+    Ok((report, kept))
+}
+
+/// Checks `tree` again when it differs from the tree `before` was kept from only in the
+/// contents of the pages `changed`: the other pages' results are reused, the changed pages
+/// are checked, and the cross-file rules run over all of them. The result is the same as
+/// [`check`]'s; when a changed path is not a page of the site (a template, a config or data
+/// file, a new file), everything is checked again.
+pub fn check_again(
+    tree: &dyn Tree,
+    config: &SiteConfig,
+    selection: &Selection,
+    year: i32,
+    before: &PageResults,
+    changed: &std::collections::HashSet<String>,
+) -> Result<Report, CheckError> {
+    let reusable = changed
+        .iter()
+        .all(|p| before.pages.contains_key(p.as_str()));
+    let reuse = reusable.then_some((before, changed));
+    check_with(tree, config, selection, year, reuse, None)
+}
+
+fn check_with(
+    tree: &dyn Tree,
+    config: &SiteConfig,
+    selection: &Selection,
+    year: i32,
+    reuse: Option<(&PageResults, &std::collections::HashSet<String>)>,
+    keep: Option<&mut PageResults>,
+) -> Result<Report, CheckError> {
     validate_rule_ids(config)?;
     let excludes: Vec<String> = config.exclude.iter().map(|g| g.get_ref().clone()).collect();
-    let mut site = Site::discover(root, &excludes)?;
+    let mut site = Site::discover(tree, &excludes)?;
     let (hosts, site_url) = site_identity(config, &site);
     let settings = Settings {
         config,
@@ -211,7 +261,7 @@ pub fn check(
         .files
         .par_iter()
         .filter(|f| f.role == Role::Template)
-        .map(|f| (f, read_document(&site.root, f)))
+        .map(|f| (f, read_document(tree, f)))
         .collect();
     let mut templates: Templates = HashMap::new();
     for (f, r) in read {
@@ -247,7 +297,13 @@ pub fn check(
     let page_results: Vec<Result<Checked, Skipped>> = pages
         .par_iter()
         .map(|f| {
-            let doc = read_document(&site.root, f)?;
+            if let Some((before, changed)) = reuse
+                && !changed.contains(f.path.as_ref())
+                && let Some(kept) = before.pages.get(&f.path)
+            {
+                return Ok(kept.clone());
+            }
+            let doc = read_document(tree, f)?;
             Ok(check_page(&doc, true, &site, &templates, &rules, &settings))
         })
         .chain(leaves.par_iter().map(|p| {
@@ -267,9 +323,14 @@ pub fn check(
         template_facts.insert(facts.path.clone(), facts);
     }
     let mut page_facts = Vec::new();
+    let mut keep = keep;
     for r in page_results {
         match r {
             Ok((f, facts, s)) => {
+                if let Some(kept) = keep.as_deref_mut() {
+                    kept.pages
+                        .insert(facts.path.clone(), (f.clone(), facts.clone(), s.clone()));
+                }
                 findings.extend(f);
                 suppressions.entry(facts.path.clone()).or_insert(s);
                 page_facts.push(facts);
@@ -291,6 +352,7 @@ pub fn check(
         templates: &template_facts,
         index: &site.index,
         settings: &settings,
+        tree,
     };
     for r in &rules {
         r.check_site(&cx, &mut findings);
@@ -391,13 +453,14 @@ fn leaf_templates(site: &Site, templates: &Templates) -> Vec<Arc<str>> {
 }
 
 /// Reads a file as UTF-8 text; binary and non-UTF-8 files are skipped with the reason.
-pub fn read_document(root: &Path, f: &SiteFile) -> Result<Document, Skipped> {
+pub fn read_document(tree: &dyn Tree, f: &SiteFile) -> Result<Document, Skipped> {
     let skip = |reason: String| Skipped {
         file: f.path.to_string(),
         reason,
     };
-    let bytes =
-        std::fs::read(root.join(f.path.as_ref())).map_err(|e| skip(format!("cannot read: {e}")))?;
+    let bytes = tree
+        .read(&f.path)
+        .map_err(|e| skip(format!("cannot read: {e}")))?;
     let text = decode_source(bytes).map_err(skip)?;
     Ok(Document::parse(&f.path, text, f.engine, f.format))
 }
@@ -457,16 +520,17 @@ pub(super) fn finish(
     Ok(out)
 }
 
-/// The layout and include chain of one file of the tree at `root`: which files build the
-/// page, and which references could not be followed.
-pub fn page_chain(root: &Path, file: &str) -> Result<super::site::Chain, CheckError> {
-    let site = Site::discover(root, &[])?;
+/// The layout and include chain of one file of `tree`: which files build the page, and
+/// which references could not be followed.
+pub fn page_chain(tree: &dyn Tree, file: &str) -> Result<super::site::Chain, CheckError> {
+    let root = tree.root();
+    let site = Site::discover(tree, &[])?;
     let templates: Templates = site
         .files
         .par_iter()
         .filter(|f| f.role == Role::Template)
         .filter_map(|f| {
-            read_document(&site.root, f)
+            read_document(tree, f)
                 .ok()
                 .map(|d| (f.path.clone(), Arc::new(d)))
         })
@@ -478,7 +542,7 @@ pub fn page_chain(root: &Path, file: &str) -> Result<super::site::Chain, CheckEr
     })?;
     let doc = match templates.get(&f.path) {
         Some(d) => Arc::clone(d),
-        None => Arc::new(read_document(&site.root, f).map_err(|s| {
+        None => Arc::new(read_document(tree, f).map_err(|s| {
             CheckError::Site(SiteError::Walk {
                 path: root.join(file),
                 message: s.reason,

@@ -1,5 +1,6 @@
 //! The QA engine: the page model, the rules, and the reports. It decides findings from the
-//! bytes it is handed; reading the tree is `site`'s job and nothing here writes files.
+//! bytes it is handed; reading the tree is `site`'s job, through `tree`, and nothing here
+//! writes files.
 
 pub mod checker;
 pub mod engine;
@@ -13,5 +14,6 @@ pub mod source;
 pub mod suppress;
 #[cfg(test)]
 pub mod testing;
+pub mod tree;
 pub mod url;
 pub mod view;

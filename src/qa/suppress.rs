@@ -8,7 +8,7 @@ use super::engine::id_matches;
 use super::page::Document;
 use crate::config::{ConfigError, SiteConfig};
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Suppressions {
     /// `(line, rule patterns)`: silences those rules on `line` and `line + 1`.
     lines: Vec<(usize, Vec<String>)>,

@@ -22,7 +22,8 @@ pub fn check_files(files: &[(&str, &str)], config: &str) -> Vec<Finding> {
         SiteConfig::parse(&dir.path().join("sitewide.toml"), config).expect("valid test config")
     };
     let selection = Selection::new(&config, &[]).expect("all rules");
-    let report = engine::check(dir.path(), &config, &selection, YEAR).expect("check runs");
+    let tree = super::tree::Disk::new(dir.path());
+    let report = engine::check(&tree, &config, &selection, YEAR).expect("check runs");
     report.findings
 }
 

@@ -136,7 +136,7 @@ async fn model_files(
     let settings = settings(cx);
     let selection = Selection::new(&cx.config, &cx.spec.qa.rules)
         .map_err(|e| RunError::Spec(format!("[qa] rules: {e}")))?;
-    let checker = FileChecker::new(&cx.site, selection, settings);
+    let checker = FileChecker::new(&cx.site, &cx.tree, selection, settings);
     let mut outcomes: Vec<Result<Option<Draft>, Skip>> = Vec::new();
     let mut work = Vec::new();
     for ((path, blob), bytes) in files.iter().zip(contents) {

@@ -1,24 +1,24 @@
-//! The run's QA and settlement, after its last edit batch: the QA engine checks the run's
-//! copy of the base tree (before), the drafts are written over it and it is checked again
-//! (after), the QA scripts run in it, and every change is stored with its diff and its
-//! findings before and after, `blocked` when it introduces a finding at or above
-//! `[qa] block_on` (counted per rule in its file), when a QA script fails, or when it
-//! changes more lines than `budget.max_changed_lines_per_file`.
+//! The run's QA and settlement, after its last edit batch: the QA engine checks the base
+//! commit's tree as git holds it (before), then the same tree with the drafts laid over it
+//! (after); the QA scripts, if the spec has any, run in a checkout of the changed tree
+//! made for them; and every change is stored with its diff and its findings before and
+//! after, `blocked` when it introduces a finding at or above `[qa] block_on` (counted per
+//! rule in its file), when a QA script fails, or when it changes more lines than
+//! `budget.max_changed_lines_per_file`.
 //!
-//! QA works in a copy of the tree of its own (the run's shared base copy, moved away
-//! whole, or a new export), so nothing else reads a tree it is changing, and a worker
-//! killed here leaves only a folder the next try does not use; the store is written in
-//! one transaction.
+//! Nothing is written but the scripts' checkout, in a new folder of the run's own that a
+//! worker killed here leaves for the run's cleanup; the store is written in one
+//! transaction.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::PathBuf;
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use similar::{DiffOp, TextDiff};
 
-use super::scripts::{ScriptResult, run_script};
-use super::worker::{RunContext, Worker, pause_point, take_tree};
+use super::scripts::{ScriptResult, run_in_checkout};
+use super::worker::{RunContext, Worker, pause_point};
 use super::{RunError, run_dir};
 use crate::qa::engine::{self, Selection};
 use crate::qa::finding::{Finding, Severity};
@@ -29,7 +29,11 @@ pub(super) async fn finish(worker: &Worker, run: &Run) -> Result<(), RunError> {
     let cx = worker.context(run).await?;
     worker.forget(&run.id).await;
     let drafts = worker.store.drafts(&run.id).await?;
-    let settled = tokio::task::spawn_blocking(move || qa(&cx, drafts))
+    let checkout = run_dir(&worker.data_dir, &run.id).join(format!(
+        "checkout-{:08x}",
+        ulid::Ulid::generate().random() as u32
+    ));
+    let settled = tokio::task::spawn_blocking(move || qa(&cx, drafts, checkout))
         .await
         .map_err(|e| RunError::Refused(format!("error: the QA task panicked: {e}")))??;
     let reviewable = settled
@@ -61,8 +65,10 @@ pub(super) async fn finish(worker: &Worker, run: &Run) -> Result<(), RunError> {
         }
     }
     let dir = run_dir(&worker.data_dir, &run.id);
-    if let Err(e) = std::fs::remove_dir_all(&dir) {
-        tracing::warn!(dir = %dir.display(), error = %e, "cannot remove the run's copy");
+    if let Err(e) = std::fs::remove_dir_all(&dir)
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        tracing::warn!(dir = %dir.display(), error = %e, "cannot remove the run's folder");
     }
     Ok(())
 }
@@ -73,32 +79,50 @@ struct Settled {
     qa: Value,
 }
 
-fn qa(cx: &RunContext, drafts: Vec<Draft>) -> Result<Settled, RunError> {
+/// `checkout` is where the QA scripts' checkout goes (a folder that does not exist yet).
+fn qa(cx: &RunContext, drafts: Vec<Draft>, checkout: PathBuf) -> Result<Settled, RunError> {
     let spec = &cx.spec;
     let selection = Selection::new(&cx.config, &spec.qa.rules)
         .map_err(|e| RunError::Spec(format!("[qa] rules: {e}")))?;
-    let base = crate::workspace::Commit(cx.run.base_commit.clone());
-    let tree = take_tree(&cx.ws, &base, &cx.tree)?;
-    let check = |stage: &str| {
-        engine::check(&tree, &cx.config, &selection, cx.year).map_err(|e| {
-            RunError::Refused(format!(
-                "error: QA of the tree {stage} the edits failed: {e}"
-            ))
-        })
+    let failed = |stage: &str, e: engine::CheckError| {
+        RunError::Refused(format!(
+            "error: QA of the tree {stage} the edits failed: {e}"
+        ))
     };
-    let before = check("before")?;
-    for d in &drafts {
-        write_file(&tree.join(&d.path), &d.new_content)?;
-    }
-    let after = check("after")?;
-    let scripts: Vec<ScriptResult> = if drafts.is_empty() {
+    let (before, kept) = engine::check_keeping(&cx.tree, &cx.config, &selection, cx.year)
+        .map_err(|e| failed("before", e))?;
+    let edited: HashMap<String, String> = drafts
+        .iter()
+        .map(|d| (d.path.clone(), d.new_content.clone()))
+        .collect();
+    // Only the edited pages are checked again; the cross-file rules run over all of them.
+    let changed: std::collections::HashSet<String> = edited.keys().cloned().collect();
+    let after = engine::check_again(
+        &cx.tree.with_overlay(edited),
+        &cx.config,
+        &selection,
+        cx.year,
+        &kept,
+        &changed,
+    )
+    .map_err(|e| failed("after", e))?;
+    drop(kept);
+    let scripts: Vec<ScriptResult> = if drafts.is_empty() || spec.qa.scripts.is_empty() {
         Vec::new()
     } else {
-        spec.qa
-            .scripts
+        let base = crate::workspace::Commit(cx.run.base_commit.clone());
+        let edited: Vec<(&str, &str)> = drafts
             .iter()
-            .map(|s| run_script(s, &tree, &cx.run.id))
-            .collect()
+            .map(|d| (d.path.as_str(), d.new_content.as_str()))
+            .collect();
+        run_in_checkout(
+            &cx.ws,
+            &base,
+            &edited,
+            &spec.qa.scripts,
+            &checkout,
+            &cx.run.id,
+        )?
     };
     let failed_scripts: Vec<String> = scripts
         .iter()
@@ -298,13 +322,4 @@ fn changed_lines(diff: &TextDiff<'_, '_, '_, str>) -> u64 {
             } => old_len.max(new_len),
         } as u64)
         .sum()
-}
-
-fn write_file(path: &Path, text: &str) -> Result<(), RunError> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| RunError::io(format!("cannot create {}", parent.display()), e))?;
-    }
-    std::fs::write(path, text)
-        .map_err(|e| RunError::io(format!("cannot write {}", path.display()), e))
 }

@@ -1,7 +1,8 @@
-//! QA scripts (`[qa] scripts`): each runs with `sh -c` in the run's copy of the changed
-//! tree, in its own process group, killed with the group when it outlives `timeout_s`.
-//! Its output (stdout and stderr, the last 64 KiB) and exit code are kept; a script that
-//! does not exit 0 blocks the run's changes.
+//! QA scripts (`[qa] scripts`): each runs with `sh -c` in a checkout of the changed tree
+//! made for them (the base commit exported, the edits written over it, removed after), in
+//! its own process group, killed with the group when it outlives `timeout_s`. Its output
+//! (stdout and stderr, the last 64 KiB) and exit code are kept; a script that does not
+//! exit 0 blocks the run's changes.
 
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -10,8 +11,9 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use super::RunError;
 use crate::spec::QaScript;
-use crate::workspace::redact;
+use crate::workspace::{Commit, Workspace, redact};
 
 /// The most output kept per script.
 const MAX_OUTPUT: usize = 64 * 1024;
@@ -27,6 +29,46 @@ pub(super) struct ScriptResult {
     pub passed: bool,
     pub seconds: f64,
     pub output: String,
+}
+
+/// Runs `scripts` in a checkout of `base` with `edited` (path, text) written over it, made
+/// at `dir` (a new folder) and removed after, whatever the scripts did.
+pub(super) fn run_in_checkout(
+    ws: &Workspace,
+    base: &Commit,
+    edited: &[(&str, &str)],
+    scripts: &[QaScript],
+    dir: &Path,
+    run_id: &str,
+) -> Result<Vec<ScriptResult>, RunError> {
+    let ran = checkout(ws, base, edited, dir)
+        .map(|()| scripts.iter().map(|s| run_script(s, dir, run_id)).collect());
+    if let Err(e) = std::fs::remove_dir_all(dir) {
+        tracing::warn!(dir = %dir.display(), error = %e, "cannot remove the scripts' checkout");
+    }
+    ran
+}
+
+fn checkout(
+    ws: &Workspace,
+    base: &Commit,
+    edited: &[(&str, &str)],
+    dir: &Path,
+) -> Result<(), RunError> {
+    ws.export(base, dir)?;
+    for (path, text) in edited {
+        write_file(&dir.join(path), text)?;
+    }
+    Ok(())
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), RunError> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| RunError::io(format!("cannot create {}", parent.display()), e))?;
+    }
+    std::fs::write(path, text)
+        .map_err(|e| RunError::io(format!("cannot write {}", path.display()), e))
 }
 
 /// Runs `script` in `dir` with `SITEWIDE_RUN` set to the run's id.

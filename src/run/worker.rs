@@ -22,13 +22,13 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
 use super::model::ModelCx;
-use super::{RunError, edit, finish, run_dir};
+use super::{RunError, edit, finish};
 use crate::config::SiteConfig;
 use crate::edit::model::provider::ServiceConfig;
 use crate::qa::site::Site;
 use crate::spec::{Engine, JobSpec};
 use crate::store::{Limits, QUEUE, Run, RunState, Store, StoreError};
-use crate::workspace::{Commit, Workspace};
+use crate::workspace::{Commit, GitTree, Workspace};
 
 /// How often a worker says it is alive.
 const HEARTBEAT: Duration = Duration::from_secs(2);
@@ -73,8 +73,8 @@ pub(super) struct RunContext {
     pub run: Run,
     pub spec: JobSpec,
     pub ws: Workspace,
-    /// The run's shared copy of the base tree (in the data directory; never written).
-    pub tree: PathBuf,
+    /// The tree of the base commit, read from git (nothing is exported).
+    pub tree: GitTree,
     pub site: Site,
     pub config: SiteConfig,
     pub hosts: Vec<String>,
@@ -178,7 +178,7 @@ impl Worker {
             .map_err(|e| RunError::Refused(format!("error: the worker stopped: {e}")))
     }
 
-    /// The context of `run`, loaded (and its base tree exported) on first use.
+    /// The context of `run`, loaded (its base tree listed and discovered) on first use.
     pub(super) async fn context(&self, run: &Run) -> Result<Arc<RunContext>, RunError> {
         let mut contexts = self.contexts.lock().await;
         if let Some(cx) = contexts.get(&run.id) {
@@ -189,7 +189,7 @@ impl Worker {
         Ok(cx)
     }
 
-    /// Forgets a run's context (its tree is about to change or go).
+    /// Forgets a run's context (the run is settling or stopped).
     pub(super) async fn forget(&self, run_id: &str) {
         self.contexts.lock().await.remove(run_id);
     }
@@ -205,21 +205,11 @@ impl Worker {
             .map_err(|e| RunError::Spec(format!("the run's spec no longer validates: {e}")))?;
         let registered = self.store.workspace_by_id(run.workspace_id).await?;
         let ws = Workspace::open(&registered.path)?;
-        let tree = run_dir(&self.data_dir, &run.id).join("base");
         let base = Commit(run.base_commit.clone());
-        let (ws2, tree2) = (ws.clone(), tree.clone());
-        tokio::task::spawn_blocking(move || ensure_base(&ws2, &base, &tree2))
+        let ws2 = ws.clone();
+        let (tree, config, site) = tokio::task::spawn_blocking(move || discover(&ws2, &base))
             .await
             .map_err(|e| RunError::Refused(format!("error: {e}")))??;
-        let config = SiteConfig::load(&tree).map_err(|e| {
-            RunError::Spec(format!(
-                "sitewide.toml at the base commit is not valid:\n{}",
-                crate::cli::render_config_error(e)
-            ))
-        })?;
-        let excludes: Vec<String> = config.exclude.iter().map(|g| g.get_ref().clone()).collect();
-        let site = Site::discover(&tree, &excludes)
-            .map_err(|e| RunError::Refused(format!("error: {e}")))?;
         let (hosts, site_url) = crate::qa::engine::site_identity(&config, &site);
         let year = crate::cli::current_year().map_err(RunError::Refused)?;
         let model = match spec.engine {
@@ -279,47 +269,19 @@ pub(super) fn model_cx(
     })
 }
 
-/// Makes sure `tree` holds the tree of `base`. The copy is exported into a folder of its
-/// own and renamed into place, so a folder at `tree` is always whole, and two processes
-/// exporting at once never write into the same folder. Nothing writes into it: the QA
-/// task takes it away whole (see [`take_tree`]).
-pub(super) fn ensure_base(ws: &Workspace, base: &Commit, tree: &Path) -> Result<(), RunError> {
-    if tree.is_dir() {
-        return Ok(());
-    }
-    let fresh = private_copy(ws, base, tree)?;
-    match std::fs::rename(&fresh, tree) {
-        Ok(()) => Ok(()),
-        Err(_) if tree.is_dir() => {
-            let _ = std::fs::remove_dir_all(&fresh);
-            Ok(())
-        }
-        Err(e) => Err(RunError::io(format!("cannot move {}", fresh.display()), e)),
-    }
-}
-
-/// A copy of the tree of `base` that only the caller uses: the shared copy at `tree`
-/// moved away whole when it is there, else a new export, beside `tree`.
-pub(super) fn take_tree(ws: &Workspace, base: &Commit, tree: &Path) -> Result<PathBuf, RunError> {
-    let own = sibling(tree, "qa");
-    if std::fs::rename(tree, &own).is_ok() {
-        return Ok(own);
-    }
-    private_copy(ws, base, tree)
-}
-
-fn private_copy(ws: &Workspace, base: &Commit, tree: &Path) -> Result<PathBuf, RunError> {
-    let fresh = sibling(tree, "export");
-    ws.export(base, &fresh)?;
-    Ok(fresh)
-}
-
-/// `<tree>.<what>-<random>`: a new folder name beside `tree`.
-fn sibling(tree: &Path, what: &str) -> PathBuf {
-    tree.with_extension(format!(
-        "{what}-{:08x}",
-        ulid::Ulid::generate().random() as u32
-    ))
+/// The tree of `base`, its `sitewide.toml` and its site, all read from git.
+fn discover(ws: &Workspace, base: &Commit) -> Result<(GitTree, SiteConfig, Site), RunError> {
+    let tree = ws.tree_at(base)?;
+    let config = SiteConfig::load(&tree).map_err(|e| {
+        RunError::Spec(format!(
+            "sitewide.toml at the base commit is not valid:\n{}",
+            crate::cli::render_config_error(e)
+        ))
+    })?;
+    let excludes: Vec<String> = config.exclude.iter().map(|g| g.get_ref().clone()).collect();
+    let site =
+        Site::discover(&tree, &excludes).map_err(|e| RunError::Refused(format!("error: {e}")))?;
+    Ok((tree, config, site))
 }
 
 /// How often a task is tried in this process when the database is busy.

@@ -23,7 +23,7 @@ pub use pool::{DB_FILE, MIGRATIONS_TABLE, db_path};
 pub use records::{StoredSpec, Workspace};
 pub use runs::{Event, NewRun, Run};
 pub use states::{ChangeState, RunState, UnknownState};
-pub use users::{Idempotency, Session, User};
+pub use users::{ApiToken, Idempotency, Session, User};
 pub use work::{Draft, QUEUE, Skip};
 
 /// Sitewide's database: a pool over the data directory's SQLite file.

@@ -26,6 +26,14 @@ pub struct Session {
     pub csrf_token: String,
 }
 
+/// An API token as listed: whose it is and when it was made; never the token or its hash.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct ApiToken {
+    pub id: i64,
+    pub user: String,
+    pub created_at: DateTime<Utc>,
+}
+
 /// What an `Idempotency-Key` holds when a run is started with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Idempotency {
@@ -149,6 +157,16 @@ impl Store {
         Ok(())
     }
 
+    /// Every API token, newest first, without its hash.
+    pub async fn api_tokens(&self) -> Result<Vec<ApiToken>, StoreError> {
+        Ok(sqlx::query_as::<_, ApiToken>(
+            "SELECT t.id, u.name AS user, t.created_at FROM api_tokens t \
+             JOIN users u ON u.id = t.user_id ORDER BY t.id DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// The user of the API token that hashes to `token_hash`.
     pub async fn token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
         let sql = format!(
@@ -239,6 +257,18 @@ mod tests {
         assert_eq!(store.users().await.unwrap(), vec![ana]);
         let err = store.add_user("ana", "h", "admin").await.unwrap_err();
         assert!(matches!(err, StoreError::UserExists { .. }), "{err}");
+    }
+
+    #[tokio::test]
+    async fn api_tokens_are_listed_with_their_user_and_never_their_hash() {
+        let (store, _dir) = test_store().await;
+        let ana = store.add_user("ana", "h", "editor").await.unwrap();
+        store.add_api_token(ana.id, "hash-1").await.unwrap();
+        store.add_api_token(ana.id, "hash-2").await.unwrap();
+        let listed = store.api_tokens().await.unwrap();
+        assert_eq!(listed.len(), 2);
+        assert!(listed.iter().all(|t| t.user == "ana"));
+        assert!(listed[0].id > listed[1].id, "newest first");
     }
 
     #[tokio::test]

@@ -136,9 +136,22 @@ fn schemas() -> Value {
         "Me": {"type": "object", "properties": {"name": string, "role": role(), "csrf_token": nullable}},
         "Login": {"type": "object", "required": ["name", "password"], "properties": {"name": string, "password": string}},
         "Csrf": {"type": "object", "required": ["csrf_token"], "properties": {"csrf_token": string}},
+        "StartRunForm": {"type": "object", "required": ["csrf_token", "job", "workspace"], "properties": {
+            "csrf_token": string, "job": string, "workspace": string, "base": string}},
+        "JobSpecForm": {"type": "object", "required": ["csrf_token", "text"], "properties": {
+            "csrf_token": string, "text": {"type": "string", "description": "The job spec's TOML"}}},
+        "DecisionForm": {"type": "object", "required": ["csrf_token", "decision", "diff_hash"], "properties": {
+            "csrf_token": string, "decision": {"type": "string", "enum": ["approve", "reject", "request_changes"]},
+            "comment": string, "diff_hash": string}},
+        "UserForm": {"type": "object", "required": ["csrf_token", "name", "role", "password"], "properties": {
+            "csrf_token": string, "name": string, "role": role(), "password": string}},
+        "TokenForm": {"type": "object", "required": ["csrf_token", "user"], "properties": {
+            "csrf_token": string, "user": string}},
         "Job": {"type": "object", "properties": {"name": string, "description": string,
             "kind": {"type": "string", "enum": ["edit", "audit"]},
-            "engine": {"type": "string", "enum": ["recipe", "model"]}, "file": string}},
+            "engine": {"type": "string", "enum": ["recipe", "model"]}, "file": string,
+            "targets": {"type": "array", "items": string},
+            "source": {"type": "string", "enum": ["repository", "saved"]}}},
         "Workspace": {"type": "object", "properties": {"name": string, "default_branch": string, "created_at": string}},
         "StartRun": {"type": "object", "required": ["job", "workspace"], "additionalProperties": false, "properties": {
             "job": {"type": "string", "description": "A job's name (GET /api/v1/jobs) or a spec's path in the workspace"},

@@ -116,6 +116,17 @@ impl Git {
         })
     }
 
+    /// Starts a long-lived command to talk to: stdin and stdout piped, stderr dropped
+    /// (`cat-file --batch` answers on stdout, even for a missing object).
+    pub fn spawn_talking(mut self) -> Result<Child, WorkspaceError> {
+        let shown = self.shown();
+        self.cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        self.cmd.spawn().map_err(|e| io_error(&shown, e))
+    }
+
     /// Runs to the end and returns whatever the exit status; only a failure to start or to
     /// talk to the process is an error.
     pub fn output(self) -> Result<Output, WorkspaceError> {

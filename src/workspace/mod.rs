@@ -15,6 +15,7 @@ mod changeset;
 mod commit;
 mod demo;
 mod git;
+mod git_tree;
 mod tree;
 
 #[cfg(test)]
@@ -26,6 +27,7 @@ use std::path::{Path, PathBuf};
 pub use changeset::{ChangeSet, Outcome};
 pub use demo::create_demo;
 pub use git::redact;
+pub use git_tree::GitTree;
 pub use tree::TreeFile;
 
 use git::Git;
@@ -148,6 +150,16 @@ impl Workspace {
 
     fn shown_root(&self) -> String {
         redact(&self.root.display().to_string())
+    }
+
+    /// The URL of the remote `name` (`origin`), when the repository has one.
+    pub fn remote_url(&self, name: &str) -> Option<String> {
+        self.git()
+            .args(["config", "--get"])
+            .arg(format!("remote.{name}.url"))
+            .line()
+            .ok()
+            .filter(|u| !u.is_empty())
     }
 
     /// The full id of the commit `rev` names (a branch, tag, short id, `HEAD~2`, …).
@@ -287,5 +299,18 @@ mod tests {
         assert_eq!(ws.default_branch().expect("branch"), "feature");
         repo.git(&["checkout", "-q", "--detach"]);
         assert_eq!(ws.default_branch().expect("detached"), "main");
+    }
+
+    #[test]
+    fn remote_url_names_origin_when_there_is_one() {
+        let repo = Repo::new();
+        repo.commit_file("a.txt", b"a\n", "first");
+        let ws = Workspace::open(repo.path()).expect("open");
+        assert_eq!(ws.remote_url("origin"), None);
+        repo.git(&["remote", "add", "origin", "git@github.com:acme/site.git"]);
+        assert_eq!(
+            ws.remote_url("origin").as_deref(),
+            Some("git@github.com:acme/site.git")
+        );
     }
 }

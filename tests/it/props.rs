@@ -4,6 +4,7 @@
 use proptest::prelude::*;
 use sitewide::config::SiteConfig;
 use sitewide::qa::page::{Document, Engine, Format};
+use sitewide::qa::tree::Disk;
 
 const ENGINES: [Engine; 5] = [
     Engine::Html,
@@ -85,7 +86,7 @@ proptest! {
         std::fs::write(dir.path().join(name), &text).unwrap();
         let config = SiteConfig::default();
         let sel = sitewide::qa::engine::Selection::new(&config, &[]).unwrap();
-        let report = sitewide::qa::engine::check(dir.path(), &config, &sel, 2026).unwrap();
+        let report = sitewide::qa::engine::check(&Disk::new(dir.path()), &config, &sel, 2026).unwrap();
         for f in &report.findings {
             assert!(f.span.end <= text.len(), "{f:?}");
             if let Some(fix) = &f.fix {
@@ -100,7 +101,7 @@ proptest! {
         std::fs::write(dir.path().join(if md { "a.md" } else { "a.html" }), &bytes).unwrap();
         let config = SiteConfig::default();
         let sel = sitewide::qa::engine::Selection::new(&config, &[]).unwrap();
-        let report = sitewide::qa::engine::check(dir.path(), &config, &sel, 2026).unwrap();
+        let report = sitewide::qa::engine::check(&Disk::new(dir.path()), &config, &sel, 2026).unwrap();
         for f in &report.findings {
             assert!(f.span.end <= bytes.len(), "{f:?}");
         }
@@ -125,7 +126,7 @@ proptest! {
         std::fs::write(dir.path().join("index.html"), &text).unwrap();
         let config = SiteConfig::default();
         let sel = sitewide::qa::engine::Selection::new(&config, &[]).unwrap();
-        let report = sitewide::qa::engine::check(dir.path(), &config, &sel, 2026).unwrap();
+        let report = sitewide::qa::engine::check(&Disk::new(dir.path()), &config, &sel, 2026).unwrap();
         for f in &report.findings {
             assert!(f.span.end <= text.len(), "{f:?}");
         }

@@ -351,6 +351,9 @@ fn qa_scripts_run_in_the_changed_tree_and_a_failing_one_blocks() {
             .to_string()
             .contains("QA script \\\"fail\\\" failed with exit code 4")
     );
+    // The scripts' checkout is the only copy of the tree a run makes, and it is gone.
+    let id = run["id"].as_str().expect("id");
+    assert!(!site.data.path().join("runs").join(id).exists());
 }
 
 #[test]

@@ -7,6 +7,7 @@ mod app;
 mod axe;
 mod browser;
 mod integrations;
+mod pages;
 mod webdriver;
 mod webhooks;
 

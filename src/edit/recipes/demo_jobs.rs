@@ -16,6 +16,7 @@ use crate::qa::page::Document;
 use crate::qa::rules::Settings;
 use crate::qa::site::Site;
 use crate::qa::testing::YEAR;
+use crate::qa::tree::Disk;
 
 fn manifest() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -85,7 +86,7 @@ fn copy_tree(from: &Path, to: &Path) {
 /// compared: they quote the value a fix just rewrote (UTM-011 names the campaign).
 fn findings(root: &Path, config: &SiteConfig) -> HashMap<(String, String), usize> {
     let selection = Selection::new(config, &[]).expect("all rules");
-    let report = engine::check(root, config, &selection, YEAR).expect("check runs");
+    let report = engine::check(&Disk::new(root), config, &selection, YEAR).expect("check runs");
     let mut n = HashMap::new();
     for f in report.findings {
         *n.entry((f.file.to_string(), f.rule.id.to_string()))
@@ -96,8 +97,9 @@ fn findings(root: &Path, config: &SiteConfig) -> HashMap<(String, String), usize
 
 /// Runs the job's steps over the copy at `root`, writing what changes; the changed paths.
 fn run_job(root: &Path, job: &toml::Table) -> Vec<String> {
-    let config = SiteConfig::load(root).expect("demo config");
-    let site = Site::discover(root, &[]).expect("demo site");
+    let tree = Disk::new(root);
+    let config = SiteConfig::load(&tree).expect("demo config");
+    let site = Site::discover(&tree, &[]).expect("demo site");
     let hosts = config.internal_hosts();
     let settings = Settings {
         config: &config,
@@ -121,7 +123,7 @@ fn run_job(root: &Path, job: &toml::Table) -> Vec<String> {
         if !yes.is_match(f.path.as_ref()) || no.is_match(f.path.as_ref()) {
             continue;
         }
-        let doc = engine::read_document(root, f).expect("demo file reads");
+        let doc = engine::read_document(&tree, f).expect("demo file reads");
         let out = edit(&doc);
         if out == doc.text {
             continue;
@@ -137,8 +139,9 @@ fn run_job(root: &Path, job: &toml::Table) -> Vec<String> {
 /// Each step of the job on its own: it changes at least one target file of the demo site
 /// at `root`, and a second run changes nothing; the number of steps run.
 fn run_steps_alone(root: &Path, file: &str, job: &toml::Table) -> usize {
-    let config = SiteConfig::load(root).expect("demo config");
-    let site = Site::discover(root, &[]).expect("demo site");
+    let tree = Disk::new(root);
+    let config = SiteConfig::load(&tree).expect("demo config");
+    let site = Site::discover(&tree, &[]).expect("demo site");
     let hosts = config.internal_hosts();
     let settings = testkit::settings(&config, &hosts);
     let (yes, no) = targets(job);
@@ -150,7 +153,7 @@ fn run_steps_alone(root: &Path, file: &str, job: &toml::Table) -> usize {
             if !yes.is_match(f.path.as_ref()) || no.is_match(f.path.as_ref()) {
                 continue;
             }
-            let doc = engine::read_document(root, f).expect("demo file reads");
+            let doc = engine::read_document(&tree, f).expect("demo file reads");
             let after = testkit::apply(recipe, &doc, &settings, &params);
             let again = Document::parse(&doc.path, after.clone(), doc.engine, doc.format);
             assert_eq!(
@@ -175,7 +178,7 @@ fn every_example_job_validates_edits_the_demo_site_and_adds_no_finding() {
     let demo = manifest().join("examples/demo-site");
     let before_dir = tempfile::tempdir().expect("temp");
     copy_tree(&demo, before_dir.path());
-    let config = SiteConfig::load(before_dir.path()).expect("demo config");
+    let config = SiteConfig::load(&Disk::new(before_dir.path())).expect("demo config");
     let before = findings(before_dir.path(), &config);
     let mut ran = 0;
     for (file, job) in jobs() {

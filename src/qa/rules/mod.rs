@@ -50,6 +50,8 @@ pub struct SiteCx<'a> {
     pub templates: &'a HashMap<std::sync::Arc<str>, PageFacts>,
     pub index: &'a SiteIndex,
     pub settings: &'a Settings<'a>,
+    /// The checked tree, for the few rules that read a file again (or one the walk skips).
+    pub tree: &'a dyn crate::qa::tree::Tree,
 }
 
 pub trait Rule: Send + Sync {

@@ -2,11 +2,11 @@
 //! its files are pages. Reads generator configs only for folder names; never runs them.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
 use std::sync::Arc;
 
 use super::{MAX_FILE_BYTES, Role, Site, SiteError, SiteFile, SiteIndex, Skipped};
 use crate::qa::page::{Engine, Format};
+use crate::qa::tree::{Item, Kind, Tree};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -95,15 +95,15 @@ const TEMPLATE_DIR_NAMES: &[&str] = &[
     "_shortcodes",
 ];
 
-fn exists(root: &Path, rel: &str) -> bool {
-    root.join(rel).exists()
+fn exists(root: &dyn Tree, rel: &str) -> bool {
+    root.kind(rel).is_some()
 }
 
-fn read(root: &Path, rel: &str) -> String {
-    std::fs::read_to_string(root.join(rel)).unwrap_or_default()
+fn read(root: &dyn Tree, rel: &str) -> String {
+    root.read_string(rel).unwrap_or_default()
 }
 
-pub(super) fn detect(root: &Path) -> Detected {
+pub(super) fn detect(root: &dyn Tree) -> Detected {
     let mut index = SiteIndex::default();
     let mut excludes = vec![
         "node_modules".to_string(),
@@ -159,10 +159,11 @@ pub(super) fn detect(root: &Path) -> Detected {
         Generator::Hugo
     } else if eleventy_config.is_some() || package.contains("@11ty/eleventy") {
         Generator::Eleventy
-    } else if std::fs::read_dir(root).is_ok_and(|d| {
-        d.flatten()
-            .any(|e| e.path().extension().is_some_and(|x| x == "lektorproject"))
-    }) {
+    } else if root
+        .list("")
+        .iter()
+        .any(|name| extension_of(name) == Some("lektorproject"))
+    {
         Generator::Lektor
     } else if has_ext_below(root, "templates", &["hbs", "handlebars"]) {
         Generator::Handlebars
@@ -284,24 +285,27 @@ pub(super) fn detect(root: &Path) -> Detected {
     }
 }
 
-fn has_ext_below(root: &Path, dir: &str, exts: &[&str]) -> bool {
-    walkdir_any(&root.join(dir), exts, 3)
+fn has_ext_below(root: &dyn Tree, dir: &str, exts: &[&str]) -> bool {
+    walkdir_any(root, dir, exts, 3)
 }
 
-fn walkdir_any(dir: &Path, exts: &[&str], depth: usize) -> bool {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return false;
-    };
-    entries.flatten().any(|e| {
-        let p = e.path();
-        if p.is_dir() {
-            depth > 0 && walkdir_any(&p, exts, depth - 1)
+fn walkdir_any(root: &dyn Tree, dir: &str, exts: &[&str], depth: usize) -> bool {
+    root.list(dir).iter().any(|name| {
+        let p = format!("{dir}/{name}");
+        if root.kind(&p) == Some(Kind::Dir) {
+            depth > 0 && walkdir_any(root, &p, exts, depth - 1)
         } else {
-            p.extension()
-                .and_then(|x| x.to_str())
-                .is_some_and(|x| exts.contains(&x))
+            extension_of(name).is_some_and(|x| exts.contains(&x))
         }
     })
+}
+
+/// A file name's extension as `Path::extension` sees it (`.lektorproject` has none).
+fn extension_of(name: &str) -> Option<&str> {
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => Some(ext),
+        _ => None,
+    }
 }
 
 /// `defaults:` of a Jekyll `_config.yml`: layouts applied by path and type.
@@ -433,79 +437,41 @@ fn alias_calls(cfg: &str) -> Vec<(String, String)> {
 }
 
 pub(super) struct Walked {
-    files: Vec<(String, u64, bool)>,
+    files: Vec<(String, u64)>,
     skipped: Vec<Skipped>,
 }
 
-/// Every file under `root`, `.gitignore` honoured, excluded folders pruned. Symlinks are not
-/// followed; one that leaves the tree is reported.
-pub(super) fn walk(root: &Path, d: &Detected, extra: &[String]) -> Result<Walked, SiteError> {
+/// Every file of the tree but hidden, excluded and `[exclude]`d ones. Symbolic links are
+/// not followed; one that leaves the tree is reported.
+pub(super) fn walk(root: &dyn Tree, d: &Detected, extra: &[String]) -> Result<Walked, SiteError> {
     let mut globs = globset::GlobSetBuilder::new();
     for g in extra {
         let glob = globset::Glob::new(g).map_err(|e| SiteError::Walk {
-            path: root.to_path_buf(),
+            path: root.root().to_path_buf(),
             message: e.to_string(),
         })?;
         globs.add(glob);
     }
     let globs = globs.build().map_err(|e| SiteError::Walk {
-        path: root.to_path_buf(),
+        path: root.root().to_path_buf(),
         message: e.to_string(),
     })?;
-    let canonical_root = root.canonicalize().map_err(|e| SiteError::Io {
-        path: root.to_path_buf(),
-        source: e,
-    })?;
     let excludes: HashSet<String> = d.excludes.iter().cloned().collect();
-    let root_owned = root.to_path_buf();
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(true)
-        .git_ignore(true)
-        .git_exclude(true)
-        .require_git(false)
-        .parents(false)
-        .follow_links(false)
-        .sort_by_file_name(|a, b| a.cmp(b))
-        .filter_entry(move |e| {
-            let rel = e.path().strip_prefix(&root_owned).unwrap_or(e.path());
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            !excludes.contains(&rel)
-        })
-        .build();
     let mut out = Walked {
         files: Vec::new(),
         skipped: Vec::new(),
     };
-    for entry in walker {
-        let Ok(entry) = entry else { continue };
-        let rel = entry
-            .path()
-            .strip_prefix(root)
-            .unwrap_or(entry.path())
-            .to_string_lossy()
-            .replace('\\', "/");
-        if rel.is_empty() || globs.is_match(&rel) {
+    for entry in root.walk(&excludes)? {
+        if globs.is_match(&entry.path) {
             continue;
         }
-        let Some(ft) = entry.file_type() else {
-            continue;
-        };
-        if ft.is_symlink() {
-            let inside = entry
-                .path()
-                .canonicalize()
-                .is_ok_and(|t| t.starts_with(&canonical_root));
-            if !inside {
-                out.skipped.push(Skipped {
-                    file: rel,
-                    reason: "symbolic link that leaves the checked tree: not followed".into(),
-                });
-            }
-            continue;
-        }
-        if ft.is_file() {
-            let size = entry.metadata().map_or(0, |m| m.len());
-            out.files.push((rel, size, false));
+        match entry.item {
+            Item::File { size } => out.files.push((entry.path, size)),
+            Item::Link { leaves: true } => out.skipped.push(Skipped {
+                file: entry.path,
+                reason: "symbolic link that leaves the checked tree: not followed".into(),
+            }),
+            Item::Link { leaves: false } => {}
         }
     }
     Ok(out)
@@ -530,7 +496,7 @@ fn is_doc_file(path: &str) -> bool {
             .all(|c| c.is_ascii_uppercase() || c == '_' || c == '-')
 }
 
-pub(super) fn classify(root: &Path, d: Detected, walked: Walked) -> Site {
+pub(super) fn classify(root: &dyn Tree, d: Detected, walked: Walked) -> Site {
     let Detected {
         generator,
         mut index,
@@ -540,7 +506,7 @@ pub(super) fn classify(root: &Path, d: Detected, walked: Walked) -> Site {
     let mut files = Vec::new();
     let mut unchecked: BTreeMap<String, usize> = BTreeMap::new();
     let mut skipped = walked.skipped;
-    for (rel, size, _) in walked.files {
+    for (rel, size) in walked.files {
         if let Some((dir, _)) = rel.rsplit_once('/') {
             let mut d = dir;
             loop {
@@ -605,7 +571,6 @@ pub(super) fn classify(root: &Path, d: Detected, walked: Walked) -> Site {
         });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    index.root = root.to_path_buf();
     if generator == Generator::Eleventy {
         index.layout_defaults = eleventy_directory_layouts(root, &index);
     }
@@ -625,7 +590,6 @@ pub(super) fn classify(root: &Path, d: Detected, walked: Walked) -> Site {
         index.site_url = None;
     }
     Site {
-        root: root.to_path_buf(),
         generator,
         files,
         unchecked,
@@ -636,7 +600,7 @@ pub(super) fn classify(root: &Path, d: Detected, walked: Walked) -> Site {
 
 /// Eleventy directory data files (`posts/posts.json`, `posts/posts.11tydata.json`) that set
 /// a layout for every page below them.
-fn eleventy_directory_layouts(root: &Path, index: &SiteIndex) -> Vec<super::LayoutDefault> {
+fn eleventy_directory_layouts(root: &dyn Tree, index: &SiteIndex) -> Vec<super::LayoutDefault> {
     let mut out = Vec::new();
     for p in &index.paths {
         let Some((dir, file)) = p.rsplit_once('/') else {
@@ -649,7 +613,7 @@ fn eleventy_directory_layouts(root: &Path, index: &SiteIndex) -> Vec<super::Layo
         if stem != Some(dir_name) {
             continue;
         }
-        let Ok(text) = std::fs::read_to_string(root.join(p)) else {
+        let Some(text) = root.read_string(p) else {
             continue;
         };
         let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {

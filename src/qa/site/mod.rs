@@ -1,13 +1,13 @@
 //! A checked tree: which generator built it, which files are pages, layouts and includes,
 //! which are skipped and why. Pages are found from the repository itself: the generator's
-//! config, `.gitignore`, and the build output folders that are never sources.
+//! config, `.gitignore` (on disk), and the build output folders that are never sources.
 
 mod detect;
 mod resolve;
 mod urls;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use detect::Generator;
@@ -18,6 +18,7 @@ pub use urls::{
 };
 
 use super::page::{Engine, Format};
+use super::tree::Tree;
 
 /// Files larger than this are not templates anyone edits by hand; they are skipped with a
 /// notice instead of being scanned.
@@ -48,7 +49,6 @@ pub struct Skipped {
 
 #[derive(Debug)]
 pub struct Site {
-    pub root: PathBuf,
     pub generator: Generator,
     /// Pages and templates, in path order.
     pub files: Vec<SiteFile>,
@@ -61,8 +61,6 @@ pub struct Site {
 /// What link resolution needs to know about the whole tree.
 #[derive(Debug, Default)]
 pub struct SiteIndex {
-    /// The checked folder.
-    pub root: PathBuf,
     pub generator: Option<Generator>,
     /// Every file in the tree (assets included), relative, `/`-separated.
     pub paths: HashSet<String>,
@@ -117,26 +115,11 @@ pub enum SiteError {
 }
 
 impl Site {
-    /// Walks `root` and sorts its files into pages, templates and the rest.
-    pub fn discover(root: &Path, extra_excludes: &[String]) -> Result<Site, SiteError> {
-        let meta = std::fs::metadata(root).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => SiteError::Missing {
-                path: root.to_path_buf(),
-            },
-            _ => SiteError::Io {
-                path: root.to_path_buf(),
-                source: e,
-            },
-        })?;
-        if !meta.is_dir() {
-            return Err(SiteError::Io {
-                path: root.to_path_buf(),
-                source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a directory"),
-            });
-        }
-        let detected = detect::detect(root);
-        let walked = detect::walk(root, &detected, extra_excludes)?;
-        Ok(detect::classify(root, detected, walked))
+    /// Walks `tree` and sorts its files into pages, templates and the rest.
+    pub fn discover(tree: &dyn Tree, extra_excludes: &[String]) -> Result<Site, SiteError> {
+        let detected = detect::detect(tree);
+        let walked = detect::walk(tree, &detected, extra_excludes)?;
+        Ok(detect::classify(tree, detected, walked))
     }
 
     pub fn file(&self, path: &str) -> Option<&SiteFile> {

@@ -17,9 +17,9 @@ pub async fn me(caller: Caller) -> HttpResponse {
     }))
 }
 
-/// `GET /api/v1/jobs`.
+/// `GET /api/v1/jobs`: the jobs folder's and the saved ones.
 pub async fn jobs(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().json(&state.jobs)
+    HttpResponse::Ok().json(crate::web::jobs::all(&state.jobs, &state.data_dir))
 }
 
 /// `GET /api/v1/workspaces`: names and default branches (never server paths).

@@ -217,8 +217,13 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     Ok(Some(key.to_string()))
 }
 
-/// Plans the run `wanted` asks for as `caller`; returns its id.
-async fn plan(state: &AppState, caller: &Caller, wanted: &StartRun) -> Result<String, ApiError> {
+/// Plans the run `wanted` asks for as `caller`; returns its id (the jobs page's form
+/// starts runs through it too).
+pub async fn plan(
+    state: &AppState,
+    caller: &Caller,
+    wanted: &StartRun,
+) -> Result<String, ApiError> {
     let store = &state.store;
     let registered = store
         .workspace_by_name(&wanted.workspace)
@@ -244,7 +249,8 @@ async fn plan(state: &AppState, caller: &Caller, wanted: &StartRun) -> Result<St
             format!("{base:?} is not a revision"),
         ));
     }
-    let spec = match state.jobs.iter().find(|j| j.name == wanted.job) {
+    let jobs = crate::web::jobs::all(&state.jobs, &state.data_dir);
+    let spec = match jobs.iter().find(|j| j.name == wanted.job) {
         Some(job) => job.path.clone(),
         None => spec_from_workspace(state, &registered, wanted).await?,
     };

@@ -1,6 +1,22 @@
-//! The HTML side, kept small here: the login page and its form posts, a placeholder
-//! dashboard, `/healthz`, and static assets from `web/`. Pages are tera templates from
-//! `templates/`, autoescaped; a template error is logged and answered as a plain 500.
+//! The HTML pages a marketing-ops person uses: the login page, `/healthz`, static assets
+//! from `web/`, and the helpers every page shares (its context, rendering, the error
+//! page); one file per page family beside it. Pages are tera templates from `templates/`,
+//! autoescaped, so every byte a page shows is text; a template error is logged and
+//! answered as a plain 500. Form posts check their `csrf_token` field first.
+
+mod dashboard;
+mod diff;
+mod findings;
+mod jobs;
+mod review;
+mod run;
+mod settings;
+
+pub use dashboard::dashboard;
+pub use jobs::{edit_job, jobs, save_job, start_run};
+pub use review::{change, decide};
+pub use run::{apply, approve_clean, cancel, run};
+pub use settings::{add_user, create_token, settings};
 
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::header;
@@ -9,7 +25,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::app::AppState;
-use super::auth::{self, Caller, MaybeCaller, SESSION_COOKIE};
+use super::auth::{self, Caller, Role, SESSION_COOKIE};
 use super::error::ApiError;
 
 /// `GET /healthz`.
@@ -35,6 +51,44 @@ fn see_other(to: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, to))
         .finish()
+}
+
+/// What every page's template needs: who is looking, what they may do, the CSRF token
+/// for its forms.
+fn context(caller: &Caller) -> tera::Context {
+    let mut c = tera::Context::new();
+    c.insert("user", &caller.name);
+    c.insert("role", &caller.role);
+    c.insert("csrf_token", &caller.csrf().unwrap_or_default());
+    c.insert("can_edit", &(caller.role >= Role::Editor));
+    c.insert("can_approve", &(caller.role >= Role::Approver));
+    c.insert("is_admin", &(caller.role >= Role::Admin));
+    c
+}
+
+/// An error as a page, with its status: what went wrong and what to do, never internals
+/// (an [`ApiError`] carries none).
+fn error_page(state: &AppState, caller: &Caller, e: &ApiError) -> HttpResponse {
+    use actix_web::ResponseError;
+    let mut c = context(caller);
+    c.insert("status", &e.status.as_u16());
+    c.insert("code", e.code);
+    c.insert("message", &e.message);
+    match render(state, "error.html", &c) {
+        Ok(body) => HttpResponse::build(e.status)
+            .content_type("text/html; charset=utf-8")
+            .body(body),
+        Err(broken) => broken.error_response(),
+    }
+}
+
+/// A form handler's outcome: its answer, or its error as a page.
+fn answer(
+    state: &AppState,
+    caller: &Caller,
+    outcome: Result<HttpResponse, ApiError>,
+) -> HttpResponse {
+    outcome.unwrap_or_else(|e| error_page(state, caller, &e))
 }
 
 /// `GET /login`.
@@ -97,10 +151,11 @@ fn dummy_hash() -> String {
         .clone()
 }
 
+/// A form that carries nothing but its CSRF token.
 #[derive(Debug, Deserialize)]
 pub struct CsrfForm {
     #[serde(default)]
-    csrf_token: String,
+    pub csrf_token: String,
 }
 
 /// `POST /logout`: ends the session (the form carries its CSRF token).
@@ -119,42 +174,6 @@ pub async fn logout(
         .insert_header((header::LOCATION, "/login"))
         .cookie(gone)
         .finish())
-}
-
-/// `GET /`: workspaces and recent runs (the pages issue builds the real dashboard).
-pub async fn dashboard(
-    state: web::Data<AppState>,
-    caller: MaybeCaller,
-) -> Result<HttpResponse, ApiError> {
-    let Some(caller) = caller.0 else {
-        return Ok(see_other("/login"));
-    };
-    let runs: Vec<_> = state
-        .store
-        .runs()
-        .await?
-        .into_iter()
-        .take(20)
-        .map(|r| {
-            json!({"id": r.id, "state": r.state, "created_by": r.created_by,
-            "created_at": r.created_at.format("%Y-%m-%d %H:%M").to_string()})
-        })
-        .collect();
-    let workspaces: Vec<String> = state
-        .store
-        .workspaces()
-        .await?
-        .into_iter()
-        .map(|w| w.name)
-        .collect();
-    let mut context = tera::Context::new();
-    context.insert("user", &caller.name);
-    context.insert("role", &caller.role);
-    context.insert("csrf_token", &caller.csrf().unwrap_or_default());
-    context.insert("runs", &runs);
-    context.insert("workspaces", &workspaces);
-    context.insert("jobs", &state.jobs);
-    Ok(html(render(&state, "dashboard.html", &context)?))
 }
 
 /// `GET /static/{file}`: one file of `web/`, by a plain name (no folders, no dot files).

@@ -140,7 +140,7 @@ fn check_fragment_refs(cx: &SiteCx, by_path: &HashMap<&str, &PageFacts>, out: &m
 
 /// The link at `offset` of the page's file, read again: its URL and fragment location.
 fn read_back(cx: &SiteCx, facts: &PageFacts, offset: usize) -> Option<(LinkFact, String)> {
-    let text = std::fs::read_to_string(cx.index.root.join(facts.path.as_ref())).ok()?;
+    let text = cx.tree.read_string(&facts.path)?;
     let rest = text.get(offset..)?;
     let end = offset
         + rest

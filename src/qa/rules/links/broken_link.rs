@@ -252,8 +252,8 @@ impl Known {
         for b in bases(cx) {
             for f in REDIRECT_FILES {
                 let p = under(b, f);
-                // Read from disk: `.htaccess` is a hidden file the tree walk skips.
-                if let Ok(text) = std::fs::read_to_string(cx.index.root.join(&p)) {
+                // Read from the tree: `.htaccess` is a hidden file the walk skips.
+                if let Some(text) = cx.tree.read_string(&p) {
                     redirects.read(f, &text);
                 }
             }
