@@ -10,6 +10,7 @@ mod records;
 mod runs;
 mod states;
 mod users;
+mod webhooks;
 mod work;
 
 use std::path::{Path, PathBuf};

@@ -47,6 +47,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "web",
         include_str!("../../migrations/sqlite/0004_web.sql"),
     ),
+    (
+        5,
+        "webhooks",
+        include_str!("../../migrations/sqlite/0005_webhooks.sql"),
+    ),
 ];
 
 /// The database file for a data directory.

@@ -30,6 +30,10 @@ pub struct AppState {
     pub assets: PathBuf,
     /// Mark cookies `Secure` even on plain HTTP (behind a TLS proxy that strips headers).
     pub secure_cookies: bool,
+    /// The service config's webhooks; a run's own webhook is signed with the secret
+    /// named `run_secret_env`.
+    pub webhooks: super::webhooks::WebhookConfig,
+    pub webhook_secrets: super::webhooks::Secrets,
 }
 
 /// Registers every route of [`ROUTES`], one resource per path with its access rules.

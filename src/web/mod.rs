@@ -13,7 +13,9 @@ pub mod jobs;
 mod openapi;
 mod pages;
 pub mod routes;
+pub mod webhooks;
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -47,6 +49,11 @@ pub struct WebConfig {
     pub admin_password: Option<String>,
     /// HTTP worker threads.
     pub workers: usize,
+    /// Webhook secrets handed over directly (a secret store, a test), by the name of the
+    /// environment variable they stand for; other names are read from the environment.
+    pub webhook_secrets: HashMap<String, String>,
+    /// How webhook notices are retried.
+    pub webhook_retry: webhooks::Retry,
 }
 
 impl WebConfig {
@@ -63,6 +70,8 @@ impl WebConfig {
             secure_cookies: false,
             admin_password: None,
             workers: std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8)),
+            webhook_secrets: HashMap::new(),
+            webhook_retry: webhooks::Retry::default(),
         }
     }
 }
@@ -83,6 +92,8 @@ pub enum WebError {
     },
     #[error("{0}")]
     Users(String),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
 }
 
 /// The admin made on first start.
@@ -109,6 +120,8 @@ pub struct ServerHandle {
     served: tokio::task::JoinHandle<std::io::Result<()>>,
     stop_worker: tokio::sync::oneshot::Sender<()>,
     worker: tokio::task::JoinHandle<Result<(), crate::run::RunError>>,
+    stop_notifier: tokio::sync::oneshot::Sender<()>,
+    notifier: tokio::task::JoinHandle<()>,
 }
 
 impl ServerHandle {
@@ -118,6 +131,8 @@ impl ServerHandle {
         let _ = self.served.await;
         let _ = self.stop_worker.send(());
         let _ = self.worker.await;
+        let _ = self.stop_notifier.send(());
+        let _ = self.notifier.await;
     }
 }
 
@@ -136,12 +151,15 @@ pub async fn start(config: WebConfig) -> Result<Running, WebError> {
             dir: config.templates_dir.clone(),
             source,
         })?;
+    let hooks = webhooks::WebhookConfig::load(config.config.as_deref(), &config.data_dir)?;
+    let secrets: webhooks::Secrets = std::sync::Arc::new(config.webhook_secrets.clone());
     let first_admin = first_admin(&store, config.admin_password.as_deref()).await?;
     let (stop_worker, stopped) = tokio::sync::oneshot::channel::<()>();
     let worker = Worker::new(store.clone(), &config.data_dir, config.config.as_deref());
     let worker = tokio::spawn(worker.run_until(async {
         let _ = stopped.await;
     }));
+    let state_store = store.clone();
     let state = web::Data::new(AppState {
         store,
         data_dir: config.data_dir.clone(),
@@ -150,6 +168,8 @@ pub async fn start(config: WebConfig) -> Result<Running, WebError> {
         templates,
         assets: config.assets_dir.clone(),
         secure_cookies: config.secure_cookies,
+        webhooks: hooks.clone(),
+        webhook_secrets: secrets.clone(),
     });
     let bind_error = |source| WebError::Bind {
         bind: config.bind.clone(),
@@ -169,12 +189,32 @@ pub async fn start(config: WebConfig) -> Result<Running, WebError> {
             bind: config.bind.clone(),
             source: std::io::Error::other("no address"),
         })?;
+    // The notifier's place in the log is set now, before any request can start a run,
+    // so nothing logged from here on goes unannounced.
+    state_store.webhook_cursor().await?;
+    let (stop_notifier, notifier_stopped) = tokio::sync::oneshot::channel::<()>();
+    let notifier = webhooks::Notifier {
+        store: state_store,
+        base_url: hooks
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}")),
+        config: hooks,
+        secrets,
+        retry: config.webhook_retry,
+        client: reqwest::Client::new(),
+    };
+    let notifier = tokio::spawn(notifier.run_until(async {
+        let _ = notifier_stopped.await;
+    }));
     let server = server.run();
     let handle = ServerHandle {
         server: server.handle(),
         served: tokio::spawn(server),
         stop_worker,
         worker,
+        stop_notifier,
+        notifier,
     };
     Ok(Running {
         addr,

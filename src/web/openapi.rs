@@ -156,7 +156,10 @@ fn schemas() -> Value {
         "StartRun": {"type": "object", "required": ["job", "workspace"], "additionalProperties": false, "properties": {
             "job": {"type": "string", "description": "A job's name (GET /api/v1/jobs) or a spec's path in the workspace"},
             "workspace": string,
-            "base": {"type": "string", "description": "Branch, tag or commit; default: the default branch's head"}}},
+            "base": {"type": "string", "description": "Branch, tag or commit; default: the default branch's head"},
+            "webhook": {"type": "object", "required": ["url"], "additionalProperties": false,
+                "description": "Where to announce this run's review and end (signed with the service's run webhook secret; 422 webhooks_unavailable when none is set)",
+                "properties": {"url": string}}}},
         "Decision": {"type": "object", "required": ["decision", "diff_hash"], "additionalProperties": false, "properties": {
             "decision": {"type": "string", "enum": ["approve", "reject", "request_changes"]},
             "comment": string,

@@ -4,7 +4,12 @@
 
 mod access;
 mod app;
+mod axe;
+mod browser;
+mod integrations;
 mod pages;
+mod webdriver;
+mod webhooks;
 
 use std::io::BufRead;
 use std::process::{Command, Stdio};

@@ -220,6 +220,11 @@ impl ServiceConfig {
 struct RawFile {
     #[serde(default)]
     providers: BTreeMap<String, RawProvider>,
+    /// `[[webhooks]]` and `[web]`, read by `crate::web::webhooks::config`.
+    #[serde(default, rename = "webhooks")]
+    _webhooks: serde::de::IgnoredAny,
+    #[serde(default, rename = "web")]
+    _web: serde::de::IgnoredAny,
 }
 
 #[derive(Deserialize)]

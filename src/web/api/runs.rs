@@ -15,6 +15,8 @@ use crate::store::{Idempotency, Workspace as Registered};
 use crate::web::app::AppState;
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
+use crate::web::webhooks::config::check_url;
+use crate::web::webhooks::secret;
 use crate::workspace::Workspace;
 
 /// The body of `POST /api/v1/runs`.
@@ -28,6 +30,31 @@ pub struct StartRun {
     /// A branch, tag or commit; default: the head of the default branch.
     #[serde(default)]
     pub base: Option<String>,
+}
+
+/// A run's own webhook: the body's `webhook` field, read apart from [`StartRun`] (which
+/// the UI's start form fills too), to announce this run's review and end.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunWebhook {
+    pub url: String,
+}
+
+/// The body of `POST /api/v1/runs`: the run, and its webhook if any.
+fn start_body(bytes: &[u8]) -> Result<(StartRun, Option<RunWebhook>), ApiError> {
+    let mut value: serde_json::Value = body(bytes)?;
+    let hook = match value.as_object_mut().and_then(|o| o.remove("webhook")) {
+        None | Some(serde_json::Value::Null) => None,
+        Some(h) => Some(serde_json::from_value(h).map_err(|e| {
+            ApiError::bad_request(
+                "bad_json",
+                format!("webhook: {e}; write {{\"url\": \"https://...\"}}"),
+            )
+        })?),
+    };
+    let wanted = serde_json::from_value(value)
+        .map_err(|e| ApiError::bad_request("bad_json", e.to_string()))?;
+    Ok((wanted, hook))
 }
 
 /// `GET /api/v1/runs`: summaries, newest first.
@@ -106,7 +133,8 @@ pub async fn start(
     req: HttpRequest,
     bytes: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let wanted: StartRun = body(&bytes)?;
+    let (wanted, hook) = start_body(&bytes)?;
+    let hook = run_webhook(&state, hook.as_ref())?;
     let key = idempotency_key(&req)?;
     let store = &state.store;
     if let Some(key) = &key {
@@ -126,6 +154,9 @@ pub async fn start(
         }
     }
     let started = plan(&state, &caller, &wanted).await;
+    if let (Ok(id), Some(url)) = (&started, hook) {
+        store.set_run_webhook(id, url).await?;
+    }
     let run_id = match (started, &key) {
         (Ok(id), Some(key)) => {
             store.fill_idempotency_key(&caller.name, key, &id).await?;
@@ -142,6 +173,34 @@ pub async fn start(
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/runs/{run_id}")))
         .json(report))
+}
+
+/// The run's webhook URL, checked: an http(s) URL, and a secret to sign with.
+fn run_webhook<'a>(
+    state: &AppState,
+    hook: Option<&'a RunWebhook>,
+) -> Result<Option<&'a str>, ApiError> {
+    let Some(hook) = hook else {
+        return Ok(None);
+    };
+    if hook.url.len() > 2000 {
+        return Err(ApiError::bad_request(
+            "bad_webhook",
+            "the webhook URL is over 2,000 characters",
+        ));
+    }
+    check_url(&hook.url).map_err(|m| ApiError::bad_request("bad_webhook", m))?;
+    let env = &state.webhooks.run_secret_env;
+    if secret(&state.webhook_secrets, env).is_none() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "webhooks_unavailable",
+            format!(
+                "this server signs run webhooks with the secret in {env}, which is not set; ask an admin to set it, or configure [[webhooks]] in config.toml"
+            ),
+        ));
+    }
+    Ok(Some(&hook.url))
 }
 
 fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {

@@ -34,12 +34,19 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn start() -> TestApp {
+        TestApp::start_with(|_| {}).await
+    }
+
+    /// Starts with the config changed by `adjust` (which may write files into the data
+    /// directory, `config.data_dir`, before the server reads them).
+    pub async fn start_with(adjust: impl FnOnce(&mut WebConfig)) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
         let mut config = WebConfig::new(&data);
         config.bind = "127.0.0.1:0".into();
         config.admin_password = Some(ADMIN_PASSWORD.into());
         config.workers = 2;
+        adjust(&mut config);
         let running = web::start(config).await.expect("the server starts");
         assert_eq!(running.first_admin.map(|a| a.name), Some("admin".into()));
         let store = Store::open(&data).await.unwrap();

@@ -1,0 +1,120 @@
+//! Webhook bookkeeping: the URL a run was started with, and the notifier's place in the
+//! event log (the last event it handled), so notices survive a restart without repeats.
+
+use chrono::Utc;
+
+use super::{Event, Store, StoreError};
+
+impl Store {
+    /// Records the webhook `run_id` was started with; a second call keeps the first URL.
+    pub async fn set_run_webhook(&self, run_id: &str, url: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO run_webhooks (run_id, url, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (run_id) DO NOTHING",
+        )
+        .bind(run_id)
+        .bind(url)
+        .bind(Utc::now())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The webhook URL `run_id` was started with, if any.
+    pub async fn run_webhook(&self, run_id: &str) -> Result<Option<String>, StoreError> {
+        let url: Option<(String,)> =
+            sqlx::query_as("SELECT url FROM run_webhooks WHERE run_id = $1")
+                .bind(run_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(url.map(|(u,)| u))
+    }
+
+    /// The last event the notifier handled; on the very first call, the newest event of
+    /// the log (what happened before webhooks existed is not announced).
+    pub async fn webhook_cursor(&self) -> Result<i64, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let found: Option<(i64,)> =
+            sqlx::query_as("SELECT last_event_id FROM webhook_cursor WHERE id = 1")
+                .fetch_optional(&mut *tx)
+                .await?;
+        let last = match found {
+            Some((last,)) => last,
+            None => {
+                let (newest,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM events")
+                    .fetch_one(&mut *tx)
+                    .await?;
+                sqlx::query("INSERT INTO webhook_cursor (id, last_event_id) VALUES (1, $1)")
+                    .bind(newest)
+                    .execute(&mut *tx)
+                    .await?;
+                newest
+            }
+        };
+        tx.commit().await?;
+        Ok(last)
+    }
+
+    /// Moves the notifier's place in the log forward to `event_id` (never back).
+    pub async fn set_webhook_cursor(&self, event_id: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE webhook_cursor SET last_event_id = MAX(last_event_id, $1) WHERE id = 1",
+        )
+        .bind(event_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Runs' own state changes (not their changes') after event `after`, oldest first,
+    /// at most `limit`, across every run.
+    pub async fn run_state_events_after(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<Event>, StoreError> {
+        let events = sqlx::query_as::<_, Event>(
+            "SELECT id, run_id, change_id, from_state, to_state, actor, at, detail, diff_hash \
+             FROM events WHERE change_id IS NULL AND id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(events)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::RunState;
+    use crate::store::runs::tests::store_with_run;
+
+    #[tokio::test]
+    async fn the_cursor_starts_at_the_newest_event_and_only_moves_forward() {
+        let (store, _dir) = store_with_run().await;
+        let start = store.webhook_cursor().await.unwrap();
+        store
+            .set_run_state("r1", RunState::Queued, RunState::Running, "w")
+            .await
+            .unwrap();
+        let events = store.run_state_events_after(start, 10).await.unwrap();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].to_state, "running");
+        store.set_webhook_cursor(events[0].id).await.unwrap();
+        store.set_webhook_cursor(start).await.unwrap();
+        assert_eq!(store.webhook_cursor().await.unwrap(), events[0].id);
+    }
+
+    #[tokio::test]
+    async fn a_run_keeps_the_first_webhook_it_was_given() {
+        let (store, _dir) = store_with_run().await;
+        assert_eq!(store.run_webhook("r1").await.unwrap(), None);
+        store.set_run_webhook("r1", "http://a/1").await.unwrap();
+        store.set_run_webhook("r1", "http://b/2").await.unwrap();
+        assert_eq!(
+            store.run_webhook("r1").await.unwrap().as_deref(),
+            Some("http://a/1")
+        );
+    }
+}
