@@ -69,7 +69,7 @@ pub(super) async fn batch(
     Ok(())
 }
 
-fn settings(cx: &RunContext) -> Settings<'_> {
+pub(super) fn settings(cx: &RunContext) -> Settings<'_> {
     Settings {
         config: &cx.config,
         internal_hosts: &cx.hosts,
@@ -143,7 +143,7 @@ async fn model_files(
         match guarded(path, || prepare(cx, &settings, path, bytes)) {
             Err(skip) => outcomes.push(Err(skip)),
             Ok((base, text, steps)) => work.push(model::edit_file(
-                worker, cx, model, &checker, path, blob, base, text, steps, deadline,
+                worker, cx, model, &checker, path, blob, base, text, steps, deadline, None,
             )),
         }
     }
@@ -190,7 +190,7 @@ fn guarded<T>(path: &str, work: impl FnOnce() -> Result<T, Skip>) -> Result<T, S
 
 /// One file read and through every recipe step: its base text, the text the steps left
 /// and the steps that changed it; or why it is skipped.
-fn prepare(
+pub(super) fn prepare(
     cx: &RunContext,
     settings: &Settings,
     path: &str,

@@ -16,6 +16,7 @@ mod finish;
 mod forecast;
 mod model;
 mod plan;
+mod redo;
 mod report;
 mod review;
 mod scripts;

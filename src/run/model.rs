@@ -96,6 +96,7 @@ pub(super) async fn edit_file(
     text: String,
     steps: Vec<String>,
     deadline: Option<chrono::DateTime<chrono::Utc>>,
+    reviewer_note: Option<&str>,
 ) -> Result<FileEdit, RunError> {
     // Sitewide's own time for this file: all but waiting for room and for the model.
     let started = std::time::Instant::now();
@@ -126,7 +127,13 @@ pub(super) async fn edit_file(
         let input = PromptInput {
             path: path.to_string(),
             text: text.clone(),
-            instruction: spec.instruction.clone().unwrap_or_default(),
+            instruction: match reviewer_note {
+                Some(note) => format!(
+                    "{}\n\nA reviewer asked for changes to your previous edit of this file: {note}",
+                    spec.instruction.clone().unwrap_or_default().trim_end()
+                ),
+                None => spec.instruction.clone().unwrap_or_default(),
+            },
             rules: rules.clone(),
             findings: findings_to_fix.clone(),
             previous_error: previous_error.clone(),

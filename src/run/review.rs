@@ -78,6 +78,9 @@ pub async fn decide(
         .into());
     }
     may_review(store, run_id, verdict == Verdict::Approve, reviewer).await?;
+    if verdict == Verdict::RequestChanges {
+        refuse_for_recipes(store, run_id).await?;
+    }
     let to = match verdict {
         Verdict::Approve => ChangeState::Approved,
         Verdict::Reject => ChangeState::Rejected,
@@ -90,8 +93,35 @@ pub async fn decide(
             .decide_change_on(run_id, &change.path, to, reviewer, comment, Some(diff_hash))
             .await?
     };
+    if verdict == Verdict::RequestChanges {
+        // The file goes back to the model with the comment (`RunTask::Redo`).
+        let task = super::worker::RunTask::Redo {
+            run: run_id.to_string(),
+            change: moved.id,
+            comment: comment.to_string(),
+        };
+        store.queue_tasks(&[task.to_bytes()]).await?;
+    }
     complete_when_nothing_approved(store, run_id, reviewer).await?;
     Ok(moved)
+}
+
+/// A recipe makes the same edit again: asking it for changes is refused.
+async fn refuse_for_recipes(store: &Store, run_id: &str) -> Result<(), RunError> {
+    let run = store.run_by_id(run_id).await?;
+    let text = store
+        .spec_by_id(run.spec_id)
+        .await?
+        .map(|s| s.text)
+        .unwrap_or_default();
+    let engine = crate::spec::parse(std::path::Path::new("spec.toml"), &text).map(|s| s.engine);
+    if engine.is_ok_and(|e| e == crate::spec::Engine::Recipe) {
+        return Err(RunError::Refused(
+            "error: this run's job uses recipes, which would make the same edit again\n  = hint: reject the change, or edit the job and start a new run"
+                .to_string(),
+        ));
+    }
+    Ok(())
 }
 
 /// Refuses a review of a run that is not awaiting review, and an approval by the person

@@ -54,6 +54,12 @@ pub(crate) enum RunTask {
     },
     /// QA the run's edits on the whole tree and settle it.
     Finish { run: String },
+    /// Edit one change's file again, with the reviewer's comment (changes requested).
+    Redo {
+        run: String,
+        change: i64,
+        comment: String,
+    },
 }
 
 impl RunTask {
@@ -63,7 +69,7 @@ impl RunTask {
 
     fn run(&self) -> &str {
         match self {
-            RunTask::Edit { run, .. } | RunTask::Finish { run } => run,
+            RunTask::Edit { run, .. } | RunTask::Finish { run } | RunTask::Redo { run, .. } => run,
         }
     }
 }
@@ -340,6 +346,15 @@ async fn work_on(worker: &Worker, task: &RunTask) -> Result<(), RunError> {
     } else {
         run
     };
+    if let RunTask::Redo {
+        change, comment, ..
+    } = task
+    {
+        if run.state != RunState::AwaitingReview {
+            return Ok(());
+        }
+        return super::redo::redo(worker, &run, *change, comment).await;
+    }
     if run.state != RunState::Running {
         worker.forget(&run.id).await;
         return Ok(());
@@ -352,6 +367,7 @@ async fn work_on(worker: &Worker, task: &RunTask) -> Result<(), RunError> {
             edit::batch(worker, &run, *batch, files.clone()).await
         }
         RunTask::Finish { .. } => finish::finish(worker, &run).await,
+        RunTask::Redo { .. } => Ok(()),
     }
 }
 

@@ -193,6 +193,14 @@ impl Store {
         Ok(rows.into_iter().collect())
     }
 
+    /// Pushes tasks to the run queue (their JSON arguments).
+    pub async fn queue_tasks(&self, tasks: &[Vec<u8>]) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        push(&mut tx, tasks).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// How many edit batches of a run are done.
     pub async fn batches_done(&self, run_id: &str) -> Result<i64, StoreError> {
         let n = sqlx::query_scalar("SELECT COUNT(*) FROM batches_done WHERE run_id = $1")

@@ -586,3 +586,65 @@ async fn an_output_token_budget_stops_new_calls_once_reached() {
             .all(|s| s["reason"].as_str().expect("r").starts_with("budget:"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requested_changes_send_the_file_back_to_the_model_with_the_comment() {
+    use sitewide::run::{Verdict, Worker, decide};
+    use sitewide::store::Store;
+
+    let site = site();
+    let today = GOOD.replace("Get started", "Get started today");
+    let fake = FakeModel::start(Script::from_fn(move |body| {
+        if user_message(body).contains("A reviewer asked for changes") {
+            Reply::text(today.clone()).into()
+        } else {
+            Reply::text(GOOD).into()
+        }
+    }))
+    .await;
+    let config = config(&site, &fake);
+    let out = run(&site, job(&site, "fail", ""), config.clone()).await;
+    let id = out["id"].as_str().expect("id").to_string();
+    let change = &out["changes"][0];
+    let store = Store::open(site.data.path()).await.expect("store");
+    let moved = decide(
+        &store,
+        &id,
+        change["id"].as_i64().expect("id"),
+        Verdict::RequestChanges,
+        change["diff_hash"].as_str().expect("hash"),
+        "bob",
+        "say Get started today",
+    )
+    .await
+    .expect("request changes");
+    assert_eq!(moved.state.as_str(), "changes_requested");
+    let worker = Worker::new(
+        store.clone(),
+        site.data.path(),
+        Some(std::path::Path::new(&config)),
+    );
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let working = tokio::spawn(worker.run_until(async {
+        let _ = rx.await;
+    }));
+    let mut redone = None;
+    for _ in 0..200 {
+        let changes = store.changes_of_run(&id).await.expect("changes");
+        if changes[0].state.as_str() != "changes_requested" {
+            redone = Some(changes[0].clone());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let _ = tx.send(());
+    let _ = working.await;
+    let redone = redone.expect("the change was edited again within 10 s");
+    assert_eq!(redone.state.as_str(), "proposed");
+    assert!(redone.diff.contains("Get started today"), "{}", redone.diff);
+    let attempts = redone.attempts.as_array().expect("attempts");
+    assert_eq!(attempts.len(), 2, "{attempts:?}");
+    assert_eq!(attempts[1]["reviewer_comment"], "say Get started today");
+    let sent = user_message(&fake.requests().last().expect("a request").body);
+    assert!(sent.contains("say Get started today"), "{sent}");
+}
