@@ -35,7 +35,7 @@ const HEARTBEAT: Duration = Duration::from_secs(2);
 /// How many heartbeats a worker may miss before its tasks go to another worker.
 const MISSED_HEARTBEATS: usize = 3;
 /// How often an idle worker looks for new tasks.
-const POLL: Duration = Duration::from_millis(100);
+const POLL: Duration = Duration::from_millis(25);
 /// Recipe edit batches a worker works at once. Each batch already spreads its files over
 /// every core; a second one overlaps its `git cat-file` read with the first's edits. The
 /// worker takes many tasks from the queue at a time, so without this bound every batch of
@@ -403,7 +403,7 @@ pub async fn wait_for(store: &Store, run_id: &str, progress: bool) -> Result<Run
                 last = line;
             }
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(POLL).await;
     }
 }
 
