@@ -115,6 +115,7 @@ fn header(report: &RunReport, stored: &Run) -> Value {
         "budget_exhausted": report.budget_exhausted,
         "branch": report.branch,
         "commit": report.commit,
+        "uses_model": report.forecast.get("model").is_some() || report.totals.calls > 0,
     })
 }
 
