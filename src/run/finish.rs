@@ -33,7 +33,8 @@ pub(super) async fn finish(worker: &Worker, run: &Run) -> Result<(), RunError> {
         "checkout-{:08x}",
         ulid::Ulid::generate().random() as u32
     ));
-    let settled = tokio::task::spawn_blocking(move || qa(&cx, drafts, checkout))
+    let before = cx.take_before_check().await;
+    let settled = tokio::task::spawn_blocking(move || qa(&cx, drafts, checkout, before))
         .await
         .map_err(|e| RunError::Refused(format!("error: the QA task panicked: {e}")))??;
     let reviewable = settled
@@ -80,7 +81,12 @@ struct Settled {
 }
 
 /// `checkout` is where the QA scripts' checkout goes (a folder that does not exist yet).
-fn qa(cx: &RunContext, drafts: Vec<Draft>, checkout: PathBuf) -> Result<Settled, RunError> {
+fn qa(
+    cx: &RunContext,
+    drafts: Vec<Draft>,
+    checkout: PathBuf,
+    before: Option<Result<(engine::Report, engine::PageResults), RunError>>,
+) -> Result<Settled, RunError> {
     let spec = &cx.spec;
     let selection = Selection::new(&cx.config, &spec.qa.rules)
         .map_err(|e| RunError::Spec(format!("[qa] rules: {e}")))?;
@@ -89,8 +95,10 @@ fn qa(cx: &RunContext, drafts: Vec<Draft>, checkout: PathBuf) -> Result<Settled,
             "error: QA of the tree {stage} the edits failed: {e}"
         ))
     };
-    let (before, kept) = engine::check_keeping(&cx.tree, &cx.config, &selection, cx.year)
-        .map_err(|e| failed("before", e))?;
+    let (before, kept) = match before {
+        Some(checked) => checked?,
+        None => cx.check_before()?,
+    };
     let edited: HashMap<String, String> = drafts
         .iter()
         .map(|d| (d.path.clone(), d.new_content.clone()))

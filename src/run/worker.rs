@@ -25,6 +25,7 @@ use super::model::ModelCx;
 use super::{RunError, edit, finish};
 use crate::config::SiteConfig;
 use crate::edit::model::provider::ServiceConfig;
+use crate::qa::engine::{PageResults, Report, Selection};
 use crate::qa::site::Site;
 use crate::spec::{Engine, JobSpec};
 use crate::store::{Limits, QUEUE, Run, RunState, Store, StoreError};
@@ -88,6 +89,55 @@ pub(super) struct RunContext {
     pub year: i32,
     /// The model and its limits, for `engine = "model"`.
     pub model: Option<ModelCx>,
+    /// The QA check of the base tree, started by this process's first edit batch so that
+    /// it runs beside the edits; the QA task takes it (or checks itself when no batch of
+    /// this process started it, after a restart say).
+    before: std::sync::Mutex<Option<BeforeCheck>>,
+    before_started: std::sync::atomic::AtomicBool,
+}
+
+/// The before-check running in the background.
+type BeforeCheck = tokio::task::JoinHandle<Result<(Report, PageResults), RunError>>;
+
+impl RunContext {
+    /// Starts the QA check of the base tree in the background, once.
+    pub(super) fn start_before_check(self: &Arc<Self>) {
+        use std::sync::atomic::Ordering;
+        if self.before_started.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let cx = self.clone();
+        let handle = tokio::task::spawn_blocking(move || cx.check_before());
+        if let Ok(mut slot) = self.before.lock() {
+            *slot = Some(handle);
+        }
+    }
+
+    /// The QA check of the base tree, keeping every page's results for the after-check.
+    pub(super) fn check_before(&self) -> Result<(Report, PageResults), RunError> {
+        let selection = Selection::new(&self.config, &self.spec.qa.rules)
+            .map_err(|e| RunError::Spec(format!("[qa] rules: {e}")))?;
+        crate::qa::engine::check_keeping(&self.tree, &self.config, &selection, self.year).map_err(
+            |e| {
+                RunError::Refused(format!(
+                    "error: QA of the tree before the edits failed: {e}"
+                ))
+            },
+        )
+    }
+
+    /// The before-check a batch started, when there is one; `None` otherwise.
+    pub(super) async fn take_before_check(
+        &self,
+    ) -> Option<Result<(Report, PageResults), RunError>> {
+        let handle = self.before.lock().ok()?.take()?;
+        match handle.await {
+            Ok(result) => Some(result),
+            Err(e) => Some(Err(RunError::Refused(format!(
+                "error: the QA check before the edits stopped: {e}"
+            )))),
+        }
+    }
 }
 
 /// A worker's shared state: the store, the data directory, and the loaded runs.
@@ -233,6 +283,8 @@ impl Worker {
             site_url,
             year,
             model,
+            before: std::sync::Mutex::new(None),
+            before_started: std::sync::atomic::AtomicBool::new(false),
         })
     }
 }
