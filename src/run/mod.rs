@@ -28,7 +28,7 @@ pub use apply::apply;
 pub use cancel::cancel;
 pub use forecast::{Forecast, forecast};
 pub use plan::{DEMO, PlanRequest, ensure_demo, plan};
-pub use report::{RunReport, list, report};
+pub use report::{RunReport, list, overview, report};
 pub use review::{Decision, Verdict, decide, review};
 pub use worker::{Worker, wait_for};
 

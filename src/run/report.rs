@@ -97,8 +97,36 @@ impl PartialOrd for ChangeState {
 
 /// Reads run `run_id` whole from the store.
 pub async fn report(store: &Store, run_id: &str) -> Result<RunReport, RunError> {
-    let run = store.run_by_id(run_id).await?;
     let changes = store.changes_of_run(run_id).await?;
+    let states: Vec<ChangeState> = changes.iter().map(|c| c.state).collect();
+    let mut report = overview(store, run_id, &states).await?;
+    report.changes = changes
+        .into_iter()
+        .map(|c| ChangeReport {
+            id: c.id,
+            file: c.path,
+            state: c.state,
+            diff: c.diff,
+            diff_hash: c.diff_hash,
+            findings_before: c.findings_before,
+            findings_after: c.findings_after,
+            attempts: c.attempts,
+            base_hash: c.base_hash,
+            new_hash: c.new_hash,
+        })
+        .collect();
+    Ok(report)
+}
+
+/// Run `run_id` with its totals but `changes` left empty, for a caller that reads the
+/// changes it shows itself (the run page lists thousands without their diffs); `states`
+/// are the states of the run's changes, which the totals count.
+pub async fn overview(
+    store: &Store,
+    run_id: &str,
+    states: &[ChangeState],
+) -> Result<RunReport, RunError> {
+    let run = store.run_by_id(run_id).await?;
     let skipped = store.skipped(run_id).await?;
     let spec = store
         .spec_by_id(run.spec_id)
@@ -108,8 +136,8 @@ pub async fn report(store: &Store, run_id: &str) -> Result<RunReport, RunError> 
     let receipts = store.receipts(run_id).await?;
     let spent = store.spent(run_id).await?;
     let mut by_state = BTreeMap::new();
-    for c in &changes {
-        *by_state.entry(c.state).or_insert(0) += 1;
+    for s in states {
+        *by_state.entry(*s).or_insert(0) += 1;
     }
     let totals = Totals {
         files: run.files,
@@ -132,21 +160,7 @@ pub async fn report(store: &Store, run_id: &str) -> Result<RunReport, RunError> 
         state: run.state,
         base: run.base_commit.clone(),
         budget_exhausted: run.budget_exhausted,
-        changes: changes
-            .into_iter()
-            .map(|c| ChangeReport {
-                id: c.id,
-                file: c.path,
-                state: c.state,
-                diff: c.diff,
-                diff_hash: c.diff_hash,
-                findings_before: c.findings_before,
-                findings_after: c.findings_after,
-                attempts: c.attempts,
-                base_hash: c.base_hash,
-                new_hash: c.new_hash,
-            })
-            .collect(),
+        changes: Vec::new(),
         skipped,
         receipts,
         totals,

@@ -53,6 +53,17 @@ pub struct ChangeStatus {
     pub diff_hash: String,
 }
 
+/// A change without its diff and new text: what a list of a run's changes shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeSummary {
+    pub id: i64,
+    pub path: String,
+    pub state: ChangeState,
+    pub findings_before: Value,
+    pub findings_after: Value,
+    pub attempts: Value,
+}
+
 #[derive(FromRow)]
 struct ChangeRow {
     id: i64,
@@ -171,6 +182,31 @@ impl Store {
         rows.into_iter().map(Change::try_from).collect()
     }
 
+    /// Every change of a run without its diff and new text, ordered by path: a run of
+    /// thousands of changes lists them without reading megabytes it does not show.
+    pub async fn change_summaries(&self, run_id: &str) -> Result<Vec<ChangeSummary>, StoreError> {
+        type Row = (i64, String, String, Json<Value>, Json<Value>, Json<Value>);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, path, state, findings_before, findings_after, attempts \
+             FROM changes WHERE run_id = $1 ORDER BY path",
+        )
+        .bind(run_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, path, state, before, after, attempts)| {
+                Ok(ChangeSummary {
+                    id,
+                    path,
+                    state: state.parse()?,
+                    findings_before: before.0,
+                    findings_after: after.0,
+                    attempts: attempts.0,
+                })
+            })
+            .collect()
+    }
+
     /// The id, file, state and diff hash of every change of a run, ordered by path.
     pub async fn change_statuses(&self, run_id: &str) -> Result<Vec<ChangeStatus>, StoreError> {
         let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
@@ -253,6 +289,15 @@ mod tests {
         assert_eq!(
             (&got.findings_after, &got.attempts),
             (&new.findings_after, &new.attempts)
+        );
+        let summary = &store.change_summaries("r1").await.unwrap()[0];
+        assert_eq!(
+            (summary.id, summary.path.as_str(), summary.state),
+            (id, "index.html", ChangeState::Proposed)
+        );
+        assert_eq!(
+            (&summary.findings_before, &summary.attempts),
+            (&new.findings_before, &new.attempts)
         );
     }
 

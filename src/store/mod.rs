@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use sqlx::SqlitePool;
 
-pub use changes::{Change, ChangeStatus, NewChange};
+pub use changes::{Change, ChangeStatus, ChangeSummary, NewChange};
 pub use ledger::{Estimate, Limits, NewReceipt, Reservation, Spent};
 pub use pool::{DB_FILE, MIGRATIONS_TABLE, db_path};
 pub use records::{StoredSpec, Workspace};

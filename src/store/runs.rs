@@ -336,6 +336,20 @@ impl Store {
         Ok(events)
     }
 
+    /// The last `limit` events of a run, newest first: a page's history without reading
+    /// the log of a run with thousands of changes whole.
+    pub async fn latest_events(&self, id: &str, limit: i64) -> Result<Vec<Event>, StoreError> {
+        let events = sqlx::query_as::<_, Event>(
+            "SELECT id, run_id, change_id, from_state, to_state, actor, at, detail, diff_hash \
+             FROM events WHERE run_id = $1 ORDER BY id DESC LIMIT $2",
+        )
+        .bind(id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(events)
+    }
+
     /// Every event of a run, oldest first.
     pub async fn events_of_run(&self, id: &str) -> Result<Vec<Event>, StoreError> {
         let events = sqlx::query_as::<_, Event>(
@@ -405,6 +419,8 @@ pub(crate) mod tests {
             (Some("queued"), "running")
         );
         assert_eq!(last.actor, "worker-1");
+        let latest = store.latest_events("r1", 1).await.unwrap();
+        assert_eq!(latest, vec![last.clone()]);
         store.set_budget_exhausted("r1").await.unwrap();
         assert!(store.run_by_id("r1").await.unwrap().budget_exhausted);
     }

@@ -4,6 +4,8 @@
 //! finding and apply (approver). After apply it names the branch and commit, and links a
 //! pull request when the workspace's `origin` is on GitHub or GitLab.
 
+use std::collections::HashMap;
+
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -11,7 +13,7 @@ use serde_json::{Value, json};
 use super::findings::new_count;
 use super::{CsrfForm, answer, context, html, render, see_other};
 use crate::run::{self, RunReport, Verdict};
-use crate::store::{ChangeState, Run, RunState};
+use crate::store::{ChangeState, ChangeSummary, Run, RunState};
 use crate::web::api::run_id;
 use crate::web::app::AppState;
 use crate::web::auth::Caller;
@@ -30,13 +32,12 @@ struct ChangeRow {
     reasons: Vec<String>,
 }
 
-fn rows(report: &RunReport) -> Vec<ChangeRow> {
-    report
-        .changes
+fn rows(changes: &[ChangeSummary]) -> Vec<ChangeRow> {
+    changes
         .iter()
         .map(|c| ChangeRow {
             id: c.id,
-            file: c.file.clone(),
+            file: c.path.clone(),
             state: c.state,
             findings_after: c.findings_after.as_array().map_or(0, Vec::len),
             new_findings: new_count(&c.findings_before, &c.findings_after),
@@ -56,7 +57,8 @@ fn rows(report: &RunReport) -> Vec<ChangeRow> {
         .collect()
 }
 
-/// `GET /runs/{id}`.
+/// `GET /runs/{id}`. The changes are read without their diffs and new texts, which the
+/// page does not show (a run of 2,000 changes would read megabytes).
 pub async fn run(
     state: web::Data<AppState>,
     caller: Caller,
@@ -64,9 +66,11 @@ pub async fn run(
 ) -> Result<HttpResponse, ApiError> {
     let id = run_id(&id)?;
     let store = &state.store;
-    let report = run::report(store, id).await?;
+    let summaries = store.change_summaries(id).await?;
+    let states: Vec<ChangeState> = summaries.iter().map(|c| c.state).collect();
+    let report = run::overview(store, id, &states).await?;
     let stored = store.run_by_id(id).await?;
-    let changes = rows(&report);
+    let changes = rows(&summaries);
     let clean = changes
         .iter()
         .filter(|c| c.state == ChangeState::Proposed && c.new_findings == 0)
@@ -86,7 +90,7 @@ pub async fn run(
     let list = |key: &str| report.qa[key].as_array().cloned().unwrap_or_default();
     c.insert("scripts", &list("scripts"));
     c.insert("notes", &list("notes"));
-    c.insert("history", &history(&state, &report).await?);
+    c.insert("history", &history(&state, &report.id, &changes).await?);
     c.insert("pull_request", &pull_request(&state, &report).await);
     c.insert(
         "may_approve",
@@ -132,7 +136,7 @@ async fn progress(state: &AppState, report: &RunReport, stored: &Run) -> Result<
         "planned": report.totals.files,
         "batches": stored.batches,
         "batches_done": state.store.batches_done(&report.id).await?,
-        "edited": report.changes.len(),
+        "edited": report.totals.changes.values().sum::<usize>(),
         "blocked": count(ChangeState::Blocked) + count(ChangeState::Failed),
         "skipped": report.totals.skipped,
         "tokens": report.totals.tokens.input + report.totals.tokens.output,
@@ -144,19 +148,16 @@ async fn progress(state: &AppState, report: &RunReport, stored: &Run) -> Result<
 
 /// The run's state changes and review decisions, newest first: who, when, on which file,
 /// and the diff hash decided on.
-async fn history(state: &AppState, report: &RunReport) -> Result<Vec<Value>, ApiError> {
-    let events = state.store.events_of_run(&report.id).await?;
-    let file = |id: i64| {
-        report
-            .changes
-            .iter()
-            .find(|c| c.id == id)
-            .map(|c| c.file.clone())
-    };
+async fn history(
+    state: &AppState,
+    run_id: &str,
+    changes: &[ChangeRow],
+) -> Result<Vec<Value>, ApiError> {
+    let events = state.store.latest_events(run_id, 200).await?;
+    let files: HashMap<i64, &str> = changes.iter().map(|c| (c.id, c.file.as_str())).collect();
+    let file = |id: i64| files.get(&id).copied();
     Ok(events
         .iter()
-        .rev()
-        .take(200)
         .map(|e| {
             json!({
                 "at": e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
