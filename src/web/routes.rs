@@ -382,6 +382,15 @@ pub const ROUTES: &[RouteDef] = &[
         JsonList("Change"),
         || web::get().to(api::runs::changes),
     ),
+    route(
+        Get,
+        "/api/v1/runs/{id}/findings",
+        "list_run_findings",
+        "Every finding after a run's changes, each change's marked `new` when the change brought it",
+        VIEWER,
+        JsonList("RunFinding"),
+        || web::get().to(api::runs::findings),
+    ),
     with_body(
         route(
             Post,

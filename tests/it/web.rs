@@ -328,3 +328,46 @@ fn no_arguments_serves_the_ui_and_prints_a_one_time_admin_password() {
         "{first}\n{second}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_runs_findings_list_every_finding_after_its_changes_with_the_new_ones_marked() {
+    let app = app::TestApp::start().await;
+    let editor = app.user("ed", sitewide::web::Role::Editor).await;
+    // Normalizing UTMs leaves the changed landing pages with findings of other kinds.
+    let body = serde_json::json!({"job": "normalize-utms", "workspace": "demo"});
+    let (status, started) = app.post("/api/v1/runs", &editor, &body).await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{started}");
+    let id = started["id"].as_str().expect("id").to_string();
+    let run = app.settled(&id, &editor).await;
+    let (status, findings) = app
+        .get(&format!("/api/v1/runs/{id}/findings"), &editor)
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    let findings = findings.as_array().expect("a list");
+    let expected: usize = run["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| c["findings_after"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert!(
+        expected > 0,
+        "the changed demo pages keep findings of their own"
+    );
+    assert_eq!(findings.len(), expected, "{findings:?}");
+    let ids: Vec<i64> = run["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter_map(|c| c["id"].as_i64())
+        .collect();
+    for f in findings {
+        assert!(f["rule"].is_string() && f["new"].is_boolean(), "{f}");
+        assert!(
+            ids.contains(&f["change_id"].as_i64().expect("change id")),
+            "{f}"
+        );
+    }
+    // The recipe brings no finding: none is marked new.
+    assert!(findings.iter().all(|f| f["new"] == false), "{findings:?}");
+}

@@ -101,6 +101,36 @@ pub async fn changes(
     Ok(HttpResponse::Ok().json(report.changes))
 }
 
+/// `GET /api/v1/runs/{id}/findings`: every finding after the run's changes, one list:
+/// each change's findings (`new` when the change brought it: the file had fewer of the
+/// same rule before), then the findings the run raised in files it did not
+/// change (`change_id` null).
+pub async fn findings(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let report = run::report(&state.store, run_id(&id)?).await?;
+    let mut out = Vec::new();
+    for c in &report.changes {
+        let (_, after) =
+            crate::web::pages::findings::compare(&c.findings_before, &c.findings_after);
+        for (f, shown) in c.findings_after.as_array().into_iter().flatten().zip(after) {
+            let mut f = f.clone();
+            f["change_id"] = serde_json::json!(c.id);
+            f["change_state"] = serde_json::json!(c.state);
+            f["new"] = serde_json::json!(shown.is_new);
+            out.push(f);
+        }
+    }
+    for f in report.qa["side_findings"].as_array().into_iter().flatten() {
+        let mut f = f.clone();
+        f["change_id"] = serde_json::Value::Null;
+        f["new"] = serde_json::json!(true);
+        out.push(f);
+    }
+    Ok(HttpResponse::Ok().json(out))
+}
+
 /// `POST /api/v1/runs/{id}/apply`.
 pub async fn apply(
     state: web::Data<AppState>,

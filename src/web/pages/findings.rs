@@ -1,6 +1,7 @@
 //! A change's findings before and after, as the review page shows them: an "after"
-//! finding is new when the file had no finding of the same rule and message before (lines
-//! move when a file is edited, so positions are not compared), counted with multiplicity.
+//! finding is new when the file had fewer findings of the same rule before, counted with
+//! multiplicity, as the run's QA counts what a change introduces. Lines move when a file
+//! is edited and messages quote the edited value, so neither is compared.
 
 use std::collections::HashMap;
 
@@ -22,9 +23,8 @@ pub struct Shown {
     pub is_gone: bool,
 }
 
-fn key(f: &Value) -> (String, String) {
-    let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
-    (s("rule"), s("message"))
+fn key(f: &Value) -> String {
+    f["rule"].as_str().unwrap_or_default().to_string()
 }
 
 fn shown(f: &Value) -> Shown {
@@ -41,9 +41,9 @@ fn shown(f: &Value) -> Shown {
     }
 }
 
-/// Marks, in `a`, the findings that `b` has fewer of (by rule and message).
+/// Marks, in `a`, the findings that `b` has fewer of (by rule).
 fn unmatched(a: &[Value], b: &[Value]) -> Vec<bool> {
-    let mut left: HashMap<(String, String), usize> = HashMap::new();
+    let mut left: HashMap<String, usize> = HashMap::new();
     for f in b {
         *left.entry(key(f)).or_default() += 1;
     }

@@ -6,7 +6,7 @@
 
 mod dashboard;
 mod diff;
-mod findings;
+pub(crate) mod findings;
 mod jobs;
 mod review;
 mod run;
