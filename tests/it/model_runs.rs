@@ -648,3 +648,35 @@ async fn requested_changes_send_the_file_back_to_the_model_with_the_comment() {
     let sent = user_message(&fake.requests().last().expect("a request").body);
     assert!(sent.contains("say Get started today"), "{sent}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_whose_forecast_passes_its_budget_says_so_before_it_starts() {
+    let site = site();
+    let fake = FakeModel::start(Script::always(Reply::text(GOOD))).await;
+    let config = config(&site, &fake);
+    let job = job(&site, "fail", "max_cost_usd = 0.000001");
+    let args = [
+        "run",
+        job.to_str().expect("utf-8"),
+        "--workspace",
+        site.repo.path().to_str().expect("utf-8"),
+        "--config",
+        &config,
+        "--json",
+        "--as",
+        "ana",
+    ];
+    let out = tokio::task::block_in_place(|| site.sitewide(&args));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: the forecast passes the budget") && err.contains("max_cost_usd"),
+        "{err}"
+    );
+    let run: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(run["budget_exhausted"], true);
+    assert!(
+        fake.requests().is_empty(),
+        "the budget refused the only call"
+    );
+}
