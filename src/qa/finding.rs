@@ -85,6 +85,30 @@ pub struct Fix {
     pub replacement: String,
 }
 
+/// The rules `after` has more findings of, at or above `at_least`, than `before`, with
+/// how many more: what a change introduced. Counted per rule, not by line or message:
+/// an edit moves lines, and a message may quote the edited value.
+pub fn added_by_rule<'a>(
+    before: impl IntoIterator<Item = &'a Finding>,
+    after: impl IntoIterator<Item = &'a Finding>,
+    at_least: Severity,
+) -> std::collections::BTreeMap<&'static str, usize> {
+    let count = |list: &mut dyn Iterator<Item = &'a Finding>| {
+        let mut n: std::collections::BTreeMap<&'static str, usize> = Default::default();
+        for f in list.filter(|f| f.severity >= at_least) {
+            *n.entry(f.rule.id).or_default() += 1;
+        }
+        n
+    };
+    let was = count(&mut before.into_iter());
+    let mut now = count(&mut after.into_iter());
+    now.retain(|rule, n| *n > was.get(rule).copied().unwrap_or(0));
+    for (rule, n) in now.iter_mut() {
+        *n -= was.get(rule).copied().unwrap_or(0);
+    }
+    now
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
     #[serde(serialize_with = "rule_id")]

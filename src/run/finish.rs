@@ -10,18 +10,18 @@
 //! worker killed here leaves for the run's cleanup; the store is written in one
 //! transaction.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use similar::{DiffOp, TextDiff};
+use similar::TextDiff;
 
 use super::scripts::{ScriptResult, run_in_checkout};
 use super::worker::{RunContext, Worker, pause_point};
 use super::{RunError, run_dir};
 use crate::qa::engine::{self, Selection};
-use crate::qa::finding::{Finding, Severity};
+use crate::qa::finding::{Finding, Severity, added_by_rule};
 use crate::store::{ChangeState, Draft, NewChange, Run, RunState, Skip, StoreError};
 
 /// Checks, settles and cleans up `run`.
@@ -172,7 +172,7 @@ fn qa(
         };
         reasons.extend(introduced(f_before, f_after, block_on));
         let diff = TextDiff::from_lines(old.as_str(), d.new_content.as_str());
-        let changed = changed_lines(&diff);
+        let changed = crate::edit::model::guards::changed_lines_of(&diff);
         if let Some(max) = spec.budget.max_changed_lines_per_file
             && changed > max
         {
@@ -287,47 +287,19 @@ fn by_file(findings: &[Finding]) -> HashMap<&str, Vec<&Finding>> {
 /// finding that only moved (or whose message quotes the edited value) from counting as
 /// new.
 fn introduced(before: &[&Finding], after: &[&Finding], block_on: Severity) -> Vec<String> {
-    let count = |list: &[&Finding]| {
-        let mut n: BTreeMap<&str, usize> = BTreeMap::new();
-        for f in list.iter().filter(|f| f.severity >= block_on) {
-            *n.entry(f.rule.id).or_default() += 1;
-        }
-        n
-    };
-    let (was, now) = (count(before), count(after));
-    now.into_iter()
-        .filter(|(rule, n)| *n > was.get(rule).copied().unwrap_or(0))
-        .map(|(rule, n)| {
+    added_by_rule(before.iter().copied(), after.iter().copied(), block_on)
+        .into_iter()
+        .map(|(rule, added)| {
             let first = after
                 .iter()
                 .find(|f| f.rule.id == rule && f.severity >= block_on)
                 .map(|f| format!(" (line {}: {})", f.line, f.message))
                 .unwrap_or_default();
+            let plural = if added == 1 { "" } else { "s" };
             format!(
-                "introduces {} {rule} finding{} at or above {}{first}",
-                n - was.get(rule).copied().unwrap_or(0),
-                if n - was.get(rule).copied().unwrap_or(0) == 1 {
-                    ""
-                } else {
-                    "s"
-                },
+                "introduces {added} {rule} finding{plural} at or above {}{first}",
                 block_on.as_str()
             )
         })
         .collect()
-}
-
-/// Changed lines: per changed region, the larger of the lines removed and added.
-fn changed_lines(diff: &TextDiff<'_, '_, '_, str>) -> u64 {
-    diff.ops()
-        .iter()
-        .map(|op| match *op {
-            DiffOp::Equal { .. } => 0,
-            DiffOp::Delete { old_len, .. } => old_len,
-            DiffOp::Insert { new_len, .. } => new_len,
-            DiffOp::Replace {
-                old_len, new_len, ..
-            } => old_len.max(new_len),
-        } as u64)
-        .sum()
 }

@@ -406,32 +406,22 @@ fn introduced_findings(
     let Some(after) = after else {
         return Vec::new();
     };
-    let count = |list: &[Finding], id: &str| {
-        list.iter()
-            .filter(|f| f.severity >= block_on && f.rule.id == id)
-            .count()
-    };
-    let mut out = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for f in after.iter().filter(|f| f.severity >= block_on) {
-        if !seen.insert(f.rule.id) {
-            continue;
-        }
-        if count(after, f.rule.id) > count(before, f.rule.id) {
-            for g in after.iter().filter(|g| g.rule.id == f.rule.id) {
-                out.push(format!(
-                    "{}:{}:{}: {} {}: {}",
-                    g.file,
-                    g.line,
-                    g.column,
-                    g.severity.as_str(),
-                    g.rule.id,
-                    g.message
-                ));
-            }
-        }
-    }
-    out
+    let added = crate::qa::finding::added_by_rule(before, after, block_on);
+    after
+        .iter()
+        .filter(|g| added.contains_key(g.rule.id))
+        .map(|g| {
+            format!(
+                "{}:{}:{}: {} {}: {}",
+                g.file,
+                g.line,
+                g.column,
+                g.severity.as_str(),
+                g.rule.id,
+                g.message
+            )
+        })
+        .collect()
 }
 
 /// The spend a call is expected to have: the prompt's tokens in, and for the answer a

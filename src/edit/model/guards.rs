@@ -93,8 +93,13 @@ pub fn check(before: &Document, after: &str, guards: &Guards) -> Vec<Violation> 
 /// Changed lines: per changed region of a line diff, the larger of the lines removed and
 /// added (the same count the run's `max_changed_lines_per_file` budget uses).
 pub fn changed_lines(before: &str, after: &str) -> u64 {
-    TextDiff::from_lines(before, after)
-        .ops()
+    changed_lines_of(&TextDiff::from_lines(before, after))
+}
+
+/// [`changed_lines`] of a diff already made (a run's settling makes one for the change's
+/// unified diff).
+pub fn changed_lines_of(diff: &TextDiff<'_, '_, '_, str>) -> u64 {
+    diff.ops()
         .iter()
         .map(|op| match *op {
             DiffOp::Equal { .. } => 0,
