@@ -7,11 +7,13 @@ pub mod engine;
 pub mod finding;
 pub mod fix;
 pub mod page;
+pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod site;
 pub mod source;
 pub mod suppress;
+pub mod tagging;
 #[cfg(test)]
 pub mod testing;
 pub mod tree;

@@ -13,11 +13,14 @@ use super::view::PageView;
 use crate::config::SiteConfig;
 
 pub mod a11y;
+pub mod connectors;
 pub mod content;
+pub mod legal;
 pub mod links;
 pub mod security;
 pub mod seo;
 pub mod social;
+pub mod tagging;
 pub mod utm;
 
 /// What every check may read besides its subject.
@@ -71,6 +74,9 @@ pub fn all() -> Vec<&'static dyn Rule> {
     rules.extend(a11y::RULES);
     rules.extend(security::RULES);
     rules.extend(content::RULES);
+    rules.extend(tagging::RULES);
+    rules.extend(legal::RULES);
+    rules.extend(connectors::RULES);
     rules.sort_by_key(|r| sort_key(r.meta().id));
     rules
 }
