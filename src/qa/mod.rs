@@ -3,6 +3,7 @@
 //! writes files.
 
 pub mod checker;
+pub mod data;
 pub mod engine;
 pub mod finding;
 pub mod fix;
