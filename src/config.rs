@@ -35,6 +35,10 @@ pub struct SiteConfig {
     pub seo: SeoConfig,
     #[serde(default)]
     pub links: LinksConfig,
+    #[serde(default)]
+    pub tagging: TaggingConfig,
+    #[serde(default)]
+    pub legal: LegalConfig,
     /// Severity per rule id or id glob (`"UTM-*"`): `error`, `warning`, `info` or `off`.
     #[serde(default)]
     pub rules: BTreeMap<Spanned<String>, Spanned<String>>,
@@ -100,6 +104,33 @@ pub struct LinksConfig {
     /// something other than the site's files.
     #[serde(default)]
     pub ignore: Vec<String>,
+}
+
+/// `[tagging]`: how the site names its measurement ids (TAG-013) and which third-party
+/// script hosts its cookie policy lists (TAG-015).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaggingConfig {
+    /// Ids (`G-…`, `GTM-…`, pixel ids) of the production properties.
+    #[serde(default)]
+    pub production_ids: Vec<String>,
+    /// Ids of staging, QA or development properties: never in production layouts.
+    #[serde(default)]
+    pub staging_ids: Vec<String>,
+    /// Hosts of the third-party scripts the cookie policy names (`js.hs-scripts.com`);
+    /// when set, a script from a host not listed (nor the site's own) is flagged.
+    #[serde(default)]
+    pub vendors: Vec<String>,
+}
+
+/// `[legal]`: LEG-002's CCPA/CPRA part.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LegalConfig {
+    /// The business sells or shares personal data under CCPA/CPRA: every page needs a
+    /// "Do Not Sell or Share My Personal Information" or "Your Privacy Choices" link.
+    #[serde(default)]
+    pub ccpa: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

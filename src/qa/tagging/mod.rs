@@ -73,3 +73,10 @@ pub struct Event {
     pub line: usize,
     pub column: usize,
 }
+
+pub mod coverage;
+pub mod env;
+pub mod order;
+pub mod script;
+pub mod tags;
+pub mod values;

@@ -1,0 +1,176 @@
+//! Source order across a resolved page: where each byte of the page, its layouts and its
+//! includes ends up in the rendered output. A layout's content placeholder (`{{ content }}`,
+//! `{% block %}`, Hugo `{{ block "main" . }}`, Handlebars `{{{body}}}`) takes the page (or
+//! the inner layout) and an `{% include %}` takes the included file, so a position is a key
+//! of offsets from the outermost layout inwards, compared lexicographically.
+
+use crate::qa::page::template::RegionKind;
+use crate::qa::page::{Document, IncludeKind};
+use crate::qa::view::PageView;
+
+/// Order keys of the documents of one resolved page.
+#[derive(Debug)]
+pub struct Order {
+    /// Per `view.docs` index: the key prefix of the document.
+    prefixes: Vec<Vec<usize>>,
+}
+
+/// A position in the rendered page: compare keys to know what comes first.
+pub type Key = Vec<usize>;
+
+impl Order {
+    pub fn new(view: &PageView) -> Order {
+        let docs = &view.docs;
+        let n = docs.len();
+        let mut parent: Vec<Option<(usize, usize)>> = vec![None; n];
+        let mut referenced = vec![false; n];
+        for (i, d) in docs.iter().enumerate() {
+            for inc in &d.includes {
+                let Some(j) = find_doc(docs, i, &inc.name, inc.kind) else {
+                    continue;
+                };
+                match inc.kind {
+                    IncludeKind::Layout | IncludeKind::Extends => {
+                        if parent[i].is_none() {
+                            parent[i] = Some((j, placeholder(docs[j])));
+                        }
+                    }
+                    IncludeKind::Include | IncludeKind::Shortcode => {
+                        if parent[j].is_none() && !referenced[j] {
+                            parent[j] = Some((i, inc.span.start));
+                        }
+                    }
+                }
+                referenced[j] = true;
+            }
+        }
+        // Layouts the generator applies without the page naming them (Hugo `single.html`
+        // and `baseof.html`, Jekyll `defaults`): the chain lists them inner to outer.
+        let mut inner = 0;
+        for j in 1..n {
+            if referenced[j] || parent[j].is_some() || !has_placeholder(docs[j]) {
+                continue;
+            }
+            if parent[inner].is_none() && inner != j {
+                parent[inner] = Some((j, placeholder(docs[j])));
+            }
+            inner = j;
+        }
+        let prefixes = (0..n).map(|i| prefix(&parent, i)).collect();
+        Order { prefixes }
+    }
+
+    /// The key of byte `offset` of `view.docs[doc]`.
+    pub fn key(&self, doc: usize, offset: usize) -> Key {
+        let mut k = self.prefixes.get(doc).cloned().unwrap_or_default();
+        k.push(offset);
+        k
+    }
+}
+
+fn prefix(parent: &[Option<(usize, usize)>], i: usize) -> Vec<usize> {
+    let mut chain = Vec::new();
+    let mut at = i;
+    while let Some((p, pos)) = parent[at] {
+        if chain.len() > parent.len() {
+            break; // a cycle: keep what was found
+        }
+        chain.push(pos);
+        at = p;
+    }
+    chain.reverse();
+    chain
+}
+
+/// The document of the chain an include names (`header.html`, `partials/head`, `default`).
+fn find_doc(docs: &[&Document], from: usize, name: &str, kind: IncludeKind) -> Option<usize> {
+    let name = name.trim_start_matches("./").trim_start_matches('/');
+    if name.is_empty() {
+        return None;
+    }
+    docs.iter().enumerate().position(|(i, d)| {
+        if i == from || (i == 0 && kind != IncludeKind::Include) {
+            return false;
+        }
+        let path: &str = &d.path;
+        let dir_end = path.rfind('/').map_or(0, |s| s + 1);
+        let base = path[dir_end..]
+            .find('.')
+            .map_or(path, |dot| &path[..dir_end + dot]);
+        [path, base]
+            .iter()
+            .any(|p| *p == name || p.ends_with(&format!("/{name}")))
+    })
+}
+
+/// True when the template renders an inner document somewhere.
+fn has_placeholder(doc: &Document) -> bool {
+    placeholder_at(doc).is_some()
+}
+
+/// Where a layout renders its inner document; the `<body>` content start, else the end.
+fn placeholder(doc: &Document) -> usize {
+    placeholder_at(doc)
+        .or_else(|| {
+            let b = doc.elements_named("body").next()?;
+            Some(doc.elements[b].tag.end)
+        })
+        .unwrap_or(doc.text.len())
+}
+
+fn placeholder_at(doc: &Document) -> Option<usize> {
+    doc.regions.all().iter().find_map(|r| {
+        if r.kind == RegionKind::Comment {
+            return None;
+        }
+        let inner = doc
+            .slice(r.span)
+            .trim_matches(|c: char| matches!(c, '{' | '}' | '%' | '-' | '~') || c.is_whitespace());
+        let word = inner.split([' ', '|', '\t', '\n']).next().unwrap_or("");
+        let is = match r.kind {
+            RegionKind::Output => {
+                matches!(word, "content" | "body" | "yield" | "@partial-block")
+                    || (word == "block" && doc.slice(r.span).starts_with("{{"))
+                    || inner.starts_with("> @partial-block")
+            }
+            _ => word == "block" || word == "yield",
+        };
+        is.then_some(r.span.start)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::qa::page::{Engine, Format};
+    use crate::qa::site::Chain;
+
+    fn doc(path: &str, text: &str) -> Document {
+        Document::parse(path, text.into(), Engine::Liquid, Format::Html)
+    }
+
+    #[test]
+    fn a_page_sits_at_its_layouts_content_and_an_include_at_its_tag() {
+        let page = doc("index.html", "---\nlayout: default\n---\n<p>x</p>");
+        let layout = doc(
+            "_layouts/default.html",
+            "<head>{% include head.html %}</head><body>{{ content }}</body>",
+        );
+        let head = doc("_includes/head.html", "<script></script>");
+        let chain = Chain {
+            files: vec![page.path.clone(), layout.path.clone(), head.path.clone()],
+            unresolved: vec![],
+        };
+        let view = PageView {
+            page: &page,
+            docs: vec![&page, &layout, &head],
+            chain: &chain,
+        };
+        let o = Order::new(&view);
+        let page_p = o.key(0, 30);
+        let head_script = o.key(2, 0);
+        let layout_body = o.key(1, 40);
+        assert!(head_script < layout_body && layout_body < page_p);
+        assert!(o.key(1, 0) < head_script);
+    }
+}
