@@ -15,8 +15,10 @@ use crate::qa::rules;
 use crate::qa::tree::Disk;
 use crate::spec::SpecError;
 
+mod audit;
 mod runs;
 mod web;
+pub use audit::{AuditArgs, AuditFormat};
 pub use runs::{ReviewArgs, RunArgs, RunsCommand};
 pub use web::{ServeArgs, TokensCommand, UsersCommand};
 
@@ -52,6 +54,9 @@ pub enum Command {
     },
     /// Audit a repository of landing-page sources and print its findings.
     Check(CheckArgs),
+    /// The tagging audit: tag coverage per page, ids found, events, and the TAG, LEG and
+    /// CON findings (`--format table|json|sarif|html`).
+    Audit(AuditArgs),
     /// List every rule, or explain one (`sitewide rules UTM-008`).
     Rules {
         /// A rule id such as UTM-008.
@@ -199,6 +204,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Users { action, data_dir }) => web::users(&action, data_dir.as_deref()),
         Some(Command::Tokens { action, data_dir }) => web::tokens(&action, data_dir.as_deref()),
         Some(Command::Check(args)) => check(&args),
+        Some(Command::Audit(args)) => audit::audit(&args),
         Some(Command::Rules { id, format }) => list_rules(id.as_deref(), format),
         Some(Command::Init { path, force }) => init(&path, force),
         Some(Command::Demo { data_dir }) => runs::demo(data_dir.as_deref()),

@@ -73,6 +73,7 @@ impl<'a> FileChecker<'a> {
                     &self.templates,
                     &self.rules,
                     &self.settings,
+                    None,
                 );
                 found
             }

@@ -194,7 +194,22 @@ pub fn check(
     selection: &Selection,
     year: i32,
 ) -> Result<Report, CheckError> {
-    check_with(tree, config, selection, year, None, None)
+    check_with(tree, config, selection, year, None, None, None)
+}
+
+/// Something to run on every page's resolved view while the tree is checked (the tagging
+/// audit's coverage): it sees each page once, with its layouts and includes.
+pub type PageVisitor<'v> = dyn Fn(&PageView) + Sync + 'v;
+
+/// [`check`], also handing every page's resolved view to `visit`.
+pub fn check_visiting(
+    tree: &dyn Tree,
+    config: &SiteConfig,
+    selection: &Selection,
+    year: i32,
+    visit: &PageVisitor,
+) -> Result<Report, CheckError> {
+    check_with(tree, config, selection, year, None, None, Some(visit))
 }
 
 /// [`check`], also keeping every page's results for [`check_again`].
@@ -205,7 +220,7 @@ pub fn check_keeping(
     year: i32,
 ) -> Result<(Report, PageResults), CheckError> {
     let mut kept = PageResults::default();
-    let report = check_with(tree, config, selection, year, None, Some(&mut kept))?;
+    let report = check_with(tree, config, selection, year, None, Some(&mut kept), None)?;
     Ok((report, kept))
 }
 
@@ -226,7 +241,7 @@ pub fn check_again(
         .iter()
         .all(|p| before.pages.contains_key(p.as_str()));
     let reuse = reusable.then_some((before, changed));
-    check_with(tree, config, selection, year, reuse, None)
+    check_with(tree, config, selection, year, reuse, None, None)
 }
 
 fn check_with(
@@ -236,6 +251,7 @@ fn check_with(
     year: i32,
     reuse: Option<(&PageResults, &std::collections::HashSet<String>)>,
     keep: Option<&mut PageResults>,
+    visit: Option<&PageVisitor>,
 ) -> Result<Report, CheckError> {
     validate_rule_ids(config)?;
     let excludes: Vec<String> = config.exclude.iter().map(|g| g.get_ref().clone()).collect();
@@ -304,12 +320,12 @@ fn check_with(
                 return Ok(kept.clone());
             }
             let doc = read_document(tree, f)?;
-            Ok(check_page(&doc, true, &site, &templates, &rules, &settings))
+            Ok(check_page(&doc, true, &site, &templates, &rules, &settings, visit))
         })
         .chain(leaves.par_iter().map(|p| {
             let doc = &templates[p];
             let (findings, facts, supp) =
-                check_page(doc, false, &site, &templates, &rules, &settings);
+                check_page(doc, false, &site, &templates, &rules, &settings, visit);
             Ok((findings, facts, supp))
         }))
         .collect();
@@ -383,6 +399,7 @@ pub(super) fn check_page(
     templates: &Templates,
     rules: &[&'static dyn Rule],
     settings: &Settings,
+    visit: Option<&PageVisitor>,
 ) -> Checked {
     let mut out = Vec::new();
     if file_rules {
@@ -411,6 +428,9 @@ pub(super) fn check_page(
     };
     for r in rules {
         r.check_page(&cx, &mut out);
+    }
+    if let Some(v) = visit {
+        v(&view);
     }
     let facts = view::page_facts(&view, &site.index, settings);
     (out, facts, Suppressions::read(doc))

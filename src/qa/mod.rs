@@ -2,6 +2,7 @@
 //! bytes it is handed; reading the tree is `site`'s job, through `tree`, and nothing here
 //! writes files.
 
+pub mod audit;
 pub mod checker;
 pub mod data;
 pub mod engine;

@@ -1,10 +1,14 @@
 //! Report writers: a table for people, JSON for tools (the stable contract), SARIF 2.1.0
 //! for code-scanning services.
 
+mod audit_html;
+mod audit_table;
 mod json;
 mod sarif;
 mod table;
 
+pub use audit_html::{audit_html, esc};
+pub use audit_table::audit_table;
 pub use json::{json, summary};
 pub use sarif::sarif;
 pub use table::table;

@@ -84,7 +84,7 @@ mod tests {
         );
         assert_eq!(
             at(&f, "LEG-002"),
-            [("a.html".into(), 1, 27), ("a.html".into(), 1, 69)]
+            [("a.html".into(), 1, 33), ("a.html".into(), 1, 61)]
         );
     }
 }

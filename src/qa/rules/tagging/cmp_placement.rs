@@ -91,7 +91,7 @@ mod tests {
         );
         assert_eq!(
             at(&f, "TAG-005"),
-            [("a.html".into(), 2, 14), ("b.html".into(), 2, 64)]
+            [("a.html".into(), 2, 14), ("b.html".into(), 2, 29)]
         );
     }
 }

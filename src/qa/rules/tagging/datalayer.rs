@@ -77,6 +77,6 @@ mod tests {
             ],
             "",
         );
-        assert_eq!(at(&f, "TAG-006"), [("a.html".into(), 1, 21), ("a.html".into(), 2, 193)]);
+        assert_eq!(at(&f, "TAG-006"), [("a.html".into(), 1, 21), ("a.html".into(), 2, 172)]);
     }
 }

@@ -75,8 +75,8 @@ mod tests {
         assert_eq!(
             at(&f, "TAG-002"),
             [
-                ("_includes/analytics.html".into(), 1, 63),
-                ("_includes/analytics.html".into(), 2, 23),
+                ("_includes/analytics.html".into(), 1, 20),
+                ("_includes/analytics.html".into(), 2, 24),
             ]
         );
     }

@@ -96,6 +96,6 @@ mod tests {
             &[("_config.yml", "title: x\n"), ("_includes/head.html", head)],
             "[tagging]\nproduction_ids = [\"G-PROD1\"]\nstaging_ids = [\"G-STAGE1\"]\n",
         );
-        assert_eq!(at(&f, "TAG-013"), [("_includes/head.html".into(), 6, 15)]);
+        assert_eq!(at(&f, "TAG-013"), [("_includes/head.html".into(), 6, 20)]);
     }
 }

@@ -128,7 +128,7 @@ mod tests {
         );
         assert_eq!(
             at(&f, "TAG-015"),
-            [("index.html".into(), 3, 18), ("index.html".into(), 5, 15)]
+            [("index.html".into(), 3, 18), ("index.html".into(), 5, 14)]
         );
     }
 }

@@ -140,7 +140,7 @@ mod tests {
             at(&f, "TAG-001"),
             [
                 ("_layouts/bare.html".into(), 2, 1),
-                ("_layouts/late.html".into(), 1, 172),
+                ("_layouts/late.html".into(), 1, 213),
             ]
         );
     }

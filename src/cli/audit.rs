@@ -1,0 +1,88 @@
+//! `sitewide audit PATH`: the tagging audit (coverage, ids, events, and the TAG, LEG and
+//! CON findings) as a table, JSON, SARIF or a self-contained HTML report.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{FailOn, current_year, render_config_error};
+use crate::config::SiteConfig;
+use crate::qa::audit::{self, AuditError};
+use crate::qa::engine::CheckError;
+use crate::qa::report;
+use crate::qa::tree::Disk;
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    /// The repository (or any folder of it) to audit.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: AuditFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Rules to run: ids and globs, comma-separated. Default: TAG-*, LEG-*, CON-*.
+    #[arg(long, value_delimiter = ',')]
+    pub rules: Vec<String>,
+    /// Exit with 1 when a finding is at or above this severity.
+    #[arg(long, value_enum, default_value = "error")]
+    pub fail_on: FailOn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuditFormat {
+    Table,
+    Json,
+    Sarif,
+    Html,
+}
+
+pub fn audit(args: &AuditArgs) -> Result<ExitCode, String> {
+    let root = &args.path;
+    if root.is_file() {
+        return Err(format!(
+            "error: {} is a file; `sitewide audit` takes the repository's folder",
+            root.display()
+        ));
+    }
+    let tree = Disk::new(root);
+    let config = SiteConfig::load(&tree).map_err(render_config_error)?;
+    let year = current_year()?;
+    let report = audit::audit(&tree, &config, &args.rules, year).map_err(|e| match e {
+        AuditError::Rules(m) => format!("error: {m}\n  = hint: `sitewide rules` lists every rule id"),
+        AuditError::Check(CheckError::Config(c)) => render_config_error(c),
+        AuditError::Check(CheckError::Site(s)) => format!("error: {s}"),
+    })?;
+    let text = match args.format {
+        AuditFormat::Table => report::audit_table(&report),
+        AuditFormat::Json => {
+            serde_json::to_string_pretty(&report.to_json()).unwrap_or_default() + "\n"
+        }
+        AuditFormat::Sarif => report::sarif(&report.check),
+        AuditFormat::Html => report::audit_html(&report),
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| format!("error: cannot write {}: {e}", path.display()))?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth a message.
+            let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+        }
+    }
+    if report.check.files_checked() == 0 && !report.check.skipped.is_empty() {
+        return Ok(ExitCode::from(2));
+    }
+    let failed = args
+        .fail_on
+        .threshold()
+        .is_some_and(|t| report.check.findings.iter().any(|f| f.severity >= t));
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

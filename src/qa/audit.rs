@@ -1,0 +1,219 @@
+//! The tagging audit (`sitewide audit`): the check with the TAG, LEG and CON rules, plus
+//! every page's tag coverage, the measurement and container ids found and where, and the
+//! events the code sends. Coverage is gathered during the check's one pass over the pages.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value as Json, json};
+
+use super::engine::{self, CheckError, Report, Selection};
+use super::tagging::Event;
+use super::tagging::coverage::{PageCoverage, Status};
+use super::tagging::tags::TagKind;
+use super::tagging::values::SiteValues;
+use super::tree::Tree;
+use crate::config::SiteConfig;
+
+/// The rule families the audit runs when `--rules` is not given.
+pub const FAMILIES: [&str; 3] = ["TAG-*", "LEG-*", "CON-*"];
+
+#[derive(Debug)]
+pub struct AuditReport {
+    pub check: Report,
+    /// One row per page (layouts are not pages), in path order.
+    pub coverage: Vec<PageCoverage>,
+    pub ids: Vec<IdFound>,
+    // Filled by event extraction (`qa::tagging::events`), which the lead adds.
+    pub events: Vec<Event>,
+}
+
+/// One id and every place it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdFound {
+    pub kind: TagKind,
+    pub id: String,
+    /// `(file, line)`, sorted, each once.
+    pub places: Vec<(Arc<str>, usize)>,
+    /// How many pages load it.
+    pub pages: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error(transparent)]
+    Check(#[from] CheckError),
+    #[error("{0}")]
+    Rules(String),
+}
+
+/// The default rule patterns: the families that have rules.
+pub fn default_patterns() -> Vec<String> {
+    FAMILIES
+        .iter()
+        .filter(|f| {
+            super::rules::all()
+                .iter()
+                .any(|r| engine::id_matches(f, r.meta().id))
+        })
+        .map(|f| f.to_string())
+        .collect()
+}
+
+/// Audits `tree` with the rules `patterns` select (the tagging families when empty).
+pub fn audit(
+    tree: &dyn Tree,
+    config: &SiteConfig,
+    patterns: &[String],
+    year: i32,
+) -> Result<AuditReport, AuditError> {
+    let patterns = if patterns.is_empty() {
+        default_patterns()
+    } else {
+        patterns.to_vec()
+    };
+    let selection = Selection::new(config, &patterns).map_err(AuditError::Rules)?;
+    let rows = Mutex::new(Vec::new());
+    let visit = |view: &super::view::PageView| {
+        let row = PageCoverage::of(view);
+        if let Ok(mut r) = rows.lock() {
+            r.push(row);
+        }
+    };
+    let check = engine::check_visiting(tree, config, &selection, year, &visit)?;
+    let mut coverage = rows.into_inner().unwrap_or_default();
+    coverage.sort_by(|a, b| a.file.cmp(&b.file));
+    let values = SiteValues::load(tree);
+    for row in &mut coverage {
+        for t in &mut row.tags {
+            values.resolve(&mut t.id);
+        }
+    }
+    let ids = ids_found(&coverage);
+    Ok(AuditReport {
+        check,
+        coverage,
+        ids,
+        events: Vec::new(),
+    })
+}
+
+/// The ids of every page's tags, with the places they are written and how many pages load
+/// them. Dynamic ids are left out: they name nothing.
+fn ids_found(coverage: &[PageCoverage]) -> Vec<IdFound> {
+    let mut by: BTreeMap<(TagKind, String), (Vec<(Arc<str>, usize)>, usize)> = BTreeMap::new();
+    for row in coverage {
+        let mut on_page = Vec::new();
+        for t in &row.tags {
+            if matches!(t.id, super::tagging::tags::TagId::Dynamic) {
+                continue;
+            }
+            let key = (t.kind, t.id.display());
+            let e = by.entry(key.clone()).or_default();
+            e.0.push((t.file.clone(), t.line));
+            if !on_page.contains(&key) {
+                on_page.push(key);
+                e.1 += 1;
+            }
+        }
+    }
+    by.into_iter()
+        .map(|((kind, id), (mut places, pages))| {
+            places.sort();
+            places.dedup();
+            IdFound {
+                kind,
+                id,
+                places,
+                pages,
+            }
+        })
+        .collect()
+}
+
+impl AuditReport {
+    /// Pages per status, every status listed.
+    pub fn counts(&self) -> Vec<(Status, usize)> {
+        Status::ALL
+            .iter()
+            .map(|s| (*s, self.coverage.iter().filter(|c| c.status == *s).count()))
+            .collect()
+    }
+
+    /// The JSON contract: `check` (as `check --format json` prints it), `coverage`, `ids`
+    /// and `events`. Fields are only ever added.
+    pub fn to_json(&self) -> Json {
+        let coverage: Vec<Json> = self
+            .coverage
+            .iter()
+            .map(|c| {
+                let tags: Vec<Json> = c
+                    .tags
+                    .iter()
+                    .map(|t| json!({"kind": t.kind, "id": t.id.display(), "file": t.file.as_ref(), "line": t.line}))
+                    .collect();
+                json!({"file": c.file.as_ref(), "status": c.status, "tags": tags})
+            })
+            .collect();
+        let ids: Vec<Json> = self
+            .ids
+            .iter()
+            .map(|i| {
+                let places: Vec<Json> = i
+                    .places
+                    .iter()
+                    .map(|(f, l)| json!({"file": f.as_ref(), "line": l}))
+                    .collect();
+                json!({"kind": i.kind, "id": i.id, "pages": i.pages, "places": places})
+            })
+            .collect();
+        let events: Vec<Json> = self.events.iter().map(event_json).collect();
+        json!({
+            "check": {
+                "findings": serde_json::to_value(&self.check.findings).unwrap_or(Json::Null),
+                "summary": super::report::summary(&self.check),
+            },
+            "coverage": coverage,
+            "ids": ids,
+            "events": events,
+        })
+    }
+}
+
+/// An event: `name`, `properties` (each `name`, `type`, and `value` when literal), `file`,
+/// `line`.
+fn event_json(e: &Event) -> Json {
+    let props: Vec<Json> = e
+        .properties
+        .iter()
+        .map(|(name, v)| {
+            let mut p = json!({"name": name, "type": v.type_name()});
+            if let Some(lit) = literal(v) {
+                p["value"] = lit;
+            }
+            p
+        })
+        .collect();
+    json!({"name": e.name, "properties": props, "file": e.file.as_ref(), "line": e.line})
+}
+
+fn literal(v: &super::tagging::Value) -> Option<Json> {
+    use super::tagging::Value as V;
+    Some(match v {
+        V::String(s) => json!(s),
+        V::Number(n) => json!(n),
+        V::Bool(b) => json!(b),
+        V::Null => Json::Null,
+        V::Array(a) => Json::Array(a.iter().map(|x| literal(x).unwrap_or(Json::Null)).collect()),
+        V::Object(o) => Json::Object(
+            o.iter()
+                .map(|(k, x)| (k.clone(), literal(x).unwrap_or(Json::Null)))
+                .collect(),
+        ),
+        V::Dynamic => return None,
+    })
+}
+
+#[cfg(test)]
+#[path = "audit_tests.rs"]
+mod tests;
