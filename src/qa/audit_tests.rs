@@ -88,10 +88,114 @@ fn the_json_has_the_check_the_coverage_and_the_events() {
 fn the_html_report_is_self_contained_and_escapes_what_the_repository_wrote() {
     let a = run(&[
         ("_config.yml", "title: x\n"),
-        ("<b>.html", "<html><head><script>gtag('config', 'G-<i>');</script></head><body></body></html>"),
+        ("<x-page>.html", "<html><head><script>gtag('config', 'G-<q>');</script></head><body></body></html>"),
     ]);
     let html = crate::qa::report::audit_html(&a);
-    assert!(!html.contains("<b>") && !html.contains("<i>"), "{html}");
-    assert!(html.contains("&lt;b&gt;.html"));
+    assert!(!html.contains("<x-page>") && !html.contains("<q>"), "{html}");
+    assert!(html.contains("&lt;x-page&gt;.html") && html.contains("G-&lt;q&gt;"));
     assert!(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"));
+}
+
+/// The demo site's audit, as `sitewide audit examples/demo-site --format json` prints it.
+#[test]
+fn demo_site_audit_json() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo-site");
+    let tree = Disk::new(&root);
+    let config = SiteConfig::load(&tree).expect("the demo's sitewide.toml");
+    let a = audit(&tree, &config, &[], 2026).expect("audit runs");
+    let json = serde_json::to_string_pretty(&a.to_json()).expect("json");
+    insta::assert_snapshot!(json);
+}
+
+/// `../shared/corpora`, or `None` outside CI when it is absent (under `CI=true` a missing
+/// corpus fails the test).
+fn corpora() -> Option<std::path::PathBuf> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora");
+    if p.is_dir() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var("CI").is_err(),
+        "CI=true but ../shared/corpora is missing"
+    );
+    None
+}
+
+fn corpus(name: &str) -> Option<AuditReport> {
+    let root = corpora()?.join(name);
+    let tree = Disk::new(&root);
+    let config = SiteConfig::load(&tree).expect("config");
+    Some(audit(&tree, &config, &[], 2026).expect("audit runs"))
+}
+
+fn row<'a>(a: &'a AuditReport, file: &str) -> (&'a str, Vec<(String, String, String, usize)>) {
+    let c = a
+        .coverage
+        .iter()
+        .find(|c| c.file.as_ref() == file)
+        .unwrap_or_else(|| panic!("{file} is a page"));
+    let tags = c
+        .tags
+        .iter()
+        .map(|t| {
+            (
+                t.kind.as_str().to_string(),
+                t.id.display(),
+                t.file.to_string(),
+                t.line,
+            )
+        })
+        .collect();
+    (c.status.as_str(), tags)
+}
+
+fn tag(kind: &str, id: &str, file: &str, line: usize) -> (String, String, String, usize) {
+    (kind.into(), id.into(), file.into(), line)
+}
+
+/// Pages verified by reading them and their layouts:
+/// - digitalgov `content/_index.md` (Hugo): `_default/baseof.html` renders
+///   `partials/core/head.html`, whose GTM snippet loads `GTM-MZCKZPQ` (line 81), and its
+///   noscript iframe after `<body>` (baseof line 20). No consent platform (US federal sites use
+///   none): `consent_missing`. The DAP script it also loads is not one of the audit's kinds.
+/// - lektor-website `templates/blog-post.html` extends `layout.html`: analytics.js with
+///   `ga('create', 'UA-70822533-1')` (line 90) and its loader (line 97).
+/// - 18f-gsa-gov `content/pages/about.md`: `templates/scripts.html` (included by
+///   `layouts/default.html`) loads gtag.js for `{{ site.google-analytics.ua }}`, which is
+///   `G-HBYXWFP794` in `data/site.yaml`.
+/// - rust-lang-www `templates/index.html.hbs`: no analytics tag at all.
+#[test]
+fn the_corpora_tags_are_found_with_their_ids_and_coverage() {
+    let Some(dg) = corpus("digitalgov") else { return };
+    let head = "themes/digital.gov/layouts/partials/core/head.html";
+    let base = "themes/digital.gov/layouts/_default/baseof.html";
+    assert_eq!(
+        row(&dg, "content/_index.md"),
+        (
+            "consent_missing",
+            vec![tag("gtm", "GTM-MZCKZPQ", head, 81), tag("gtm", "GTM-MZCKZPQ", base, 20)]
+        )
+    );
+    let Some(lektor) = corpus("lektor-website") else { return };
+    assert_eq!(
+        row(&lektor, "templates/blog-post.html"),
+        (
+            "consent_missing",
+            vec![
+                tag("ua", "UA-70822533-1", "templates/layout.html", 90),
+                tag("ua", "dynamic", "templates/layout.html", 97),
+            ]
+        )
+    );
+    let Some(gsa) = corpus("18f-gsa-gov") else { return };
+    let scripts = "templates/scripts.html";
+    assert_eq!(
+        row(&gsa, "content/pages/about.md"),
+        (
+            "consent_missing",
+            vec![tag("gtag", "G-HBYXWFP794", scripts, 11), tag("gtag", "G-HBYXWFP794", scripts, 16)]
+        )
+    );
+    let Some(rust) = corpus("rust-lang-www") else { return };
+    assert_eq!(row(&rust, "templates/index.html.hbs"), ("not_tagged", vec![]));
 }

@@ -11,13 +11,14 @@ pub fn audit_table(a: &AuditReport) -> String {
         .coverage
         .iter()
         .map(|c| {
-            let tags: Vec<String> = c
-                .tags
-                .iter()
-                .map(|t| format!("{} {}", t.kind.as_str(), t.id.display()))
-                .collect();
-            let mut tags = tags;
-            tags.dedup();
+            // One entry per kind and id: a GTM install is a head script and a noscript.
+            let mut tags: Vec<String> = Vec::new();
+            for t in &c.tags {
+                let s = format!("{} {}", t.kind.as_str(), t.id.display());
+                if !tags.contains(&s) {
+                    tags.push(s);
+                }
+            }
             (c.file.to_string(), c.status.label(), tags.join(", "))
         })
         .collect();

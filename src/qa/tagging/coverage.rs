@@ -2,7 +2,8 @@
 //! order): which tags it loads, and its status.
 //!
 //! The status is the first that applies of `tagged_twice`, `not_tagged`, `consent_missing`,
-//! `consent_after_tags`, else `tagged`. The issue lists `tagged` first, but read literally
+//! `consent_after_tags`, else `tagged`; a page with no tag found whose layout chain could
+//! not be followed is `unresolved` instead of `not_tagged`. The issue lists `tagged` first, but read literally
 //! every page with a tag would stop there and no page could show a problem; the problems
 //! are checked first, most severe (double counting) first, and `tagged` is what is left.
 
@@ -20,18 +21,21 @@ use crate::qa::view::PageView;
 pub enum Status {
     TaggedTwice,
     NotTagged,
+    /// No tag found, but a layout or include could not be followed: Sitewide cannot tell.
+    Unresolved,
     ConsentMissing,
     ConsentAfterTags,
     Tagged,
 }
 
 impl Status {
-    pub const ALL: [Status; 5] = [
+    pub const ALL: [Status; 6] = [
         Status::Tagged,
         Status::NotTagged,
         Status::TaggedTwice,
         Status::ConsentMissing,
         Status::ConsentAfterTags,
+        Status::Unresolved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -41,6 +45,7 @@ impl Status {
             Status::TaggedTwice => "tagged_twice",
             Status::ConsentMissing => "consent_missing",
             Status::ConsentAfterTags => "consent_after_tags",
+            Status::Unresolved => "unresolved",
         }
     }
 
@@ -52,6 +57,7 @@ impl Status {
             Status::TaggedTwice => "Tagged twice",
             Status::ConsentMissing => "Consent missing",
             Status::ConsentAfterTags => "Consent after tags",
+            Status::Unresolved => "Unresolved",
         }
     }
 }
@@ -230,12 +236,18 @@ impl PageTags {
         self.head.as_ref().is_some_and(|h| key > h) && self.body.as_ref().is_none_or(|b| key < b)
     }
 
-    pub fn status(&self) -> Status {
+    /// The page's status; `complete` is false when part of its layout chain could not be
+    /// followed, and then a page with no tag found is `unresolved`, not `not_tagged`.
+    pub fn status(&self, complete: bool) -> Status {
         if !self.duplicates().is_empty() {
             return Status::TaggedTwice;
         }
         if !self.tags.iter().any(|p| p.tag.kind.is_measurement()) {
-            return Status::NotTagged;
+            return if complete {
+                Status::NotTagged
+            } else {
+                Status::Unresolved
+            };
         }
         let first_tag = self
             .non_essential()
@@ -259,6 +271,9 @@ fn first_after(
 ) -> Option<(usize, usize)> {
     let mut best: Option<(Key, usize, usize)> = None;
     for (d, doc) in view.docs.iter().enumerate() {
+        if !order.is_placed(d) {
+            continue;
+        }
         for (e, el) in doc.elements.iter().enumerate() {
             if name.is_some_and(|n| el.name != n) {
                 continue;
@@ -285,7 +300,7 @@ impl PageCoverage {
         let t = PageTags::of(view);
         PageCoverage {
             file: view.page.path.clone(),
-            status: t.status(),
+            status: t.status(view.is_complete()),
             tags: t.tags.iter().map(|p| p.tag.clone()).collect(),
         }
     }

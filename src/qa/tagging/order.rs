@@ -13,6 +13,10 @@ use crate::qa::view::PageView;
 pub struct Order {
     /// Per `view.docs` index: the key prefix of the document.
     prefixes: Vec<Vec<usize>>,
+    /// Per document: its place is known (its parents lead to the document that holds the
+    /// page's `<html>`/`<body>`). A template with no known place gets keys that cannot be
+    /// compared with the others'.
+    placed: Vec<bool>,
 }
 
 /// A position in the rendered page: compare keys to know what comes first.
@@ -57,7 +61,20 @@ impl Order {
             inner = j;
         }
         let prefixes = (0..n).map(|i| prefix(&parent, i)).collect();
-        Order { prefixes }
+        let is_root = |d: &Document| {
+            ["html", "head", "body"]
+                .iter()
+                .any(|e| d.elements_named(e).next().is_some())
+        };
+        let placed = (0..n)
+            .map(|i| is_root(docs[root(&parent, i)]))
+            .collect();
+        Order { prefixes, placed }
+    }
+
+    /// True when the document's place in the rendered page is known.
+    pub fn is_placed(&self, doc: usize) -> bool {
+        self.placed.get(doc).copied().unwrap_or(false)
     }
 
     /// The key of byte `offset` of `view.docs[doc]`.
@@ -66,6 +83,17 @@ impl Order {
         k.push(offset);
         k
     }
+}
+
+fn root(parent: &[Option<(usize, usize)>], i: usize) -> usize {
+    let mut at = i;
+    for _ in 0..=parent.len() {
+        match parent[at] {
+            Some((p, _)) => at = p,
+            None => break,
+        }
+    }
+    at
 }
 
 fn prefix(parent: &[Option<(usize, usize)>], i: usize) -> Vec<usize> {
@@ -129,7 +157,10 @@ fn placeholder_at(doc: &Document) -> Option<usize> {
         let word = inner.split([' ', '|', '\t', '\n']).next().unwrap_or("");
         let is = match r.kind {
             RegionKind::Output => {
-                matches!(word, "content" | "body" | "yield" | "@partial-block")
+                matches!(
+                    word,
+                    "content" | ".Content" | "$.Content" | "body" | "yield" | "@partial-block"
+                )
                     || (word == "block" && doc.slice(r.span).starts_with("{{"))
                     || inner.starts_with("> @partial-block")
             }

@@ -14,14 +14,14 @@ pub struct SiteValues {
     /// The generator config, merged (Hugo's `params.toml` under `params`).
     config: Json,
     /// Data files by name without extension: Jekyll `_data/`, Hugo `data/`, Eleventy `_data/`.
-    data: serde_json::Map<String, Json>,
+    data: Json,
 }
 
 impl SiteValues {
     pub fn load(tree: &dyn Tree) -> SiteValues {
         let mut v = SiteValues {
             config: Json::Object(Default::default()),
-            data: Default::default(),
+            data: Json::Object(Default::default()),
         };
         for name in [
             "_config.yml",
@@ -51,8 +51,10 @@ impl SiteValues {
                 let Some((stem, _)) = name.rsplit_once('.') else {
                     continue;
                 };
-                if let Some(j) = read(tree, &format!("{dir}/{name}")) {
-                    v.data.entry(stem.to_string()).or_insert(j);
+                if let (Some(j), Json::Object(data)) =
+                    (read(tree, &format!("{dir}/{name}")), &mut v.data)
+                {
+                    data.entry(stem.to_string()).or_insert(j);
                 }
             }
         }
@@ -65,18 +67,21 @@ impl SiteValues {
         let (root, rest) = parts.split_first()?;
         let path: &[&str] = match (root.to_ascii_lowercase().as_str(), rest) {
             ("site", [d, tail @ ..]) if d.eq_ignore_ascii_case("data") => {
-                return walk(&Json::Object(self.data.clone()), tail);
+                return walk(&self.data, tail);
             }
             ("site", [c, tail @ ..]) if c.eq_ignore_ascii_case("config") => tail,
             ("site", tail) => tail,
             // Eleventy global data (`{{ metadata.gtm }}`).
-            (_, _) => return walk(&Json::Object(self.data.clone()), &parts),
+            (_, _) => return walk(&self.data, &parts),
         };
-        walk(&self.config, path).or_else(|| {
-            // Hugo's old `.Site.GoogleAnalytics` is `googleAnalytics` in the config.
-            let joined = path.join("");
-            walk(&self.config, &[joined.as_str()])
-        })
+        walk(&self.config, path)
+            .or_else(|| {
+                // Hugo's old `.Site.GoogleAnalytics` is `googleAnalytics` in the config.
+                let joined = path.join("");
+                walk(&self.config, &[joined.as_str()])
+            })
+            // Eleventy's `site` is a global data file (`_data/site.yaml`).
+            .or_else(|| walk(&self.data, &parts))
     }
 
     /// Fills a config id's value.
@@ -176,6 +181,8 @@ mod tests {
         assert_eq!(v.lookup("site.analytics.gtm").as_deref(), Some("GTM-XYZ9"));
         assert_eq!(v.lookup("site.data.tags.meta").as_deref(), Some("12345"));
         assert_eq!(v.lookup("site.missing"), None);
+        let e = site(&[("_data/site.yaml", "google-analytics:\n  ua: 'G-ELEVEN1'\n")]);
+        assert_eq!(e.lookup("site.google-analytics.ua").as_deref(), Some("G-ELEVEN1"));
     }
 
     #[test]

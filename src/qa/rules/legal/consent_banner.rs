@@ -54,9 +54,11 @@ impl Rule for ConsentBanner {
             );
         }
         if cx.settings.config.legal.ccpa && crate::qa::rules::tagging::is_html_page(view) {
-            let found = footer_controls(view, &t)
-                .into_iter()
-                .any(|(d, i)| CCPA.iter().any(|w| control_text(d, i).contains(w)));
+            let found = footer_controls(view, &t).is_none_or(|controls| {
+                controls
+                    .into_iter()
+                    .any(|(d, i)| CCPA.iter().any(|w| control_text(d, i).contains(w)))
+            });
             if !found {
                 let (doc, span) = footer_anchor(view);
                 out.push(

@@ -69,7 +69,10 @@ impl Rule for FooterLinks {
         if t.tags.is_empty() {
             return;
         }
-        let texts: Vec<String> = footer_controls(view, &t)
+        let Some(controls) = footer_controls(view, &t) else {
+            return;
+        };
+        let texts: Vec<String> = controls
             .into_iter()
             .map(|(d, i)| control_text(d, i))
             .collect();

@@ -12,8 +12,12 @@ use crate::qa::view::PageView;
 pub static RULES: &[&dyn Rule] = &[&footer_links::FooterLinks, &consent_banner::ConsentBanner];
 
 /// Links and buttons of the page's footer (every `<footer>`, includes inside it counted by
-/// rendered order); the whole page's when it has no `<footer>`.
-pub(crate) fn footer_controls<'a>(view: &PageView<'a>, t: &PageTags) -> Vec<(&'a Document, usize)> {
+/// rendered order); the whole page's when it has no `<footer>`. `None` when a template
+/// builds some of them (a menu from config): what they say cannot be known.
+pub(crate) fn footer_controls<'a>(
+    view: &PageView<'a>,
+    t: &PageTags,
+) -> Option<Vec<(&'a Document, usize)>> {
     let mut ranges = Vec::new();
     for (d, doc) in view.docs.iter().enumerate() {
         for f in doc.elements_named("footer") {
@@ -30,11 +34,18 @@ pub(crate) fn footer_controls<'a>(view: &PageView<'a>, t: &PageTags) -> Vec<(&'a
             }
             let k = t.order.key(d, el.tag.start);
             if ranges.is_empty() || ranges.iter().any(|(a, b)| k > *a && k < *b) {
+                let href_dynamic = doc
+                    .attr(i, "href")
+                    .and_then(|a| a.value)
+                    .is_some_and(|v| doc.is_dynamic(v));
+                if href_dynamic || doc.text_is_dynamic(i) {
+                    return None;
+                }
                 out.push((*doc, i));
             }
         }
     }
-    out
+    Some(out)
 }
 
 /// Where a missing footer link is reported: the first `<footer>`, else the `<body>` tag,
