@@ -2,6 +2,8 @@
 //! first-party scripts with a real JavaScript parser (`js`), for the tagging audit and the
 //! TAG rules.
 
+pub mod js;
+
 use std::sync::Arc;
 
 use crate::qa::source::Span;
