@@ -347,12 +347,15 @@ fn check_with(
                 .or_insert_with(|| facts.path.clone());
         }
     }
+    let script_files = std::sync::OnceLock::new();
     let cx = SiteCx {
         pages: &page_facts,
         templates: &template_facts,
         index: &site.index,
         settings: &settings,
         tree,
+        script_paths: &site.scripts,
+        script_files: &script_files,
     };
     for r in &rules {
         r.check_site(&cx, &mut findings);

@@ -11,6 +11,7 @@ use super::page::Document;
 use super::site::{PageFacts, SiteIndex};
 use super::view::PageView;
 use crate::config::SiteConfig;
+use crate::qa::tagging::events::ScriptFile;
 
 pub mod a11y;
 pub mod connectors;
@@ -55,6 +56,23 @@ pub struct SiteCx<'a> {
     pub settings: &'a Settings<'a>,
     /// The checked tree, for the few rules that read a file again (or one the walk skips).
     pub tree: &'a dyn crate::qa::tree::Tree,
+    /// The site's first-party script files (`Site::scripts`), read on first use.
+    pub script_paths: &'a [std::sync::Arc<str>],
+    pub script_files: &'a std::sync::OnceLock<Vec<ScriptFile>>,
+}
+
+impl SiteCx<'_> {
+    /// The first-party script files with their events, read and parsed once per check
+    /// (in parallel) by the first rule that asks.
+    pub fn scripts(&self) -> &[ScriptFile] {
+        self.script_files.get_or_init(|| {
+            use rayon::prelude::*;
+            self.script_paths
+                .par_iter()
+                .filter_map(|p| ScriptFile::read(self.tree, p))
+                .collect()
+        })
+    }
 }
 
 pub trait Rule: Send + Sync {

@@ -2,6 +2,7 @@
 //! first-party scripts with a real JavaScript parser (`js`), for the tagging audit and the
 //! TAG rules.
 
+pub mod events;
 pub mod js;
 
 use std::sync::Arc;
