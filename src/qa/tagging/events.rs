@@ -92,10 +92,13 @@ fn source(text: &str, span: Span) -> &str {
     text.get(span.start..span.end).unwrap_or_default()
 }
 
+/// An event's properties, in the order the code writes them.
+type Properties = Vec<(String, Value)>;
+
 /// What kind of event call `call` is: its emitter, the name, where the name's source is
 /// (for a name that is not a literal), and the properties. `dataLayer.push` of an object
 /// without `event` sets data but sends nothing, so it is not an event.
-fn event_call(call: &Call) -> Option<(Emitter, Value, Span, Vec<(String, Value)>)> {
+fn event_call(call: &Call) -> Option<(Emitter, Value, Span, Properties)> {
     let callee = call.callee.strip_prefix("window.").unwrap_or(&call.callee);
     match callee {
         "dataLayer.push" => {

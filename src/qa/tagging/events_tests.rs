@@ -6,7 +6,9 @@ fn doc(text: &str) -> Document {
     Document::parse("pricing.html", text.to_string(), Engine::Html, Format::Html)
 }
 
-fn summary(events: &[Event]) -> Vec<(&str, Emitter, usize, Vec<(&str, &str)>)> {
+type Summary<'a> = (&'a str, Emitter, usize, Vec<(&'a str, &'a str)>);
+
+fn summary(events: &[Event]) -> Vec<Summary<'_>> {
     events
         .iter()
         .map(|e| {
