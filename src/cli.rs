@@ -401,8 +401,10 @@ pub fn rules_markdown() -> String {
     for r in rules::all() {
         let m = r.meta();
         out.push_str(&format!(
-            "\n## {}\n\n**{}** ({}, fix: {}). {}\n\nWhy: {}\n\nSource: {}\n\nBad:\n\n```html\n{}\n```\n\nGood:\n\n```html\n{}\n```\n",
-            m.id, m.name, m.severity.as_str(), m.fix.as_str(), m.summary, m.why, m.source, m.bad.trim_end(), m.good.trim_end()
+            "\n## {}\n\n**{}** ({}, fix: {}). {}\n\nWhy: {}\n\nSource: {}\n\nBad:\n\n```{lang}\n{}\n```\n\nGood:\n\n```{lang}\n{}\n```\n",
+            m.id, m.name, m.severity.as_str(), m.fix.as_str(), m.summary, m.why, m.source, m.bad.trim_end(), m.good.trim_end(),
+            // Examples of several files (`==> path <==` headers) are not HTML.
+            lang = if m.bad.starts_with("==> ") { "text" } else { "html" }
         ));
     }
     out

@@ -94,6 +94,16 @@ impl Api {
             Api::Meta => "Meta Graph API",
         }
     }
+
+    /// What the platform calls the end of a version: Google "sunsets", Meta "expires".
+    fn ends(self, past: bool) -> &'static str {
+        match (self, past) {
+            (Api::GoogleAds, true) => "was sunset",
+            (Api::GoogleAds, false) => "is sunset",
+            (Api::Meta, true) => "expired",
+            (Api::Meta, false) => "expires",
+        }
+    }
 }
 
 /// Every API version the file pins, with the API it belongs to, in file order.
@@ -160,13 +170,15 @@ fn judge(
     if days <= 0 {
         let ago = -days;
         let msg = format!(
-            "{name} {v} was sunset on {sunset} ({ago} day{} ago): every request to it fails",
+            "{name} {v} {} on {sunset} ({ago} day{} ago): every request to it fails",
+            api.ends(true),
             if ago == 1 { "" } else { "s" }
         );
         Some(file.finding(&META, span, msg).hint(hint))
     } else if days <= table.warn_days {
         let msg = format!(
-            "{name} {v} is sunset on {sunset}, in {days} day{}",
+            "{name} {v} {} on {sunset}, in {days} day{}",
+            api.ends(false),
             if days == 1 { "" } else { "s" }
         );
         Some(

@@ -18,11 +18,11 @@ fn versions_past_or_near_their_sunset_are_reported_with_the_days() {
             ),
             (
                 "connectors/meta-insights.json:3:19",
-                "Meta Graph API v21.0 is sunset on 2027-01-21, in 55 days"
+                "Meta Graph API v21.0 expires on 2027-01-21, in 55 days"
             ),
             (
                 "connectors/meta-insights.json:4:43",
-                "Meta Graph API v21.0 is sunset on 2027-01-21, in 55 days"
+                "Meta Graph API v21.0 expires on 2027-01-21, in 55 days"
             ),
             (
                 "scripts/pull_google_ads.py:4:72",

@@ -2,7 +2,7 @@
 //! account, and the reverse.
 //!
 //! The convention (no platform marks an id as a test one, so the repository does):
-//! - A config (YAML, JSON, Terraform, TOML) is *production* when a word of its path is
+//! - A config (YAML or JSON) is *production* when a word of its path is
 //!   `prod`, `production`, `prd` or `live`, or its top-level `environment`/`env`/`target`
 //!   says so; it is *non-production* for `test`, `testing`, `sandbox`, `dev`,
 //!   `development`, `staging`, `stage` or `qa`.
