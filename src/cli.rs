@@ -237,13 +237,7 @@ pub fn run(cli: Cli) -> ExitCode {
 /// The year CNT-001 compares with: `SITEWIDE_NOW` (RFC 3339 or `YYYY-MM-DD`) or the clock.
 pub fn current_year() -> Result<i32, String> {
     use chrono::Datelike;
-    match std::env::var("SITEWIDE_NOW") {
-        Ok(v) => chrono::DateTime::parse_from_rfc3339(&v)
-            .map(|d| d.year())
-            .or_else(|_| chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").map(|d| d.year()))
-            .map_err(|_| format!("error: SITEWIDE_NOW={v:?} is not a date (write 2026-11-27 or 2026-11-27T09:00:00Z)")),
-        Err(_) => Ok(chrono::Utc::now().year()),
-    }
+    Ok(engine::sitewide_now()?.map_or_else(|| chrono::Utc::now().year(), |d| d.year()))
 }
 
 fn check(args: &CheckArgs) -> Result<ExitCode, String> {
@@ -407,8 +401,10 @@ pub fn rules_markdown() -> String {
     for r in rules::all() {
         let m = r.meta();
         out.push_str(&format!(
-            "\n## {}\n\n**{}** ({}, fix: {}). {}\n\nWhy: {}\n\nSource: {}\n\nBad:\n\n```html\n{}\n```\n\nGood:\n\n```html\n{}\n```\n",
-            m.id, m.name, m.severity.as_str(), m.fix.as_str(), m.summary, m.why, m.source, m.bad.trim_end(), m.good.trim_end()
+            "\n## {}\n\n**{}** ({}, fix: {}). {}\n\nWhy: {}\n\nSource: {}\n\nBad:\n\n```{lang}\n{}\n```\n\nGood:\n\n```{lang}\n{}\n```\n",
+            m.id, m.name, m.severity.as_str(), m.fix.as_str(), m.summary, m.why, m.source, m.bad.trim_end(), m.good.trim_end(),
+            // Examples of several files (`==> path <==` headers) are not HTML.
+            lang = if m.bad.starts_with("==> ") { "text" } else { "html" }
         ));
     }
     out

@@ -186,6 +186,31 @@ pub fn site_identity(config: &SiteConfig, site: &Site) -> (Vec<String>, Option<S
     (hosts, site_url)
 }
 
+/// `SITEWIDE_NOW` (RFC 3339 or `YYYY-MM-DD`) as a date: `None` when unset, an error
+/// when it is not a date. The CLI's year (CNT-001) and the engine's day come from it.
+pub fn sitewide_now() -> Result<Option<chrono::NaiveDate>, String> {
+    match std::env::var("SITEWIDE_NOW") {
+        Ok(v) => chrono::DateTime::parse_from_rfc3339(&v)
+            .map(|d| d.date_naive())
+            .or_else(|_| chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d"))
+            .map(Some)
+            .map_err(|_| {
+                format!(
+                    "error: SITEWIDE_NOW={v:?} is not a date (write 2026-11-27 or 2026-11-27T09:00:00Z)"
+                )
+            }),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Today: `SITEWIDE_NOW` when it is set and a date, else the clock (UTC).
+pub fn today() -> chrono::NaiveDate {
+    sitewide_now()
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| chrono::Utc::now().date_naive())
+}
+
 /// Checks `tree`.
 #[tracing::instrument(skip_all, fields(root = %tree.root().display()))]
 pub fn check(
@@ -194,7 +219,18 @@ pub fn check(
     selection: &Selection,
     year: i32,
 ) -> Result<Report, CheckError> {
-    check_with(tree, config, selection, year, None, None)
+    check_with(tree, config, selection, (year, today()), None, None)
+}
+
+/// [`check`] on a given day (tests, and callers that fix the date).
+pub fn check_on(
+    tree: &dyn Tree,
+    config: &SiteConfig,
+    selection: &Selection,
+    year: i32,
+    today: chrono::NaiveDate,
+) -> Result<Report, CheckError> {
+    check_with(tree, config, selection, (year, today), None, None)
 }
 
 /// [`check`], also keeping every page's results for [`check_again`].
@@ -205,7 +241,14 @@ pub fn check_keeping(
     year: i32,
 ) -> Result<(Report, PageResults), CheckError> {
     let mut kept = PageResults::default();
-    let report = check_with(tree, config, selection, year, None, Some(&mut kept))?;
+    let report = check_with(
+        tree,
+        config,
+        selection,
+        (year, today()),
+        None,
+        Some(&mut kept),
+    )?;
     Ok((report, kept))
 }
 
@@ -226,14 +269,14 @@ pub fn check_again(
         .iter()
         .all(|p| before.pages.contains_key(p.as_str()));
     let reuse = reusable.then_some((before, changed));
-    check_with(tree, config, selection, year, reuse, None)
+    check_with(tree, config, selection, (year, today()), reuse, None)
 }
 
 fn check_with(
     tree: &dyn Tree,
     config: &SiteConfig,
     selection: &Selection,
-    year: i32,
+    (year, today): (i32, chrono::NaiveDate),
     reuse: Option<(&PageResults, &std::collections::HashSet<String>)>,
     keep: Option<&mut PageResults>,
 ) -> Result<Report, CheckError> {
@@ -246,6 +289,7 @@ fn check_with(
         internal_hosts: &hosts,
         site_url: site_url.as_deref(),
         year,
+        today,
     };
     tracing::debug!(
         generator = ?site.generator,
@@ -348,6 +392,7 @@ fn check_with(
         }
     }
     let script_files = std::sync::OnceLock::new();
+    let connector_files = std::sync::OnceLock::new();
     let cx = SiteCx {
         pages: &page_facts,
         templates: &template_facts,
@@ -356,6 +401,7 @@ fn check_with(
         tree,
         script_paths: &site.scripts,
         script_files: &script_files,
+        connector_files: &connector_files,
     };
     for r in &rules {
         r.check_site(&cx, &mut findings);

@@ -106,6 +106,7 @@ fn run_job(root: &Path, job: &toml::Table) -> Vec<String> {
         internal_hosts: &hosts,
         site_url: config.site_url.as_deref(),
         year: YEAR,
+        today: crate::qa::engine::today(),
     };
     let (yes, no) = targets(job);
     let steps = steps(job);

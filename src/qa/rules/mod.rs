@@ -35,6 +35,9 @@ pub struct Settings<'a> {
     pub site_url: Option<&'a str>,
     /// The current year, from `SITEWIDE_NOW` when set (CNT-001).
     pub year: i32,
+    /// Today, from the same reading of `SITEWIDE_NOW` (else the clock): API sunsets
+    /// (CON-001) and date ranges (CON-004) are judged against it.
+    pub today: chrono::NaiveDate,
 }
 
 pub struct FileCx<'a> {
@@ -56,6 +59,9 @@ pub struct SiteCx<'a> {
     pub settings: &'a Settings<'a>,
     /// The checked tree, for the few rules that read a file again (or one the walk skips).
     pub tree: &'a dyn crate::qa::tree::Tree,
+    /// The repository's connector files (configs, dbt, LookML, API scripts), read and
+    /// parsed once by the first connector rule that asks, for all of them.
+    pub connector_files: &'a std::sync::OnceLock<connectors::files::Files>,
     /// The site's first-party script files (`Site::scripts`), read on first use.
     pub script_paths: &'a [std::sync::Arc<str>],
     pub script_files: &'a std::sync::OnceLock<Vec<ScriptFile>>,
@@ -114,7 +120,7 @@ pub fn find(id: &str) -> Option<&'static dyn Rule> {
 #[cfg(test)]
 mod tests {
     use super::all;
-    use crate::qa::testing::check_with_starter;
+    use crate::qa::testing::{check_with_starter, example_files};
 
     #[test]
     fn rule_ids_are_unique_and_well_formed() {
@@ -146,13 +152,13 @@ mod tests {
     fn every_bad_example_is_flagged_and_every_good_one_is_not() {
         for r in all() {
             let m = r.meta();
-            let bad = check_with_starter(&[("index.html", m.bad)]);
+            let bad = check_with_starter(&example_files(m.bad));
             assert!(
                 bad.iter().any(|f| f.rule.id == m.id),
                 "{}: bad example not flagged: {bad:#?}",
                 m.id
             );
-            let good = check_with_starter(&[("index.html", m.good)]);
+            let good = check_with_starter(&example_files(m.good));
             assert!(
                 !good.iter().any(|f| f.rule.id == m.id),
                 "{}: good example flagged: {good:#?}",
