@@ -5,6 +5,8 @@
 
 use crate::qa::tree::Tree;
 
+pub mod ga4;
+
 /// Where a repository keeps its own copies of the data files.
 pub const OVERRIDE_DIR: &str = ".sitewide";
 
