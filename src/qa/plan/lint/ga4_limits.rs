@@ -22,7 +22,7 @@ pub(super) fn check(plan: &Plan, ga4: &Ga4, out: &mut Out) {
                 Severity::Error,
                 at,
                 msg,
-                Some(event_hint(name)),
+                Some(event_hint(name, ga4)),
             );
         }
         let max = ga4.max_params_per_event;
@@ -73,9 +73,14 @@ fn sent_to_ga4(event: &PlanEvent) -> bool {
     event.emitters.is_empty() || event.emitters.iter().any(|e| e.kind != "segment")
 }
 
-fn event_hint(name: &str) -> String {
+/// A GA4 name to send instead, when the snake_case form of the name is one.
+fn event_hint(name: &str, ga4: &Ga4) -> String {
     let snake = super::case::Case::Snake.convert(name);
-    format!("set `ga4_name: {snake}` or rename the event")
+    if snake != name && event_name_problems(&snake, ga4).is_empty() {
+        format!("set `ga4_name: {snake}` or rename the event")
+    } else {
+        "rename the event, or set `ga4_name` to a name GA4 accepts".to_string()
+    }
 }
 
 /// What is wrong with an event name, one phrase per rule broken.

@@ -120,6 +120,23 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_example_plan_is_valid_and_clean() {
+        let doc = include_str!("../../../../docs/tracking-plan.md");
+        let start = doc.find("```yaml\n").expect("a YAML example") + "```yaml\n".len();
+        let end = start + doc[start..].find("```").expect("closed");
+        assert_eq!(lints(&doc[start..end]), []);
+        let typo = doc[start..end].replacen("required: true, max_len", "requred: true, max_len", 1);
+        let err = crate::qa::plan::parse("tracking/plan.yaml", &typo).expect_err("typo");
+        assert!(
+            doc.contains(&format!(
+                "error: {}",
+                err.to_string().lines().next().unwrap_or_default()
+            )),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn findings_come_in_file_order_with_positions() {
         let text = "events:\n  page_view: {}\n  _hidden: {}\n";
         let found = full(text);
