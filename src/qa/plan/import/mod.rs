@@ -138,7 +138,33 @@ pub(crate) fn parse_json(path: &str, text: &str) -> Result<serde_json::Value, Im
 
 #[cfg(test)]
 mod tests {
-    use super::{Format, detect};
+    use super::{Format, detect, import_text, import_tree};
+    use crate::qa::plan::{Plan, parse, to_yaml};
+
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/plan");
+
+    fn round_trip(plan: &Plan) {
+        let text = to_yaml(plan);
+        let back = parse("imported.yaml", &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let mut back = back;
+        back.events.iter_mut().for_each(|e| e.line = 0);
+        assert_eq!(&back, plan, "{text}");
+    }
+
+    #[test]
+    fn every_imported_fixture_writes_a_plan_that_reads_back_the_same() {
+        for file in [
+            "segment/public-api-rules.json",
+            "segment/config-api-plan.json",
+            "amplitude/events.csv",
+        ] {
+            let text = std::fs::read_to_string(format!("{FIXTURES}/{file}")).expect("fixture");
+            round_trip(&import_text(file, &text, None).unwrap_or_else(|e| panic!("{e}")));
+        }
+        let tree =
+            crate::qa::tree::Disk::new(std::path::Path::new(FIXTURES).join("iglu").as_path());
+        round_trip(&import_tree(&tree, None).expect("iglu folder"));
+    }
 
     #[test]
     fn the_format_is_told_from_the_content() {
