@@ -15,8 +15,10 @@ use crate::qa::rules;
 use crate::qa::tree::Disk;
 use crate::spec::SpecError;
 
+mod plan;
 mod runs;
 mod web;
+pub use plan::PlanCommand;
 pub use runs::{ReviewArgs, RunArgs, RunsCommand};
 pub use web::{ServeArgs, TokensCommand, UsersCommand};
 
@@ -133,6 +135,11 @@ pub enum Command {
         #[arg(long)]
         data_dir: Option<PathBuf>,
     },
+    /// The tracking plan: `plan import FILE` from Segment, Iglu or Amplitude; `plan lint`.
+    Plan {
+        #[command(subcommand)]
+        action: PlanCommand,
+    },
     /// Write a commented starter sitewide.toml into PATH (default: the current folder).
     Init {
         #[arg(default_value = ".")]
@@ -219,6 +226,7 @@ pub fn run(cli: Cli) -> ExitCode {
             data_dir,
         }) => runs::worker(exit_when_idle, config.as_deref(), data_dir.as_deref()),
         Some(Command::Workspaces { action, data_dir }) => workspaces(action, data_dir.as_deref()),
+        Some(Command::Plan { action }) => plan::plan(&action),
         Some(Command::Recipes { name, format }) => list_recipes(name.as_deref(), format),
         Some(Command::Explain { path, file }) => explain(&path, &file),
         Some(Command::Spec {

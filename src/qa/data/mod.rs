@@ -6,6 +6,7 @@
 use crate::qa::tree::Tree;
 
 pub mod api_versions;
+pub mod ga4;
 
 /// GA4's default channel group (`utm_medium` → channel): the default `[utm.mediums]`.
 pub const CHANNELS: &str = include_str!("channels.toml");
