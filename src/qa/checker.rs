@@ -133,6 +133,7 @@ mod tests {
             internal_hosts: &hosts,
             site_url: url.as_deref(),
             year: 2026,
+            plan: None,
         };
         let selection = Selection::new(&config, &[]).unwrap();
         let checker = FileChecker::new(&site, &tree, selection, settings);

@@ -246,6 +246,7 @@ fn check_with(
         internal_hosts: &hosts,
         site_url: site_url.as_deref(),
         year,
+        plan: None,
     };
     tracing::debug!(
         generator = ?site.generator,

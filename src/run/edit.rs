@@ -77,6 +77,7 @@ pub(super) fn settings(cx: &RunContext) -> Settings<'_> {
         internal_hosts: &cx.hosts,
         site_url: cx.site_url.as_deref(),
         year: cx.year,
+        plan: None,
     }
 }
 

@@ -55,6 +55,7 @@ impl Recipe for CopyrightYear {
             internal_hosts: settings.internal_hosts,
             site_url: settings.site_url,
             year,
+            plan: None,
         };
         common::fixes_of(doc, &common::findings(doc, &settings, &["CNT-001"]))
     }

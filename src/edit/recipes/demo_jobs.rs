@@ -106,6 +106,7 @@ fn run_job(root: &Path, job: &toml::Table) -> Vec<String> {
         internal_hosts: &hosts,
         site_url: config.site_url.as_deref(),
         year: YEAR,
+        plan: None,
     };
     let (yes, no) = targets(job);
     let steps = steps(job);

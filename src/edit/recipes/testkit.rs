@@ -64,6 +64,7 @@ pub fn settings<'a>(config: &'a SiteConfig, hosts: &'a [String]) -> Settings<'a>
         internal_hosts: hosts,
         site_url: config.site_url.as_deref(),
         year: YEAR,
+        plan: None,
     }
 }
 

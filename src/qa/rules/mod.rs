@@ -35,6 +35,8 @@ pub struct Settings<'a> {
     pub site_url: Option<&'a str>,
     /// The current year, from `SITEWIDE_NOW` when set (CNT-001).
     pub year: i32,
+    /// The repository's tracking plan, when it has one (TAG-006, 009, 010, 012, 014).
+    pub plan: Option<&'a crate::qa::plan::Plan>,
 }
 
 pub struct FileCx<'a> {
