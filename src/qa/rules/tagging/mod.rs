@@ -18,3 +18,6 @@ pub static RULES: &[&dyn Rule] = &[
     &broken_attribute_contract::BrokenAttributeContract,
     &segment_track_off_plan::SegmentEventOffPlan,
 ];
+
+#[cfg(test)]
+mod events_tests;
