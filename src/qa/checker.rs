@@ -134,6 +134,7 @@ mod tests {
             site_url: url.as_deref(),
             year: 2026,
             today: crate::qa::engine::today(),
+            plan: None,
         };
         let selection = Selection::new(&config, &[]).unwrap();
         let checker = FileChecker::new(&site, &tree, selection, settings);

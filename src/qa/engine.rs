@@ -290,6 +290,7 @@ fn check_with(
         site_url: site_url.as_deref(),
         year,
         today,
+        plan: None,
     };
     tracing::debug!(
         generator = ?site.generator,

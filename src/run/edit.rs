@@ -78,6 +78,7 @@ pub(super) fn settings(cx: &RunContext) -> Settings<'_> {
         site_url: cx.site_url.as_deref(),
         year: cx.year,
         today: crate::qa::engine::today(),
+        plan: None,
     }
 }
 

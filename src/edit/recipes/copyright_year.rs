@@ -56,6 +56,7 @@ impl Recipe for CopyrightYear {
             site_url: settings.site_url,
             year,
             today: settings.today,
+            plan: None,
         };
         common::fixes_of(doc, &common::findings(doc, &settings, &["CNT-001"]))
     }

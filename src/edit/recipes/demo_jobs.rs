@@ -107,6 +107,7 @@ fn run_job(root: &Path, job: &toml::Table) -> Vec<String> {
         site_url: config.site_url.as_deref(),
         year: YEAR,
         today: crate::qa::engine::today(),
+        plan: None,
     };
     let (yes, no) = targets(job);
     let steps = steps(job);

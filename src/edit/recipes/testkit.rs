@@ -65,6 +65,7 @@ pub fn settings<'a>(config: &'a SiteConfig, hosts: &'a [String]) -> Settings<'a>
         site_url: config.site_url.as_deref(),
         year: YEAR,
         today: crate::qa::engine::today(),
+        plan: None,
     }
 }
 

@@ -38,6 +38,8 @@ pub struct Settings<'a> {
     /// Today, from the same reading of `SITEWIDE_NOW` (else the clock): API sunsets
     /// (CON-001) and date ranges (CON-004) are judged against it.
     pub today: chrono::NaiveDate,
+    /// The repository's tracking plan, when it has one (TAG-006, 009, 010, 012, 014).
+    pub plan: Option<&'a crate::qa::plan::Plan>,
 }
 
 pub struct FileCx<'a> {

@@ -74,10 +74,12 @@ pub fn from_script(script: &Script, file: &Arc<str>, text: &str, lines: &LineInd
                 _ => (source(text, name_at).to_string(), false),
             };
             let at = lines.line_col(text, call.span.start);
+            let open = props.iter().any(|(k, _)| k == "...");
             Some(Event {
                 name,
                 literal_name,
-                properties: props,
+                properties: props.into_iter().filter(|(k, _)| k != "...").collect(),
+                open,
                 emitter,
                 file: file.clone(),
                 span: call.span,
@@ -127,10 +129,12 @@ fn event_call(call: &Call) -> Option<(Emitter, Value, Span, Properties)> {
     }
 }
 
-fn object_fields(value: Option<&Value>) -> Vec<(String, Value)> {
+/// The fields of a properties argument; one that is not a literal object is open.
+fn object_fields(value: Option<&Value>) -> Properties {
     match value {
         Some(Value::Object(fields)) => fields.clone(),
-        _ => Vec::new(),
+        None => Vec::new(),
+        Some(_) => vec![("...".to_string(), Value::Dynamic)],
     }
 }
 
@@ -164,6 +168,7 @@ fn from_attributes(doc: &Document, plan: Option<&Plan>) -> Vec<Event> {
                 name: name.to_string(),
                 literal_name: true,
                 properties: data_properties(doc, el),
+                open: false,
                 emitter: Emitter::DataAttribute,
                 file: doc.path.clone(),
                 span: element.tag,

@@ -200,7 +200,11 @@ impl Reader<'_> {
                         ObjectPropertyKind::ObjectProperty(p) => {
                             Some((key_name(&p.key)?, self.value(&p.value)))
                         }
-                        ObjectPropertyKind::SpreadProperty(_) => None,
+                        // A spread may add any property: kept as `...` so a reader
+                        // knows the list is open.
+                        ObjectPropertyKind::SpreadProperty(_) => {
+                            Some(("...".to_string(), Value::Dynamic))
+                        }
                     })
                     .collect(),
             ),
