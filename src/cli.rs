@@ -317,6 +317,8 @@ fn run_check(
     engine::check(&Disk::new(root), config, selection, year).map_err(|e| match e {
         CheckError::Config(c) => render_config_error(c),
         CheckError::Site(s) => format!("error: {s}"),
+        CheckError::Plan(e) => format!("error: {e}"),
+        CheckError::Ga4(e) => format!("error: {e}"),
     })
 }
 

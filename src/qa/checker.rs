@@ -135,6 +135,7 @@ mod tests {
             year: 2026,
             today: crate::qa::engine::today(),
             plan: None,
+            ga4: crate::qa::data::ga4::Ga4::shipped(),
         };
         let selection = Selection::new(&config, &[]).unwrap();
         let checker = FileChecker::new(&site, &tree, selection, settings);

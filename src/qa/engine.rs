@@ -39,6 +39,10 @@ pub enum CheckError {
     Site(#[from] SiteError),
     #[error(transparent)]
     Config(#[from] ConfigError),
+    #[error(transparent)]
+    Plan(#[from] crate::qa::plan::PlanError),
+    #[error(transparent)]
+    Ga4(#[from] crate::qa::data::ga4::Ga4Error),
 }
 
 /// Which rules run and at what severity, after `--rules` and the config's `[rules]`.
@@ -284,13 +288,16 @@ fn check_with(
     let excludes: Vec<String> = config.exclude.iter().map(|g| g.get_ref().clone()).collect();
     let mut site = Site::discover(tree, &excludes)?;
     let (hosts, site_url) = site_identity(config, &site);
+    let plan = crate::qa::plan::load(tree, config)?;
+    let ga4 = crate::qa::data::ga4::ga4(tree)?;
     let settings = Settings {
         config,
         internal_hosts: &hosts,
         site_url: site_url.as_deref(),
         year,
         today,
-        plan: None,
+        plan: plan.as_ref().map(|(_, plan)| plan),
+        ga4: &ga4,
     };
     tracing::debug!(
         generator = ?site.generator,

@@ -79,6 +79,7 @@ pub(super) fn settings(cx: &RunContext) -> Settings<'_> {
         year: cx.year,
         today: crate::qa::engine::today(),
         plan: None,
+        ga4: crate::qa::data::ga4::Ga4::shipped(),
     }
 }
 

@@ -57,6 +57,7 @@ impl Recipe for CopyrightYear {
             year,
             today: settings.today,
             plan: None,
+            ga4: crate::qa::data::ga4::Ga4::shipped(),
         };
         common::fixes_of(doc, &common::findings(doc, &settings, &["CNT-001"]))
     }

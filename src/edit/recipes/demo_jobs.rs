@@ -108,6 +108,7 @@ fn run_job(root: &Path, job: &toml::Table) -> Vec<String> {
         year: YEAR,
         today: crate::qa::engine::today(),
         plan: None,
+        ga4: crate::qa::data::ga4::Ga4::shipped(),
     };
     let (yes, no) = targets(job);
     let steps = steps(job);

@@ -66,6 +66,7 @@ pub fn settings<'a>(config: &'a SiteConfig, hosts: &'a [String]) -> Settings<'a>
         year: YEAR,
         today: crate::qa::engine::today(),
         plan: None,
+        ga4: crate::qa::data::ga4::Ga4::shipped(),
     }
 }
 

@@ -28,6 +28,10 @@ pub struct Ga4 {
     /// Parameters allowed longer values (`page_title = 300`).
     #[serde(default)]
     pub long_value_params: BTreeMap<String, usize>,
+    /// Reserved event names Google documents sending by hand (`page_view` for virtual
+    /// page views): reserved for new custom events, not wrong in code.
+    #[serde(default)]
+    pub sendable_events: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +46,15 @@ pub struct Ga4Error {
 }
 
 impl Ga4 {
+    /// The table shipped with Sitewide, for checks that have no tree to read an override
+    /// from (a recipe's own re-check).
+    pub fn shipped() -> &'static Ga4 {
+        static SHIPPED_TABLE: std::sync::LazyLock<Ga4> = std::sync::LazyLock::new(|| {
+            Ga4::parse("ga4.toml", SHIPPED).expect("the shipped ga4.toml parses (tested)")
+        });
+        &SHIPPED_TABLE
+    }
+
     /// The most characters a value of `param` may have.
     pub fn max_value_len(&self, param: &str) -> usize {
         self.long_value_params

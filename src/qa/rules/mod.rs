@@ -40,6 +40,8 @@ pub struct Settings<'a> {
     pub today: chrono::NaiveDate,
     /// The repository's tracking plan, when it has one (TAG-006, 009, 010, 012, 014).
     pub plan: Option<&'a crate::qa::plan::Plan>,
+    /// GA4's naming rules and limits (`ga4.toml`, or the repository's override).
+    pub ga4: &'a crate::qa::data::ga4::Ga4,
 }
 
 pub struct FileCx<'a> {

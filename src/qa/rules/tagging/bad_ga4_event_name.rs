@@ -69,8 +69,13 @@ fn problem(name: &str, settings: &Settings) -> Option<String> {
     if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
         return Some("must start with a letter".into());
     }
-    if let Some(bad) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_')) {
-        return Some(format!("has `{bad}`: only letters, digits and `_` are allowed"));
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'))
+    {
+        return Some(format!(
+            "has `{bad}`: only letters, digits and `_` are allowed"
+        ));
     }
     let len = name.chars().count();
     if len > ga4.max_event_name_len {
@@ -79,7 +84,9 @@ fn problem(name: &str, settings: &Settings) -> Option<String> {
             ga4.max_event_name_len
         ));
     }
-    if ga4.reserved_events.iter().any(|r| r == name) && !ga4.sendable_events.iter().any(|s| s == name) {
+    if ga4.reserved_events.iter().any(|r| r == name)
+        && !ga4.sendable_events.iter().any(|s| s == name)
+    {
         return Some("is reserved by GA4 (it collects that event itself)".into());
     }
     ga4.reserved_event_prefix(name)

@@ -54,7 +54,9 @@ impl EventRule for BadGa4Parameter {
                     ga4.max_param_name_len
                 ));
             } else if let Some(prefix) = ga4.reserved_param_prefix(key) {
-                push(format!("parameter `{key}` starts with `{prefix}`, a prefix GA4 reserves"));
+                push(format!(
+                    "parameter `{key}` starts with `{prefix}`, a prefix GA4 reserves"
+                ));
             } else if ga4.reserved_params.iter().any(|r| r == key) {
                 push(format!("parameter `{key}` is reserved by GA4"));
             }

@@ -21,8 +21,8 @@ static META: RuleMeta = RuleMeta {
     fix: FixKind::Judgement,
     summary: "A data-attribute tracking contract used wrongly: empty, doubled, misspelt, or ambiguous",
     why: "Click tracking built on data attributes reads exactly the attributes the plan names: a misspelt one is silently dropped, two contracts on one element fire two events, and two identical CTAs on one page cannot be told apart in reports.",
-    bad: "<a href=\"/signup\" data-cta-text=\"Get started\" data-cta-postion=\"hero\">Get started</a>",
-    good: "<a href=\"/signup\" data-cta-text=\"Get started\" data-cta-position=\"hero\">Get started</a>",
+    bad: "==> tracking/plan.yaml <==\nevents:\n  cta_click:\n    emitters: [{kind: data-attribute, attr: data-cta-text}]\n    properties: {cta_position: {type: string}}\n==> index.html <==\n<a href=\"/signup\" data-cta-text=\"Get started\" data-cta-postion=\"hero\">Get started</a>\n",
+    good: "==> tracking/plan.yaml <==\nevents:\n  cta_click:\n    emitters: [{kind: data-attribute, attr: data-cta-text}]\n    properties: {cta_position: {type: string}}\n==> index.html <==\n<a href=\"/signup\" data-cta-text=\"Get started\" data-cta-position=\"hero\">Get started</a>\n",
     source: "DOMAIN.md §2.2 TAG-012; mozilla/bedrock data-attribute analytics docs",
 };
 

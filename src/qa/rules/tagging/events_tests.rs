@@ -53,7 +53,9 @@ fn tag_006_flags_events_the_plan_does_not_list_in_pages_and_script_files() {
             "index.html:2:1 event `cta_clicked` is not in the tracking plan",
         ]
     );
-    let hint = f.iter().find(|x| x.rule.id == "TAG-006" && x.file.as_ref() == "index.html");
+    let hint = f
+        .iter()
+        .find(|x| x.rule.id == "TAG-006" && x.file.as_ref() == "index.html");
     assert_eq!(
         hint.and_then(|x| x.hint.as_deref()),
         Some("did you mean `cta_click`? Otherwise add the event to the plan first")
@@ -78,9 +80,9 @@ gtag('event', 'sign_up', params);
     assert_eq!(
         messages(&f, "TAG-009"),
         [
-            "index.html:2:1 event `generate_lead` is sent without `form_id`, which the plan requires",
-            "index.html:2:1 `value` of event `generate_lead` is a string, the plan says number",
             "index.html:2:1 `currency` of event `generate_lead` is \"usd\", which does not match the plan's pattern `[A-Z]{3}`",
+            "index.html:2:1 `value` of event `generate_lead` is a string, the plan says number",
+            "index.html:2:1 event `generate_lead` is sent without `form_id`, which the plan requires",
             "index.html:5:1 `cta_position` of event `cta_click` is \"sidebar\", not one of the plan's values (hero, pricing, footer)",
             "index.html:8:1 `cta_text` of event `cta_click` is 31 characters long, the plan allows 20",
         ]
@@ -101,7 +103,7 @@ gtag('event', 'generate_lead', {contact: 'jane.doe@gmail.com', phone_ok: true});
         [
             "index.html:2:1 parameter `email` of event `sign_up` sends personal data",
             "index.html:3:1 parameter `contact` of event `generate_lead` sends an email address",
-            "index.html:5:47 hidden field `email` holds an email address",
+            "index.html:5:48 hidden field `email` holds an email address",
         ]
     );
 }
@@ -119,7 +121,10 @@ fn tag_012_flags_empty_doubled_misspelt_and_ambiguous_contracts() {
 <a href="/f" data-cta-text="Start" data-cta-position="footer">Start</a>
 "#;
     let f = check_files(
-        &[("tracking/plan.yaml", &plan_with_links), ("index.html", page)],
+        &[
+            ("tracking/plan.yaml", &plan_with_links),
+            ("index.html", page),
+        ],
         "",
     );
     assert_eq!(
@@ -127,7 +132,7 @@ fn tag_012_flags_empty_doubled_misspelt_and_ambiguous_contracts() {
         [
             "index.html:2:1 `cta_click` event: this element sends exactly what the one on line 1 sends",
             "index.html:3:14 `data-cta-text` is empty: the `cta_click` event has no name to report",
-            "index.html:4:35 `data-cta-postion` is not part of the `cta_click` contract in the tracking plan",
+            "index.html:4:34 `data-cta-postion` is not part of the `cta_click` contract in the tracking plan",
             "index.html:5:1 one element carries 2 contracts (data-cta-text, data-link-text): it sends 2 events per click",
         ]
     );
@@ -145,9 +150,117 @@ fn tag_014_matches_segment_names_exactly_and_checks_literal_types() {
             "src/checkout.js:3:1 `revenue` of `Order Completed` is a string, the plan says number",
         ]
     );
-    let hint = f.iter().find(|x| x.rule.id == "TAG-014").and_then(|x| x.hint.clone());
+    let hint = f
+        .iter()
+        .find(|x| x.rule.id == "TAG-014")
+        .and_then(|x| x.hint.clone());
     assert_eq!(
         hint.as_deref(),
-        Some("the plan has `Order Completed`; names must match exactly, casing and spaces included")
+        Some(
+            "the plan has `Order Completed`; names must match exactly, casing and spaces included"
+        )
+    );
+}
+
+#[test]
+fn tag_007_flags_names_ga4_drops_and_only_warns_for_data_layer_events() {
+    let long = "a".repeat(41);
+    let page = format!(
+        "<script>\ngtag('event', 'Form Submit');\ngtag('event', '1st_visit');\ngtag('event', '{long}');\ngtag('event', 'session_start');\ngtag('event', 'page_view', {{page_title: 'x'}});\ngtag('event', 'google_signup');\ndataLayer.push({{event: 'cta-click'}});\ndataLayer.push({{event: 'Lead Form'}});\ngtag('event', 'generate_lead');\n</script>\n"
+    );
+    let plan = "events:\n  Lead Form:\n    ga4_name: generate_lead\n";
+    let f = check_files(&[("tracking/plan.yaml", plan), ("index.html", &page)], "");
+    let found: Vec<(String, String)> = f
+        .iter()
+        .filter(|x| x.rule.id == "TAG-007")
+        .map(|x| {
+            (
+                format!("{}:{}", x.line, x.severity.as_str()),
+                x.message.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "2:error".into(),
+                "event name `Form Submit` has ` `: only letters, digits and `_` are allowed".into()
+            ),
+            (
+                "3:error".into(),
+                "event name `1st_visit` must start with a letter".into()
+            ),
+            (
+                "4:error".into(),
+                format!("event name `{long}` is 41 characters long; GA4 allows 40")
+            ),
+            (
+                "5:error".into(),
+                "event name `session_start` is reserved by GA4 (it collects that event itself)"
+                    .into()
+            ),
+            (
+                "7:error".into(),
+                "event name `google_signup` starts with `google_`, a prefix GA4 reserves".into()
+            ),
+            (
+                "8:warning".into(),
+                "event name `cta-click` has `-`: only letters, digits and `_` are allowed".into()
+            ),
+        ]
+    );
+    let hint = f
+        .iter()
+        .find(|x| x.rule.id == "TAG-007")
+        .and_then(|x| x.hint.clone());
+    assert_eq!(
+        hint.as_deref(),
+        Some("rename it, for example `form_submit`")
+    );
+}
+
+#[test]
+fn tag_008_flags_reserved_long_and_too_many_parameters() {
+    let many: Vec<String> = (0..26).map(|i| format!("p{i}: 1")).collect();
+    let page = format!(
+        "<script>\ngtag('event', 'sign_up', {{google_method: 'email', firebase_x: 1, session_id: 'a', ok_name: 'b'}});\ngtag('event', 'share', {{{}}});\ngtag('event', 'view', {{page_title: '{}', label: '{}'}});\ndataLayer.push({{event: 'x', 'gtm.uniqueEventId': 3, ecommerce: {{items: []}}}});\n</script>\n",
+        many.join(", "),
+        "t".repeat(300),
+        "l".repeat(101),
+    );
+    let f = check_files(&[("index.html", &page)], "");
+    assert_eq!(
+        messages(&f, "TAG-008"),
+        [
+            "index.html:2:1 parameter `firebase_x` starts with `firebase_`, a prefix GA4 reserves",
+            "index.html:2:1 parameter `google_method` starts with `google_`, a prefix GA4 reserves",
+            "index.html:2:1 parameter `session_id` is reserved by GA4",
+            "index.html:3:1 event `share` has 26 parameters; GA4 keeps 25",
+            "index.html:4:1 value of `label` is 101 characters long; GA4 keeps 100",
+        ]
+    );
+}
+
+#[test]
+fn tag_010_holds_code_to_the_plans_declared_convention() {
+    let page = "<script>\ndataLayer.push({event: 'ctaClick'});\ndataLayer.push({event: 'cta_click', cta_text: 'x'});\n</script>\n";
+    let f = check(&[("index.html", page)]);
+    assert_eq!(
+        messages(&f, "TAG-010"),
+        ["index.html:2:1 event `ctaClick` is not snake_case as the plan's convention says"]
+    );
+    let hint = f
+        .iter()
+        .find(|x| x.rule.id == "TAG-010")
+        .and_then(|x| x.hint.clone());
+    assert_eq!(hint.as_deref(), Some("rename it `cta_click`"));
+    let pattern = "conventions: {pattern: \"[a-z]+_[a-z]+\"}\nevents: {}\n";
+    let f = check_files(&[("tracking/plan.yaml", pattern), ("index.html", page)], "");
+    assert_eq!(
+        messages(&f, "TAG-010"),
+        [
+            "index.html:2:1 event `ctaClick` does not match the plan's naming pattern `[a-z]+_[a-z]+`"
+        ]
     );
 }

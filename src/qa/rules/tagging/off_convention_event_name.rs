@@ -16,8 +16,8 @@ static META: RuleMeta = RuleMeta {
     fix: FixKind::Judgement,
     summary: "An event name in code that breaks the plan's naming convention",
     why: "Mixed casing splits one action into several events in reports (`ctaClick` and `cta_click`), and every analyst has to remember which is which.",
-    bad: "<script>dataLayer.push({event: 'ctaClick', cta_text: 'Start'});</script>",
-    good: "<script>dataLayer.push({event: 'cta_click', cta_text: 'Start'});</script>",
+    bad: "==> tracking/plan.yaml <==\nconventions: {event_case: snake_case}\nevents:\n  cta_click:\n    properties: {cta_text: {type: string}}\n==> index.html <==\n<script>dataLayer.push({event: 'ctaClick', cta_text: 'Start'});</script>\n",
+    good: "==> tracking/plan.yaml <==\nconventions: {event_case: snake_case}\nevents:\n  cta_click:\n    properties: {cta_text: {type: string}}\n==> index.html <==\n<script>dataLayer.push({event: 'cta_click', cta_text: 'Start'});</script>\n",
     source: "DOMAIN.md §2.2 TAG-010; Avo naming rules; mozilla/bedrock analytics docs",
 };
 
@@ -32,7 +32,10 @@ impl EventRule for EventNameOffConvention {
         let Some(plan) = settings.plan else {
             return;
         };
-        if !event.literal_name || event.name.starts_with("gtm.") || event.emitter == Emitter::DataAttribute {
+        if !event.literal_name
+            || event.name.starts_with("gtm.")
+            || event.emitter == Emitter::DataAttribute
+        {
             return;
         }
         let conventions = &plan.conventions;

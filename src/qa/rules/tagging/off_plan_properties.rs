@@ -16,8 +16,8 @@ static META: RuleMeta = RuleMeta {
     fix: FixKind::Judgement,
     summary: "An event without a property the plan requires, or with a value the plan does not allow",
     why: "Reports and audiences are built on the plan's properties: a missing required property or a number sent as text silently drops the event from them.",
-    bad: "<script>dataLayer.push({event: 'generate_lead', value: '10'});</script>",
-    good: "<script>dataLayer.push({event: 'generate_lead', form_id: 'demo', value: 10});</script>",
+    bad: "==> tracking/plan.yaml <==\nevents:\n  generate_lead:\n    properties: {form_id: {type: string, required: true}, value: {type: number}}\n==> index.html <==\n<script>dataLayer.push({event: 'generate_lead', value: '10'});</script>\n",
+    good: "==> tracking/plan.yaml <==\nevents:\n  generate_lead:\n    properties: {form_id: {type: string, required: true}, value: {type: number}}\n==> index.html <==\n<script>dataLayer.push({event: 'generate_lead', form_id: 'demo', value: 10});</script>\n",
     source: "DOMAIN.md §2.2 TAG-009; Segment Protocols and RudderStack violation types",
 };
 

@@ -15,8 +15,8 @@ static META: RuleMeta = RuleMeta {
     fix: FixKind::ReportOnly,
     summary: "A Segment track call whose event name or property types do not match the plan exactly",
     why: "Segment Protocols matches event names strictly and blocks or flags events whose properties have the wrong type, so `Order completed` and `Order Completed` are different events.",
-    bad: "<script>analytics.track('order completed', {revenue: 20});</script>",
-    good: "<script>analytics.track('Order Completed', {order_id: 'A1', revenue: 20});</script>",
+    bad: "==> tracking/plan.yaml <==\nevents:\n  Order Completed:\n    emitters: [{kind: segment}]\n    properties: {order_id: {type: string, required: true}, revenue: {type: number}}\n==> index.html <==\n<script>analytics.track('order completed', {revenue: 20});</script>\n",
+    good: "==> tracking/plan.yaml <==\nevents:\n  Order Completed:\n    emitters: [{kind: segment}]\n    properties: {order_id: {type: string, required: true}, revenue: {type: number}}\n==> index.html <==\n<script>analytics.track('Order Completed', {order_id: 'A1', revenue: 20});</script>\n",
     source: "DOMAIN.md §2.2 TAG-014; Segment Protocols tracking plans",
 };
 

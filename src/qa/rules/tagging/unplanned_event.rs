@@ -15,8 +15,8 @@ static META: RuleMeta = RuleMeta {
     fix: FixKind::ReportOnly,
     summary: "An event sent with dataLayer.push or gtag('event') that the tracking plan does not list",
     why: "An event outside the plan has no owner and no agreed properties: it clutters reports, breaks the dashboards built on the plan, and often is a typo of a planned event.",
-    bad: "<script>dataLayer.push({event: 'cta_clicked', cta_text: 'Start'});</script>",
-    good: "<script>dataLayer.push({event: 'cta_click', cta_text: 'Start'});</script>",
+    bad: "==> tracking/plan.yaml <==\nevents:\n  cta_click:\n    properties: {cta_text: {type: string, required: true}}\n==> index.html <==\n<script>dataLayer.push({event: 'cta_clicked', cta_text: 'Start'});</script>\n",
+    good: "==> tracking/plan.yaml <==\nevents:\n  cta_click:\n    properties: {cta_text: {type: string, required: true}}\n==> index.html <==\n<script>dataLayer.push({event: 'cta_click', cta_text: 'Start'});</script>\n",
     source: "DOMAIN.md §2.2 TAG-006; Segment Protocols unplanned events",
 };
 
