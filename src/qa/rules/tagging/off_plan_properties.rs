@@ -38,21 +38,29 @@ impl EventRule for EventPropertiesOffPlan {
         };
         let from_attribute = event.emitter == Emitter::DataAttribute;
         for prop in &entry.properties {
-            let sent = event.properties.iter().find(|(k, _)| *k == prop.name);
+            let sent = planned::sent(event, &prop.name);
             let message = match sent {
                 None if prop.required && !event.open => format!(
                     "event `{}` is sent without `{}`, which the plan requires",
                     event.name, prop.name
                 ),
                 None => continue,
-                Some((_, value)) => match planned::problem(prop, value, from_attribute) {
+                Some(value) => match planned::problem(prop, value, from_attribute) {
                     Some(problem) => {
                         format!("`{}` of event `{}` {problem}", prop.name, event.name)
                     }
                     None => continue,
                 },
             };
-            out.push(at.finding(&META, event.span, message));
+            let hint = match sent {
+                None => format!("add `{}` to the event", prop.name),
+                Some(_) => format!(
+                    "send `{}` as the plan describes it ({})",
+                    prop.name,
+                    planned::type_name(prop.ty)
+                ),
+            };
+            out.push(at.finding(&META, event.span, message).hint(hint));
         }
     }
 }

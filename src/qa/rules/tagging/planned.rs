@@ -15,6 +15,15 @@ pub fn entry<'p>(plan: &'p Plan, event: &Event) -> Option<&'p PlanEvent> {
     })
 }
 
+/// The value `event` sends for property `name`, if it sends it.
+pub fn sent<'e>(event: &'e Event, name: &str) -> Option<&'e Value> {
+    event
+        .properties
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
 /// The plan's event names closest to `name`, for a hint.
 pub fn closest<'p>(plan: &'p Plan, name: &str) -> Option<&'p str> {
     let folded = fold(name);

@@ -46,18 +46,27 @@ impl EventRule for SegmentEventOffPlan {
             return;
         };
         for prop in &entry.properties {
-            let message = match event.properties.iter().find(|(k, _)| *k == prop.name) {
+            let sent = planned::sent(event, &prop.name);
+            let message = match sent {
                 None if prop.required && !event.open => format!(
                     "Segment event `{}` is sent without `{}`, which the plan requires",
                     event.name, prop.name
                 ),
                 None => continue,
-                Some((_, value)) => match planned::problem(prop, value, false) {
+                Some(value) => match planned::problem(prop, value, false) {
                     Some(problem) => format!("`{}` of `{}` {problem}", prop.name, event.name),
                     None => continue,
                 },
             };
-            out.push(at.finding(&META, event.span, message));
+            let hint = match sent {
+                None => format!("add `{}` to the event", prop.name),
+                Some(_) => format!(
+                    "send `{}` as the plan describes it ({})",
+                    prop.name,
+                    planned::type_name(prop.ty)
+                ),
+            };
+            out.push(at.finding(&META, event.span, message).hint(hint));
         }
     }
 }
