@@ -16,9 +16,11 @@ use crate::qa::tree::Disk;
 use crate::spec::SpecError;
 
 mod audit;
+mod plan;
 mod runs;
 mod web;
 pub use audit::{AuditArgs, AuditFormat};
+pub use plan::PlanCommand;
 pub use runs::{ReviewArgs, RunArgs, RunsCommand};
 pub use web::{ServeArgs, TokensCommand, UsersCommand};
 
@@ -138,6 +140,11 @@ pub enum Command {
         #[arg(long)]
         data_dir: Option<PathBuf>,
     },
+    /// The tracking plan: `plan import FILE` from Segment, Iglu or Amplitude; `plan lint`.
+    Plan {
+        #[command(subcommand)]
+        action: PlanCommand,
+    },
     /// Write a commented starter sitewide.toml into PATH (default: the current folder).
     Init {
         #[arg(default_value = ".")]
@@ -225,6 +232,7 @@ pub fn run(cli: Cli) -> ExitCode {
             data_dir,
         }) => runs::worker(exit_when_idle, config.as_deref(), data_dir.as_deref()),
         Some(Command::Workspaces { action, data_dir }) => workspaces(action, data_dir.as_deref()),
+        Some(Command::Plan { action }) => plan::plan(&action),
         Some(Command::Recipes { name, format }) => list_recipes(name.as_deref(), format),
         Some(Command::Explain { path, file }) => explain(&path, &file),
         Some(Command::Spec {
@@ -243,13 +251,7 @@ pub fn run(cli: Cli) -> ExitCode {
 /// The year CNT-001 compares with: `SITEWIDE_NOW` (RFC 3339 or `YYYY-MM-DD`) or the clock.
 pub fn current_year() -> Result<i32, String> {
     use chrono::Datelike;
-    match std::env::var("SITEWIDE_NOW") {
-        Ok(v) => chrono::DateTime::parse_from_rfc3339(&v)
-            .map(|d| d.year())
-            .or_else(|_| chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").map(|d| d.year()))
-            .map_err(|_| format!("error: SITEWIDE_NOW={v:?} is not a date (write 2026-11-27 or 2026-11-27T09:00:00Z)")),
-        Err(_) => Ok(chrono::Utc::now().year()),
-    }
+    Ok(engine::sitewide_now()?.map_or_else(|| chrono::Utc::now().year(), |d| d.year()))
 }
 
 fn check(args: &CheckArgs) -> Result<ExitCode, String> {
@@ -321,6 +323,8 @@ fn run_check(
     engine::check(&Disk::new(root), config, selection, year).map_err(|e| match e {
         CheckError::Config(c) => render_config_error(c),
         CheckError::Site(s) => format!("error: {s}"),
+        CheckError::Plan(e) => format!("error: {e}"),
+        CheckError::Ga4(e) => format!("error: {e}"),
     })
 }
 
@@ -413,8 +417,10 @@ pub fn rules_markdown() -> String {
     for r in rules::all() {
         let m = r.meta();
         out.push_str(&format!(
-            "\n## {}\n\n**{}** ({}, fix: {}). {}\n\nWhy: {}\n\nSource: {}\n\nBad:\n\n```html\n{}\n```\n\nGood:\n\n```html\n{}\n```\n",
-            m.id, m.name, m.severity.as_str(), m.fix.as_str(), m.summary, m.why, m.source, m.bad.trim_end(), m.good.trim_end()
+            "\n## {}\n\n**{}** ({}, fix: {}). {}\n\nWhy: {}\n\nSource: {}\n\nBad:\n\n```{lang}\n{}\n```\n\nGood:\n\n```{lang}\n{}\n```\n",
+            m.id, m.name, m.severity.as_str(), m.fix.as_str(), m.summary, m.why, m.source, m.bad.trim_end(), m.good.trim_end(),
+            // Examples of several files (`==> path <==` headers) are not HTML.
+            lang = if m.bad.starts_with("==> ") { "text" } else { "html" }
         ));
     }
     out

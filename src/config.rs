@@ -186,35 +186,19 @@ pub const GA4_CHANNELS: &[&str] = &[
     "Unassigned",
 ];
 
-/// GA4's default channel group, as the mediums it matches exactly (Google's table, 2025).
+/// GA4's default channel group, as the mediums it matches exactly: shipped as data
+/// (`src/qa/data/channels.toml`); `[utm.mediums]` in sitewide.toml replaces it.
 fn default_mediums() -> BTreeMap<String, Spanned<String>> {
-    spanned_pairs(&[
-        ("organic", "Organic Search"),
-        ("cpc", "Paid Search"),
-        ("ppc", "Paid Search"),
-        ("paidsearch", "Paid Search"),
-        ("display", "Display"),
-        ("banner", "Display"),
-        ("cpm", "Display"),
-        ("email", "Email"),
-        ("affiliate", "Affiliates"),
-        ("referral", "Referral"),
-        ("social", "Organic Social"),
-        ("social-network", "Organic Social"),
-        ("social-media", "Organic Social"),
-        ("sm", "Organic Social"),
-        ("paid-social", "Paid Social"),
-        ("paid_social", "Paid Social"),
-        ("sms", "SMS"),
-        ("audio", "Audio"),
-        ("push", "Mobile Push Notifications"),
-        ("video", "Organic Video"),
-    ])
-}
-
-fn spanned_pairs(list: &[(&str, &str)]) -> BTreeMap<String, Spanned<String>> {
-    list.iter()
-        .map(|(k, v)| (k.to_string(), Spanned::new(0..0, v.to_string())))
+    #[derive(Deserialize)]
+    struct Channels {
+        mediums: BTreeMap<String, String>,
+    }
+    let shipped: Channels = toml::from_str(crate::qa::data::CHANNELS)
+        .expect("the shipped channels.toml is valid (a test reads it)");
+    shipped
+        .mediums
+        .into_iter()
+        .map(|(k, v)| (k, Spanned::new(0..0, v)))
         .collect()
 }
 

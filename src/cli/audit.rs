@@ -54,7 +54,9 @@ pub fn audit(args: &AuditArgs) -> Result<ExitCode, String> {
     let report = audit::audit(&tree, &config, &args.rules, year).map_err(|e| match e {
         AuditError::Rules(m) => format!("error: {m}\n  = hint: `sitewide rules` lists every rule id"),
         AuditError::Check(CheckError::Config(c)) => render_config_error(c),
-        AuditError::Check(CheckError::Site(s)) => format!("error: {s}"),
+        AuditError::Check(e @ (CheckError::Site(_) | CheckError::Plan(_) | CheckError::Ga4(_))) => {
+            format!("error: {e}")
+        }
     })?;
     let text = match args.format {
         AuditFormat::Table => report::audit_table(&report),

@@ -134,6 +134,9 @@ mod tests {
             internal_hosts: &hosts,
             site_url: url.as_deref(),
             year: 2026,
+            today: crate::qa::engine::today(),
+            plan: None,
+            ga4: crate::qa::data::ga4::Ga4::shipped(),
         };
         let selection = Selection::new(&config, &[]).unwrap();
         let checker = FileChecker::new(&site, &tree, selection, settings);

@@ -39,6 +39,10 @@ pub enum CheckError {
     Site(#[from] SiteError),
     #[error(transparent)]
     Config(#[from] ConfigError),
+    #[error(transparent)]
+    Plan(#[from] crate::qa::plan::PlanError),
+    #[error(transparent)]
+    Ga4(#[from] crate::qa::data::ga4::Ga4Error),
 }
 
 /// Which rules run and at what severity, after `--rules` and the config's `[rules]`.
@@ -186,6 +190,31 @@ pub fn site_identity(config: &SiteConfig, site: &Site) -> (Vec<String>, Option<S
     (hosts, site_url)
 }
 
+/// `SITEWIDE_NOW` (RFC 3339 or `YYYY-MM-DD`) as a date: `None` when unset, an error
+/// when it is not a date. The CLI's year (CNT-001) and the engine's day come from it.
+pub fn sitewide_now() -> Result<Option<chrono::NaiveDate>, String> {
+    match std::env::var("SITEWIDE_NOW") {
+        Ok(v) => chrono::DateTime::parse_from_rfc3339(&v)
+            .map(|d| d.date_naive())
+            .or_else(|_| chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d"))
+            .map(Some)
+            .map_err(|_| {
+                format!(
+                    "error: SITEWIDE_NOW={v:?} is not a date (write 2026-11-27 or 2026-11-27T09:00:00Z)"
+                )
+            }),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Today: `SITEWIDE_NOW` when it is set and a date, else the clock (UTC).
+pub fn today() -> chrono::NaiveDate {
+    sitewide_now()
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| chrono::Utc::now().date_naive())
+}
+
 /// Checks `tree`.
 #[tracing::instrument(skip_all, fields(root = %tree.root().display()))]
 pub fn check(
@@ -194,7 +223,18 @@ pub fn check(
     selection: &Selection,
     year: i32,
 ) -> Result<Report, CheckError> {
-    check_with(tree, config, selection, year, None, None, None)
+    check_with(tree, config, selection, (year, today()), None, None, None)
+}
+
+/// [`check`] on a given day (tests, and callers that fix the date).
+pub fn check_on(
+    tree: &dyn Tree,
+    config: &SiteConfig,
+    selection: &Selection,
+    year: i32,
+    today: chrono::NaiveDate,
+) -> Result<Report, CheckError> {
+    check_with(tree, config, selection, (year, today), None, None, None)
 }
 
 /// Something to run on every page's resolved view while the tree is checked (the tagging
@@ -209,7 +249,7 @@ pub fn check_visiting(
     year: i32,
     visit: &PageVisitor,
 ) -> Result<Report, CheckError> {
-    check_with(tree, config, selection, year, None, None, Some(visit))
+    check_with(tree, config, selection, (year, today()), None, None, Some(visit))
 }
 
 /// [`check`], also keeping every page's results for [`check_again`].
@@ -220,7 +260,15 @@ pub fn check_keeping(
     year: i32,
 ) -> Result<(Report, PageResults), CheckError> {
     let mut kept = PageResults::default();
-    let report = check_with(tree, config, selection, year, None, Some(&mut kept), None)?;
+    let report = check_with(
+        tree,
+        config,
+        selection,
+        (year, today()),
+        None,
+        Some(&mut kept),
+        None,
+    )?;
     Ok((report, kept))
 }
 
@@ -241,14 +289,14 @@ pub fn check_again(
         .iter()
         .all(|p| before.pages.contains_key(p.as_str()));
     let reuse = reusable.then_some((before, changed));
-    check_with(tree, config, selection, year, reuse, None, None)
+    check_with(tree, config, selection, (year, today()), reuse, None, None)
 }
 
 fn check_with(
     tree: &dyn Tree,
     config: &SiteConfig,
     selection: &Selection,
-    year: i32,
+    (year, today): (i32, chrono::NaiveDate),
     reuse: Option<(&PageResults, &std::collections::HashSet<String>)>,
     keep: Option<&mut PageResults>,
     visit: Option<&PageVisitor>,
@@ -257,11 +305,16 @@ fn check_with(
     let excludes: Vec<String> = config.exclude.iter().map(|g| g.get_ref().clone()).collect();
     let mut site = Site::discover(tree, &excludes)?;
     let (hosts, site_url) = site_identity(config, &site);
+    let plan = crate::qa::plan::load(tree, config)?;
+    let ga4 = crate::qa::data::ga4::ga4(tree)?;
     let settings = Settings {
         config,
         internal_hosts: &hosts,
         site_url: site_url.as_deref(),
         year,
+        today,
+        plan: plan.as_ref().map(|(_, plan)| plan),
+        ga4: &ga4,
     };
     tracing::debug!(
         generator = ?site.generator,
@@ -363,12 +416,17 @@ fn check_with(
                 .or_insert_with(|| facts.path.clone());
         }
     }
+    let script_files = std::sync::OnceLock::new();
+    let connector_files = std::sync::OnceLock::new();
     let cx = SiteCx {
         pages: &page_facts,
         templates: &template_facts,
         index: &site.index,
         settings: &settings,
         tree,
+        script_paths: &site.scripts,
+        script_files: &script_files,
+        connector_files: &connector_files,
     };
     for r in &rules {
         r.check_site(&cx, &mut findings);

@@ -7,6 +7,27 @@ use crate::config::{STARTER, SiteConfig};
 /// The year rules see in tests (CNT-001).
 pub const YEAR: i32 = 2026;
 
+/// The day rules see in tests (CON-001, CON-004): the `SITEWIDE_NOW` the CLI tests set.
+pub fn today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 27).expect("a valid date")
+}
+
+/// The files of a rule's `bad` or `good` example: `index.html` with the whole text, or,
+/// when the text starts with a `==> path <==` line (as `head` prints several files), one
+/// file per such header.
+pub fn example_files(text: &str) -> Vec<(&str, &str)> {
+    if !text.starts_with("==> ") {
+        return vec![("index.html", text)];
+    }
+    let mut out = Vec::new();
+    for chunk in text.split("==> ").filter(|c| !c.is_empty()) {
+        if let Some((head, body)) = chunk.split_once(" <==\n") {
+            out.push((head.trim(), body));
+        }
+    }
+    out
+}
+
 /// Checks `files` (path, content) with the given `sitewide.toml` text (`""` for the
 /// embedded defaults) and every rule.
 pub fn check_files(files: &[(&str, &str)], config: &str) -> Vec<Finding> {
@@ -23,7 +44,7 @@ pub fn check_files(files: &[(&str, &str)], config: &str) -> Vec<Finding> {
     };
     let selection = Selection::new(&config, &[]).expect("all rules");
     let tree = super::tree::Disk::new(dir.path());
-    let report = engine::check(&tree, &config, &selection, YEAR).expect("check runs");
+    let report = engine::check_on(&tree, &config, &selection, YEAR, today()).expect("check runs");
     report.findings
 }
 

@@ -77,6 +77,9 @@ pub(super) fn settings(cx: &RunContext) -> Settings<'_> {
         internal_hosts: &cx.hosts,
         site_url: cx.site_url.as_deref(),
         year: cx.year,
+        today: crate::qa::engine::today(),
+        plan: None,
+        ga4: crate::qa::data::ga4::Ga4::shipped(),
     }
 }
 

@@ -55,6 +55,9 @@ impl Recipe for CopyrightYear {
             internal_hosts: settings.internal_hosts,
             site_url: settings.site_url,
             year,
+            today: settings.today,
+            plan: None,
+            ga4: crate::qa::data::ga4::Ga4::shipped(),
         };
         common::fixes_of(doc, &common::findings(doc, &settings, &["CNT-001"]))
     }

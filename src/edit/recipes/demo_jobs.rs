@@ -106,6 +106,9 @@ fn run_job(root: &Path, job: &toml::Table) -> Vec<String> {
         internal_hosts: &hosts,
         site_url: config.site_url.as_deref(),
         year: YEAR,
+        today: crate::qa::engine::today(),
+        plan: None,
+        ga4: crate::qa::data::ga4::Ga4::shipped(),
     };
     let (yes, no) = targets(job);
     let steps = steps(job);

@@ -223,6 +223,9 @@ snippet = '''
         );
     }
 
+    /// A consent platform and a Consent Mode v2 default, as a site that has them writes them.
+    const CONSENT_HEAD: &str = "<script src=\"https://cdn.cookielaw.org/scripttemplates/otSDKStub.js\" data-domain-script=\"0000-1111\"></script><script>gtag('consent', 'default', {ad_storage: 'denied', analytics_storage: 'denied', ad_user_data: 'denied', ad_personalization: 'denied'});</script>";
+
     #[test]
     fn hugo_baseof_handlebars_layout_and_plain_pages_get_it_once() {
         let step = "position = \"head-end\"\ndetect = 'GTM-[A-Z0-9]+'\nregex = true\nsnippet = '<script src=\"https://www.googletagmanager.com/gtm.js?id=GTM-XYZ\" async></script>'";
@@ -245,11 +248,17 @@ snippet = '''
             Engine::Hugo,
             want,
         );
-        let hbs = "<html><head><title>{{ title }}</title></head><body>{{> @partial-block}}</body></html>\n";
-        let want = "<html><head><title>{{ title }}</title><script src=\"https://www.googletagmanager.com/gtm.js?id=GTM-XYZ\" async></script></head><body>{{> @partial-block}}</body></html>\n";
+        // A site with its consent banner and footer links, so adding the tag adds no
+        // consent or legal finding.
+        let hbs = "<html><head><title>{{ title }}</title>{{> consent}}</head><body>{{> @partial-block}}</body></html>\n";
+        let want = "<html><head><title>{{ title }}</title>{{> consent}}<script src=\"https://www.googletagmanager.com/gtm.js?id=GTM-XYZ\" async></script></head><body>{{> @partial-block}}</body></html>\n";
         let files = [
             ("templates/layout.hbs", hbs),
-            ("templates/index.hbs", "{{#> layout}}x{{/layout}}"),
+            ("templates/partials/consent.hbs", CONSENT_HEAD),
+            (
+                "templates/index.hbs",
+                "{{#> layout}}x<footer><a href=\"/privacy/\">Privacy</a> <button class=\"ot-sdk-show-settings\">Cookie settings</button></footer>{{/layout}}",
+            ),
         ];
         check_site(
             &SnippetInsert,

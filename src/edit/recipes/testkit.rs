@@ -64,6 +64,9 @@ pub fn settings<'a>(config: &'a SiteConfig, hosts: &'a [String]) -> Settings<'a>
         internal_hosts: hosts,
         site_url: config.site_url.as_deref(),
         year: YEAR,
+        today: crate::qa::engine::today(),
+        plan: None,
+        ga4: crate::qa::data::ga4::Ga4::shipped(),
     }
 }
 

@@ -5,6 +5,12 @@
 
 use crate::qa::tree::Tree;
 
+pub mod api_versions;
+pub mod ga4;
+
+/// GA4's default channel group (`utm_medium` → channel): the default `[utm.mediums]`.
+pub const CHANNELS: &str = include_str!("channels.toml");
+
 /// Where a repository keeps its own copies of the data files.
 pub const OVERRIDE_DIR: &str = ".sitewide";
 
@@ -22,6 +28,14 @@ pub fn text(tree: &dyn Tree, name: &str, shipped: &'static str) -> (String, Stri
 mod tests {
     use super::text;
     use crate::qa::tree::Disk;
+
+    #[test]
+    fn the_shipped_channel_map_is_the_default_taxonomy() {
+        let config = crate::config::SiteConfig::default();
+        let paid = config.utm.mediums.get("cpc").map(|c| c.get_ref().as_str());
+        assert_eq!(paid, Some("Paid Search"));
+        assert_eq!(config.utm.mediums.len(), 20);
+    }
 
     #[test]
     fn a_repository_file_replaces_the_shipped_table() {

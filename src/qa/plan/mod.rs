@@ -1,5 +1,17 @@
 //! The tracking plan: the events a site may send and their properties, kept in the
 //! repository as YAML (`tracking/plan.yaml`, or `tracking_plan` in `sitewide.toml`).
+//! `read` parses that file (errors at file:line:col), `write` prints it back, `import`
+//! turns Segment, Snowplow Iglu and Amplitude exports into it, and `lint` checks the plan
+//! itself. The format is documented in docs/tracking-plan.md.
+
+pub mod import;
+pub mod lint;
+mod node;
+mod read;
+mod write;
+
+pub use read::{Locations, PlanError, load, parse, parse_located};
+pub use write::to_yaml;
 
 /// A tracking plan, in the order its file lists events.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -37,7 +49,7 @@ pub struct PlanEmitter {
     pub attr: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PlanProperty {
     pub name: String,
     pub ty: PropType,
@@ -49,8 +61,9 @@ pub struct PlanProperty {
     pub max_len: Option<usize>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum PropType {
+    #[default]
     String,
     Number,
     Integer,
@@ -58,4 +71,35 @@ pub enum PropType {
     Array,
     Object,
     Any,
+}
+
+impl PropType {
+    /// Every type, in the order the plan format documents them.
+    pub const ALL: [PropType; 7] = [
+        PropType::String,
+        PropType::Number,
+        PropType::Integer,
+        PropType::Boolean,
+        PropType::Array,
+        PropType::Object,
+        PropType::Any,
+    ];
+
+    /// The plan's name for it (`type: string`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PropType::String => "string",
+            PropType::Number => "number",
+            PropType::Integer => "integer",
+            PropType::Boolean => "boolean",
+            PropType::Array => "array",
+            PropType::Object => "object",
+            PropType::Any => "any",
+        }
+    }
+
+    /// The type named `name` in a plan.
+    pub fn from_name(name: &str) -> Option<PropType> {
+        PropType::ALL.into_iter().find(|t| t.as_str() == name)
+    }
 }

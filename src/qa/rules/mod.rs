@@ -11,6 +11,7 @@ use super::page::Document;
 use super::site::{PageFacts, SiteIndex};
 use super::view::PageView;
 use crate::config::SiteConfig;
+use crate::qa::tagging::events::ScriptFile;
 
 pub mod a11y;
 pub mod connectors;
@@ -34,6 +35,13 @@ pub struct Settings<'a> {
     pub site_url: Option<&'a str>,
     /// The current year, from `SITEWIDE_NOW` when set (CNT-001).
     pub year: i32,
+    /// Today, from the same reading of `SITEWIDE_NOW` (else the clock): API sunsets
+    /// (CON-001) and date ranges (CON-004) are judged against it.
+    pub today: chrono::NaiveDate,
+    /// The repository's tracking plan, when it has one (TAG-006, 009, 010, 012, 014).
+    pub plan: Option<&'a crate::qa::plan::Plan>,
+    /// GA4's naming rules and limits (`ga4.toml`, or the repository's override).
+    pub ga4: &'a crate::qa::data::ga4::Ga4,
 }
 
 pub struct FileCx<'a> {
@@ -55,6 +63,26 @@ pub struct SiteCx<'a> {
     pub settings: &'a Settings<'a>,
     /// The checked tree, for the few rules that read a file again (or one the walk skips).
     pub tree: &'a dyn crate::qa::tree::Tree,
+    /// The repository's connector files (configs, dbt, LookML, API scripts), read and
+    /// parsed once by the first connector rule that asks, for all of them.
+    pub connector_files: &'a std::sync::OnceLock<connectors::files::Files>,
+    /// The site's first-party script files (`Site::scripts`), read on first use.
+    pub script_paths: &'a [std::sync::Arc<str>],
+    pub script_files: &'a std::sync::OnceLock<Vec<ScriptFile>>,
+}
+
+impl SiteCx<'_> {
+    /// The first-party script files with their events, read and parsed once per check
+    /// (in parallel) by the first rule that asks.
+    pub fn scripts(&self) -> &[ScriptFile] {
+        self.script_files.get_or_init(|| {
+            use rayon::prelude::*;
+            self.script_paths
+                .par_iter()
+                .filter_map(|p| ScriptFile::read(self.tree, p))
+                .collect()
+        })
+    }
 }
 
 pub trait Rule: Send + Sync {
@@ -96,7 +124,7 @@ pub fn find(id: &str) -> Option<&'static dyn Rule> {
 #[cfg(test)]
 mod tests {
     use super::all;
-    use crate::qa::testing::check_with_starter;
+    use crate::qa::testing::{check_with_starter, example_files};
 
     #[test]
     fn rule_ids_are_unique_and_well_formed() {
@@ -128,13 +156,13 @@ mod tests {
     fn every_bad_example_is_flagged_and_every_good_one_is_not() {
         for r in all() {
             let m = r.meta();
-            let bad = check_with_starter(&[("index.html", m.bad)]);
+            let bad = check_with_starter(&example_files(m.bad));
             assert!(
                 bad.iter().any(|f| f.rule.id == m.id),
                 "{}: bad example not flagged: {bad:#?}",
                 m.id
             );
-            let good = check_with_starter(&[("index.html", m.good)]);
+            let good = check_with_starter(&example_files(m.good));
             assert!(
                 !good.iter().any(|f| f.rule.id == m.id),
                 "{}: good example flagged: {good:#?}",

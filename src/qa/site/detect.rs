@@ -506,6 +506,7 @@ pub(super) fn classify(root: &dyn Tree, d: Detected, walked: Walked) -> Site {
     let mut files = Vec::new();
     let mut unchecked: BTreeMap<String, usize> = BTreeMap::new();
     let mut skipped = walked.skipped;
+    let mut scripts = Vec::new();
     for (rel, size) in walked.files {
         if let Some((dir, _)) = rel.rsplit_once('/') {
             let mut d = dir;
@@ -521,6 +522,10 @@ pub(super) fn classify(root: &dyn Tree, d: Detected, walked: Walked) -> Site {
         }
         index.paths.insert(rel.clone());
         let ext = extension(&rel);
+        if is_first_party_script(&rel, &ext, size) {
+            scripts.push(Arc::from(rel.as_str()));
+            continue;
+        }
         if UNKNOWN_PAGES.contains(&ext.as_str()) {
             *unchecked.entry(format!(".{ext}")).or_default() += 1;
             continue;
@@ -589,13 +594,39 @@ pub(super) fn classify(root: &dyn Tree, d: Detected, walked: Walked) -> Site {
     {
         index.site_url = None;
     }
+    scripts.sort();
     Site {
         generator,
         files,
+        scripts,
         unchecked,
         skipped,
         index,
     }
+}
+
+/// Largest script file read for events: beyond it, a file is a bundle, not code anyone
+/// writes by hand.
+const MAX_SCRIPT_BYTES: u64 = 256 * 1024;
+
+/// A JavaScript file the site's own people write: not minified, not a bundle, not a
+/// vendored copy of a library.
+fn is_first_party_script(rel: &str, ext: &str, size: u64) -> bool {
+    const VENDOR_DIRS: &[&str] = &[
+        "vendor",
+        "vendors",
+        "third_party",
+        "third-party",
+        "lib",
+        "libs",
+        "bower_components",
+        "dist",
+    ];
+    matches!(ext, "js" | "mjs" | "cjs")
+        && size <= MAX_SCRIPT_BYTES
+        && !rel.ends_with(".min.js")
+        && !rel.ends_with(".bundle.js")
+        && !rel.split('/').any(|part| VENDOR_DIRS.contains(&part))
 }
 
 /// Eleventy directory data files (`posts/posts.json`, `posts/posts.11tydata.json`) that set

@@ -52,6 +52,8 @@ pub struct Site {
     pub generator: Generator,
     /// Pages and templates, in path order.
     pub files: Vec<SiteFile>,
+    /// First-party JavaScript files, in path order (events are read from them).
+    pub scripts: Vec<Arc<str>>,
     /// Files of a page-like type the page model does not know, counted by extension.
     pub unchecked: BTreeMap<String, usize>,
     pub skipped: Vec<Skipped>,

@@ -2,6 +2,9 @@
 //! first-party scripts with a real JavaScript parser (`js`), for the tagging audit and the
 //! TAG rules.
 
+pub mod events;
+pub mod js;
+
 use std::sync::Arc;
 
 use crate::qa::source::Span;
@@ -14,6 +17,8 @@ pub enum Value {
     Number(f64),
     Bool(bool),
     Null,
+    /// Properties in source order; a spread (`...base`) is the key `...` with a
+    /// `Dynamic` value.
     Object(Vec<(String, Value)>),
     Array(Vec<Value>),
     Dynamic,
@@ -66,6 +71,9 @@ pub struct Event {
     /// The name is a literal; a dynamic name is `false` (and `name` is the source text).
     pub literal_name: bool,
     pub properties: Vec<(String, Value)>,
+    /// The code may send properties not listed: a spread (`{...base}`) or a properties
+    /// argument that is not a literal object.
+    pub open: bool,
     pub emitter: Emitter,
     pub file: Arc<str>,
     /// Byte span of the call (or element) in `file`.

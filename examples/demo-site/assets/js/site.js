@@ -26,6 +26,14 @@
     });
   });
 
+  // Demo booking: the scheduling embed on /contact/ posts a message when a slot is booked.
+  window.addEventListener('message', function (event) {
+    if (event.origin !== 'https://meet.acme-analytics.example' || !event.data) { return; }
+    if (event.data.type === 'slot_booked') {
+      window.dataLayer.push({event: 'demo_booked', meeting_minutes: event.data.minutes});
+    }
+  });
+
   // Cookie settings link: reopen the consent banner instead of navigating.
   document.querySelectorAll('[data-cookie-settings]').forEach(function (link) {
     link.addEventListener('click', function (event) {

@@ -47,7 +47,8 @@ impl Rule for ConsentBanner {
         let first = t
             .non_essential()
             .find(|p| p.tag.placement != Placement::Noscript);
-        if let Some(tag) = first.filter(|_| !has_cmp) {
+        // A layout or include that could not be followed may hold the consent platform.
+        if let Some(tag) = first.filter(|_| !has_cmp && view.is_complete()) {
             out.push(
                 super::super::tagging::at_tag(&META, view, tag, format!("{} {} loads but no consent banner (CMP) is loaded on this page", tag.tag.kind.as_str(), tag.tag.id.display()))
                     .hint("load the consent platform (OneTrust, Cookiebot, …) in the layout's <head>, before the tags"),

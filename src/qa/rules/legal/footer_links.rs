@@ -1,5 +1,5 @@
-//! LEG-001 footer-links: a page that sets cookies (it loads analytics or advertising tags,
-//! or a consent platform) links to the privacy policy and to the cookie settings from its
+//! LEG-001 footer-links: a page that sets cookies (it loads analytics or advertising tags)
+//! links to the privacy policy and to the cookie settings from its
 //! footer, judged on the resolved page (the footer is usually a layout's include).
 //! Cookie settings are a link or button that reopens the consent platform (OneTrust's
 //! `ot-sdk-show-settings`, `Cookiebot.renew()`) or says so ("Cookie settings",
@@ -66,7 +66,12 @@ impl Rule for FooterLinks {
             return;
         }
         let t = PageTags::of(view);
-        if t.tags.is_empty() {
+        // Cookies are set by analytics and advertising scripts; a consent platform alone
+        // (its own essential cookie) or a noscript fallback does not make the page need them.
+        let sets_cookies = t
+            .non_essential()
+            .any(|p| p.tag.placement != crate::qa::tagging::tags::Placement::Noscript);
+        if !sets_cookies {
             return;
         }
         let Some(controls) = footer_controls(view, &t) else {

@@ -63,6 +63,10 @@ impl Rule for ConsentMode {
             return;
         }
         let Some(default) = t.consent.iter().find(|c| !c.consent.update) else {
+            // A layout or include that could not be followed may set the default.
+            if !view.is_complete() {
+                return;
+            }
             out.push(
                 at_tag(&META, view, first, format!("{} {} loads with no Consent Mode default set before it", first.tag.kind.as_str(), first.tag.id.display()))
                     .hint("run gtag('consent', 'default', {ad_storage, analytics_storage, ad_user_data, ad_personalization: 'denied'}) before the tag"),

@@ -1,35 +1,32 @@
-//! TAG-006 datalayer (its data-layer half): `window.dataLayer = window.dataLayer || []` runs
-//! before the GTM snippet when anything pushes to the data layer first, and nothing replaces
-//! the array (`dataLayer = [...]`) once GTM has loaded. The event-name half (every pushed
-//! event is in the tracking plan) is added to this file with the plan.
+//! TAG-006, one rule in two halves. The data-layer half (here): `window.dataLayer =
+//! window.dataLayer || []` runs before the GTM snippet when anything pushes to the data
+//! layer first, and nothing replaces the array (`dataLayer = [...]`) once GTM has loaded.
+//! The events half (every pushed event is in the tracking plan) is `unplanned_event`, run
+//! from this rule so the id has one entry.
 
-use crate::qa::finding::{Finding, FixKind, RuleMeta, Severity};
-use crate::qa::rules::{PageCx, Rule};
+use super::on_events::{EventRule, in_document, in_scripts};
+use crate::qa::finding::{Finding, RuleMeta};
+use crate::qa::rules::{FileCx, PageCx, Rule, SiteCx};
 use crate::qa::tagging::coverage::PageTags;
 use crate::qa::tagging::tags::{Placement, TagKind};
 
+// One rule with the events half: `unplanned_event`'s META names both.
+use super::unplanned_event::{EventNotInPlan, META};
 use super::{at_doc, where_};
-
-static META: RuleMeta = RuleMeta {
-    id: "TAG-006",
-    name: "datalayer",
-    severity: Severity::Error,
-    fix: FixKind::Deterministic,
-    summary: "dataLayer used before `window.dataLayer = window.dataLayer || []`, or replaced after the GTM snippet",
-    why: "A push before the data layer exists throws and the page's data never reaches GTM; assigning a new array after GTM loads cuts GTM off from every later push, so triggers silently stop firing.",
-    bad: r#"<head><script>dataLayer.push({'pageType': 'landing'});</script>
-<script>(function(w,d,s,l,i){w[l]=w[l]||[];j.src='https://www.googletagmanager.com/gtm.js?id='+i;})(window,document,'script','dataLayer','GTM-ABC1234');</script></head>"#,
-    good: r#"<head><script>window.dataLayer = window.dataLayer || [];
-dataLayer.push({'pageType': 'landing'});</script>
-<script>(function(w,d,s,l,i){w[l]=w[l]||[];j.src='https://www.googletagmanager.com/gtm.js?id='+i;})(window,document,'script','dataLayer','GTM-ABC1234');</script></head>"#,
-    source: "Google Tag Manager developer guide, The data layer (DOMAIN.md §2.2)",
-};
 
 pub struct DataLayer;
 
 impl Rule for DataLayer {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn check_file(&self, cx: &FileCx, out: &mut Vec<Finding>) {
+        in_document(cx, |e, at| EventNotInPlan.check_event(e, at, cx.settings, out));
+    }
+
+    fn check_site(&self, cx: &SiteCx, out: &mut Vec<Finding>) {
+        in_scripts(cx, |e, at| EventNotInPlan.check_event(e, at, cx.settings, out));
     }
 
     fn check_page(&self, cx: &PageCx, out: &mut Vec<Finding>) {

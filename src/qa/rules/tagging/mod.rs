@@ -1,4 +1,16 @@
-//! Tagging rules (DOMAIN.md §2.2): the analytics tags every page loads, once and after consent, and the events its code sends against the tracking plan.
+//! Tagging rules (DOMAIN.md §2.2): the analytics tags every page loads, once and after
+//! consent, and the events its code sends against the tracking plan.
+
+mod bad_ga4_event_name;
+mod bad_ga4_parameter;
+mod broken_attribute_contract;
+mod off_convention_event_name;
+mod off_plan_properties;
+mod on_events;
+mod pii_in_tracking;
+mod planned;
+mod segment_track_off_plan;
+mod unplanned_event;
 
 mod consent_mode;
 mod cmp_placement;
@@ -21,8 +33,16 @@ pub static RULES: &[&dyn Rule] = &[
     &universal_analytics::UniversalAnalytics,
     &consent_mode::ConsentMode,
     &cmp_placement::CmpPlacement,
+    // TAG-006: the data-layer half and the events half (`unplanned_event`) in one rule.
     &datalayer::DataLayer,
+    &bad_ga4_event_name::BadGa4EventName,
+    &bad_ga4_parameter::BadGa4Parameter,
+    &off_plan_properties::EventPropertiesOffPlan,
+    &off_convention_event_name::EventNameOffConvention,
+    &pii_in_tracking::PiiInTracking,
+    &broken_attribute_contract::BrokenAttributeContract,
     &environment_leak::EnvironmentLeak,
+    &segment_track_off_plan::SegmentEventOffPlan,
     &pixel_consent::PixelConsent,
 ];
 
@@ -61,3 +81,6 @@ pub(crate) fn is_html_page(view: &PageView) -> bool {
             .iter()
             .any(|d| d.elements_named("head").next().is_some() || d.elements_named("body").next().is_some())
 }
+
+#[cfg(test)]
+mod events_tests;

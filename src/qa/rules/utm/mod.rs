@@ -12,7 +12,7 @@ mod cleanup;
 mod duplicate_key;
 mod internal_link;
 mod missing_key;
-mod pii;
+pub(crate) mod pii;
 mod tagged_canonical;
 mod too_long;
 mod unknown_key;

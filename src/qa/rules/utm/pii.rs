@@ -114,24 +114,44 @@ pub(crate) fn detect(doc: &Document, url: &UrlRef, p: &Param) -> Option<Pii> {
     if plain.is_empty() {
         return None;
     }
+    literal(&plain, field, is_utm_like(&p.key_text))
+}
+
+/// The personal data a named value holds: an event parameter or a hidden form field
+/// (TAG-011). `value` is `None` when it is not a literal: then only a personal key counts.
+pub(crate) fn personal_value(key: &str, value: Option<&str>) -> Option<Pii> {
+    let key: String = key
+        .to_ascii_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let field = personal_field(&key);
+    match value.map(str::trim) {
+        None => field.map(|_| Pii::Templated),
+        Some("") => None,
+        Some(plain) => literal(plain, field, false),
+    }
+}
+
+/// A literal value: an email address (the whole value, or anywhere in it when `any_email`
+/// or the key names a personal field), a phone number, or a name under a name key.
+fn literal(plain: &str, field: Option<Field>, any_email: bool) -> Option<Pii> {
     // The regex only when an `@` could make an address: most values are short words.
     let email = plain
         .contains('@')
         .then(|| {
-            EMAIL.captures_iter(&plain).find(|c| {
+            EMAIL.captures_iter(plain).find(|c| {
                 let domain = c.get(1).map_or("", |d| d.as_str()).to_ascii_lowercase();
                 !domain.ends_with("calendar.google.com")
             })
         })
         .flatten();
     if let Some(m) = email.and_then(|c| c.get(0))
-        && ((m.start() == 0 && m.end() == plain.len())
-            || is_utm_like(&p.key_text)
-            || field.is_some())
+        && ((m.start() == 0 && m.end() == plain.len()) || any_email || field.is_some())
     {
         return Some(Pii::Email);
     }
-    if is_phone(&plain) || (field == Some(Field::Phone) && is_bare_phone(&plain)) {
+    if is_phone(plain) || (field == Some(Field::Phone) && is_bare_phone(plain)) {
         return Some(Pii::Phone);
     }
     if field == Some(Field::Name)

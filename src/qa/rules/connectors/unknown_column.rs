@@ -1,0 +1,143 @@
+//! CON-003 unknown-column: a LookML field reads `${TABLE}.column` from a table that a dbt
+//! source declares with columns, and that column is not among them.
+//!
+//! Limits, on purpose: only what the repository's own files can prove. The view's
+//! `sql_table_name` (`raw.google_ads.ad_stats`) is matched to a dbt source table by its
+//! last two parts (schema and table identifier); tables whose source declares no columns,
+//! derived tables and templated table names are not judged. GAQL fields and Meta insights
+//! fields are not checked: Sitewide ships no field list for each API version, and a
+//! guessed one would be wrong.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::dbt;
+use super::files::{Files, Kind};
+use super::lookml::{self, Item};
+use crate::qa::finding::{Finding, FixKind, RuleMeta, Severity};
+use crate::qa::rules::{Rule, SiteCx};
+use crate::qa::source::Span;
+
+static META: RuleMeta = RuleMeta {
+    id: "CON-003",
+    name: "unknown-column",
+    severity: Severity::Error,
+    fix: FixKind::Judgement,
+    summary: "A LookML field reads a column its dbt source table does not declare",
+    why: "A dimension over a column the connector does not load fails in every Explore that selects it, or (after a connector rename) silently reads nothing; the dbt source declaration is the contract the dashboards should follow.",
+    bad: "==> models/src_google_ads.yml <==\nversion: 2\nsources:\n  - name: google_ads\n    tables:\n      - name: ad_stats\n        columns:\n          - name: ad_id\n          - name: cost_micros\n==> looker/ad_stats.view.lkml <==\nview: ad_stats {\n  sql_table_name: raw.google_ads.ad_stats ;;\n  dimension: ad_id { primary_key: yes sql: ${TABLE}.ad_id ;; }\n  measure: spend { type: sum sql: ${TABLE}.cost / 1e6 ;; }\n}\n",
+    good: "==> models/src_google_ads.yml <==\nversion: 2\nsources:\n  - name: google_ads\n    tables:\n      - name: ad_stats\n        columns:\n          - name: ad_id\n          - name: cost_micros\n==> looker/ad_stats.view.lkml <==\nview: ad_stats {\n  sql_table_name: raw.google_ads.ad_stats ;;\n  dimension: ad_id { primary_key: yes sql: ${TABLE}.ad_id ;; }\n  measure: spend { type: sum sql: ${TABLE}.cost_micros / 1e6 ;; }\n}\n",
+    source: "dbt source properties (docs.getdbt.com/reference/source-properties); Looker `sql` and `sql_table_name` references",
+};
+
+static TABLE_COLUMN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\$\{TABLE\}\.(?:"([^"]+)"|`([^`]+)`|([A-Za-z_][A-Za-z0-9_]*))"#)
+        .expect("valid regex")
+});
+
+pub struct UnknownColumn;
+
+impl Rule for UnknownColumn {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_site(&self, cx: &SiteCx, out: &mut Vec<Finding>) {
+        let files = Files::of(cx);
+        let sources = dbt::sources(files);
+        let mut declared: HashMap<String, (&str, &[String])> = HashMap::new();
+        for s in &sources {
+            for t in s.tables.iter().filter(|t| !t.columns.is_empty()) {
+                let key = format!("{}.{}", s.schema, t.identifier).to_ascii_lowercase();
+                declared.insert(key, (&t.name, &t.columns));
+            }
+        }
+        if declared.is_empty() {
+            return;
+        }
+        for file in files.of_kind(&[Kind::LookMl]) {
+            for view in lookml::parse(&file.text)
+                .iter()
+                .filter(|i| i.kind == "view")
+            {
+                let Some(table) = view
+                    .param("sql_table_name")
+                    .and_then(|p| table_key(&p.value))
+                else {
+                    continue;
+                };
+                let Some((name, columns)) = declared.get(&table) else {
+                    continue;
+                };
+                for (col, span) in table_columns(&file.text, view) {
+                    if !columns.contains(&col.to_ascii_lowercase()) {
+                        let msg = format!(
+                            "view `{}` reads column `{col}`, which the dbt source table `{name}` does not declare",
+                            view.value
+                        );
+                        let hint = format!("declared columns: {}", columns.join(", "));
+                        out.push(file.finding(&META, span, msg).hint(hint));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `raw.google_ads.ad_stats` → `google_ads.ad_stats`; `None` for one part or a template.
+fn table_key(value: &str) -> Option<String> {
+    if value.contains("{{") || value.contains("${") || value.contains(' ') {
+        return None;
+    }
+    let parts: Vec<&str> = value
+        .split('.')
+        .map(|p| p.trim_matches(['`', '"', '[', ']']))
+        .collect();
+    (parts.len() >= 2).then(|| parts[parts.len() - 2..].join(".").to_ascii_lowercase())
+}
+
+/// Every `${TABLE}.column` in the view's SQL parameters, with the column's span.
+fn table_columns(text: &str, view: &Item) -> Vec<(String, Span)> {
+    let mut out = Vec::new();
+    let mut stack: Vec<&Item> = vec![view];
+    while let Some(item) = stack.pop() {
+        for c in &item.children {
+            if c.is_block {
+                stack.push(c);
+            } else if c.kind.contains("sql") && c.kind != "sql_table_name" {
+                let s = c.value_span;
+                for cap in TABLE_COLUMN.captures_iter(&text[s.start..s.end]) {
+                    if let Some(m) = cap.iter().skip(1).flatten().next() {
+                        let span = Span::new(s.start + m.start(), s.start + m.end());
+                        out.push((m.as_str().to_string(), span));
+                    }
+                }
+            }
+        }
+    }
+    out.sort_by_key(|(_, s)| s.start);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::qa::rules::connectors::fixture;
+
+    #[test]
+    fn a_column_the_source_does_not_declare_is_reported_at_the_column() {
+        assert_eq!(
+            fixture::check("unknown_column/bad", "CON-003"),
+            vec![(
+                "looker/ad_stats.view.lkml:11:19".to_string(),
+                "view `ad_stats` reads column `cost`, which the dbt source table `ad_stats` does not declare".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn declared_columns_and_undeclared_tables_are_not_reported() {
+        assert_eq!(fixture::check("unknown_column/good", "CON-003"), vec![]);
+    }
+}
