@@ -257,7 +257,7 @@ snippet = '''
             ("templates/partials/consent.hbs", CONSENT_HEAD),
             (
                 "templates/index.hbs",
-                "{{#> layout}}x<footer><a href=\"/privacy/\">Privacy</a> <button class=\"ot-sdk-show-settings\">Cookie settings</button></footer>{{/layout}}",
+                "{{#> layout}}<noscript><iframe src=\"https://www.googletagmanager.com/ns.html?id=GTM-XYZ\"></iframe></noscript>x<footer><a href=\"/privacy/\">Privacy</a> <button class=\"ot-sdk-show-settings\">Cookie settings</button></footer>{{/layout}}",
             ),
         ];
         check_site(

@@ -1,8 +1,9 @@
 //! TAG-001 tag-missing: a page that loads no Google tag, and a GTM install missing a part:
 //! the head snippet belongs in `<head>`, and the `<noscript>` iframe straight after `<body>`.
-//! Which pages must carry the tag: with `[tagging] production_ids`, every page must load one
-//! of those ids; without it, a page is flagged when it loads other tags (a consent banner,
-//! a pixel) but no measurement tag, since a site without analytics is not an error.
+//! Which pages must carry the tag is the site's to say: with `[tagging] production_ids`,
+//! every page must load one of those ids. Without it only the GTM install itself is judged
+//! (a site without analytics is not an error; the audit's coverage still lists such pages
+//! as `not_tagged`).
 
 use crate::qa::finding::{Finding, FixKind, RuleMeta, Severity};
 use crate::qa::rules::{PageCx, Rule};
@@ -40,27 +41,19 @@ impl Rule for TagMissing {
         }
         let t = PageTags::of(view);
         let declared = &cx.settings.config.tagging.production_ids;
-        let measured = t.tags.iter().any(|p| p.tag.kind.is_measurement());
-        let loads_declared = t.tags.iter().any(|p| {
-            p.tag
-                .id
-                .value()
-                .is_some_and(|v| declared.iter().any(|d| d == v))
-                || matches!(p.tag.id, crate::qa::tagging::tags::TagId::Config { .. })
-        });
-        let must = if declared.is_empty() {
-            !measured && !t.tags.is_empty()
-        } else {
-            !loads_declared
-        };
+        // Unresolved config ids may well be the declared ones.
+        let must = !declared.is_empty()
+            && !t.tags.iter().any(|p| {
+                p.tag
+                    .id
+                    .value()
+                    .is_some_and(|v| declared.iter().any(|d| d == v))
+                    || matches!(p.tag.id, crate::qa::tagging::tags::TagId::Config { .. })
+            });
         if must {
             let (doc, span) = view.head_owner();
             let d = view.docs.iter().position(|x| std::ptr::eq(*x, doc)).unwrap_or(0);
-            let what = if declared.is_empty() {
-                "the Google tag (GTM or gtag.js)".to_string()
-            } else {
-                format!("the site's tag ({})", declared.join(", "))
-            };
+            let what = format!("the site's tag ({})", declared.join(", "));
             out.push(
                 at_doc(&META, view, d, span, format!("pages built on this file do not load {what}"))
                     .hint("add the tag to the layout every page uses (or its head include)"),
@@ -91,6 +84,8 @@ fn gtm_parts(cx: &PageCx, t: &PageTags, out: &mut Vec<Finding>) {
         .iter()
         .find(|p| p.tag.kind == TagKind::Gtm && p.tag.placement == Placement::Noscript);
     match noscript {
+        // A layout or include that could not be followed may hold it.
+        None if !view.is_complete() => {}
         None => out.push(
             at_tag(&META, view, loader, format!("GTM container {} has no <noscript> iframe after <body>", loader.tag.id.display()))
                 .hint("paste GTM's second snippet (<noscript><iframe src=\"https://www.googletagmanager.com/ns.html?id=…\">) right after the opening <body> tag"),
@@ -146,9 +141,12 @@ mod tests {
     }
 
     #[test]
-    fn without_declared_ids_a_site_without_tags_is_not_flagged() {
+    fn without_declared_ids_a_page_without_tags_is_not_flagged() {
         let f = check_files(
-            &[("index.html", "<html><head><title>x</title></head><body>x</body></html>")],
+            &[(
+                "index.html",
+                r#"<html><head><script src="https://cdn.cookielaw.org/scripttemplates/otSDKStub.js" data-domain-script="1"></script></head><body>x</body></html>"#,
+            )],
             "",
         );
         assert!(at(&f, "TAG-001").is_empty());
