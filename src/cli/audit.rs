@@ -52,7 +52,9 @@ pub fn audit(args: &AuditArgs) -> Result<ExitCode, String> {
     let config = SiteConfig::load(&tree).map_err(render_config_error)?;
     let year = current_year()?;
     let report = audit::audit(&tree, &config, &args.rules, year).map_err(|e| match e {
-        AuditError::Rules(m) => format!("error: {m}\n  = hint: `sitewide rules` lists every rule id"),
+        AuditError::Rules(m) => {
+            format!("error: {m}\n  = hint: `sitewide rules` lists every rule id")
+        }
         AuditError::Check(CheckError::Config(c)) => render_config_error(c),
         AuditError::Check(e @ (CheckError::Site(_) | CheckError::Plan(_) | CheckError::Ga4(_))) => {
             format!("error: {e}")

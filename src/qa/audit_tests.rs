@@ -21,11 +21,18 @@ fn run(files: &[(&str, &str)]) -> AuditReport {
 
 #[test]
 fn each_page_gets_the_first_status_that_applies() {
-    let layout = |head: &str| format!("<html><head>\n{head}</head><body>{{{{ content }}}}<footer><a href=\"/privacy/\">Privacy</a> <a class=\"ot-sdk-show-settings\">Cookie settings</a></footer></body></html>");
+    let layout = |head: &str| {
+        format!(
+            "<html><head>\n{head}</head><body>{{{{ content }}}}<footer><a href=\"/privacy/\">Privacy</a> <a class=\"ot-sdk-show-settings\">Cookie settings</a></footer></body></html>"
+        )
+    };
     let a = run(&[
         ("_config.yml", "ga: G-DEMO1\n"),
         ("_layouts/ok.html", &layout(&format!("{CMP}{GTAG}"))),
-        ("_layouts/twice.html", &layout(&format!("{CMP}{GTAG}{GTAG}"))),
+        (
+            "_layouts/twice.html",
+            &layout(&format!("{CMP}{GTAG}{GTAG}")),
+        ),
         ("_layouts/none.html", &layout("")),
         ("_layouts/noconsent.html", &layout(GTAG)),
         ("_layouts/late.html", &layout(&format!("{GTAG}{CMP}"))),
@@ -50,7 +57,11 @@ fn each_page_gets_the_first_status_that_applies() {
             ("twice.md", "tagged_twice"),
         ]
     );
-    let ga = a.ids.iter().find(|i| i.id == "G-DEMO1").expect("the GA4 id");
+    let ga = a
+        .ids
+        .iter()
+        .find(|i| i.id == "G-DEMO1")
+        .expect("the GA4 id");
     assert_eq!((ga.kind, ga.pages), (TagKind::Gtag, 4));
 }
 
@@ -58,7 +69,10 @@ fn each_page_gets_the_first_status_that_applies() {
 fn the_json_has_the_check_the_coverage_and_the_events() {
     let a = run(&[
         ("_config.yml", "ga: G-DEMO1\n"),
-        ("_layouts/default.html", &format!("<html><head>\n{GTAG}</head><body>{{{{ content }}}}</body></html>")),
+        (
+            "_layouts/default.html",
+            &format!("<html><head>\n{GTAG}</head><body>{{{{ content }}}}</body></html>"),
+        ),
         ("index.md", "---\nlayout: default\n---\nx\n"),
     ]);
     let j = a.to_json();
@@ -81,17 +95,28 @@ fn the_json_has_the_check_the_coverage_and_the_events() {
         .iter()
         .filter_map(|f| f["rule"].as_str())
         .collect();
-    assert!(rules.iter().all(|r| r.starts_with("TAG-") || r.starts_with("LEG-") || r.starts_with("CON-")), "{rules:?}");
+    assert!(
+        rules
+            .iter()
+            .all(|r| r.starts_with("TAG-") || r.starts_with("LEG-") || r.starts_with("CON-")),
+        "{rules:?}"
+    );
 }
 
 #[test]
 fn the_html_report_is_self_contained_and_escapes_what_the_repository_wrote() {
     let a = run(&[
         ("_config.yml", "title: x\n"),
-        ("<x-page>.html", "<html><head><script>gtag('config', 'G-<q>');</script></head><body></body></html>"),
+        (
+            "<x-page>.html",
+            "<html><head><script>gtag('config', 'G-<q>');</script></head><body></body></html>",
+        ),
     ]);
     let html = crate::qa::report::audit_html(&a);
-    assert!(!html.contains("<x-page>") && !html.contains("<q>"), "{html}");
+    assert!(
+        !html.contains("<x-page>") && !html.contains("<q>"),
+        "{html}"
+    );
     assert!(html.contains("&lt;x-page&gt;.html") && html.contains("G-&lt;q&gt;"));
     assert!(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"));
 }
@@ -166,17 +191,24 @@ fn tag(kind: &str, id: &str, file: &str, line: usize) -> (String, String, String
 /// - rust-lang-www `templates/index.html.hbs`: no analytics tag at all.
 #[test]
 fn the_corpora_tags_are_found_with_their_ids_and_coverage() {
-    let Some(dg) = corpus("digitalgov") else { return };
+    let Some(dg) = corpus("digitalgov") else {
+        return;
+    };
     let head = "themes/digital.gov/layouts/partials/core/head.html";
     let base = "themes/digital.gov/layouts/_default/baseof.html";
     assert_eq!(
         row(&dg, "content/_index.md"),
         (
             "consent_missing",
-            vec![tag("gtm", "GTM-MZCKZPQ", head, 81), tag("gtm", "GTM-MZCKZPQ", base, 20)]
+            vec![
+                tag("gtm", "GTM-MZCKZPQ", head, 81),
+                tag("gtm", "GTM-MZCKZPQ", base, 20)
+            ]
         )
     );
-    let Some(lektor) = corpus("lektor-website") else { return };
+    let Some(lektor) = corpus("lektor-website") else {
+        return;
+    };
     assert_eq!(
         row(&lektor, "templates/blog-post.html"),
         (
@@ -187,15 +219,25 @@ fn the_corpora_tags_are_found_with_their_ids_and_coverage() {
             ]
         )
     );
-    let Some(gsa) = corpus("18f-gsa-gov") else { return };
+    let Some(gsa) = corpus("18f-gsa-gov") else {
+        return;
+    };
     let scripts = "templates/scripts.html";
     assert_eq!(
         row(&gsa, "content/pages/about.md"),
         (
             "consent_missing",
-            vec![tag("gtag", "G-HBYXWFP794", scripts, 11), tag("gtag", "G-HBYXWFP794", scripts, 16)]
+            vec![
+                tag("gtag", "G-HBYXWFP794", scripts, 11),
+                tag("gtag", "G-HBYXWFP794", scripts, 16)
+            ]
         )
     );
-    let Some(rust) = corpus("rust-lang-www") else { return };
-    assert_eq!(row(&rust, "templates/index.html.hbs"), ("not_tagged", vec![]));
+    let Some(rust) = corpus("rust-lang-www") else {
+        return;
+    };
+    assert_eq!(
+        row(&rust, "templates/index.html.hbs"),
+        ("not_tagged", vec![])
+    );
 }

@@ -249,7 +249,15 @@ pub fn check_visiting(
     year: i32,
     visit: &PageVisitor,
 ) -> Result<Report, CheckError> {
-    check_with(tree, config, selection, (year, today()), None, None, Some(visit))
+    check_with(
+        tree,
+        config,
+        selection,
+        (year, today()),
+        None,
+        None,
+        Some(visit),
+    )
 }
 
 /// [`check`], also keeping every page's results for [`check_again`].
@@ -373,7 +381,9 @@ fn check_with(
                 return Ok(kept.clone());
             }
             let doc = read_document(tree, f)?;
-            Ok(check_page(&doc, true, &site, &templates, &rules, &settings, visit))
+            Ok(check_page(
+                &doc, true, &site, &templates, &rules, &settings, visit,
+            ))
         })
         .chain(leaves.par_iter().map(|p| {
             let doc = &templates[p];

@@ -49,7 +49,9 @@ pub fn audit_html(a: &AuditReport) -> String {
             esc(s.label())
         );
     }
-    o.push_str("</div>\n<h2>Coverage</h2>\n<table><tr><th>Page</th><th>Status</th><th>Tags</th></tr>\n");
+    o.push_str(
+        "</div>\n<h2>Coverage</h2>\n<table><tr><th>Page</th><th>Status</th><th>Tags</th></tr>\n",
+    );
     for c in &a.coverage {
         let tags: Vec<String> = c
             .tags

@@ -59,7 +59,14 @@ pub fn audit_table(a: &AuditReport) -> String {
             .iter()
             .map(|(k, v)| format!("{k}: {}", v.type_name()))
             .collect();
-        let _ = writeln!(out, "  {:<32} {}:{}  {{{}}}", e.name, e.file, e.line, props.join(", "));
+        let _ = writeln!(
+            out,
+            "  {:<32} {}:{}  {{{}}}",
+            e.name,
+            e.file,
+            e.line,
+            props.join(", ")
+        );
     }
     let _ = writeln!(out, "\nFindings");
     out.push_str(&super::table(&a.check));

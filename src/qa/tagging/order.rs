@@ -66,9 +66,7 @@ impl Order {
                 .iter()
                 .any(|e| d.elements_named(e).next().is_some())
         };
-        let placed = (0..n)
-            .map(|i| is_root(docs[root(&parent, i)]))
-            .collect();
+        let placed = (0..n).map(|i| is_root(docs[root(&parent, i)])).collect();
         Order { prefixes, placed }
     }
 
@@ -160,8 +158,7 @@ fn placeholder_at(doc: &Document) -> Option<usize> {
                 matches!(
                     word,
                     "content" | ".Content" | "$.Content" | "body" | "yield" | "@partial-block"
-                )
-                    || (word == "block" && doc.slice(r.span).starts_with("{{"))
+                ) || (word == "block" && doc.slice(r.span).starts_with("{{"))
                     || inner.starts_with("> @partial-block")
             }
             _ => word == "block" || word == "yield",

@@ -71,9 +71,8 @@ static DATALAYER_PUSH: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bdataLayer\s*\.\s*push\s*\(").expect("valid regex"));
 
 /// `dataLayer = [...]`: replaces the array GTM reads instead of adding to it.
-static DATALAYER_RESET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[;{}\s.(])dataLayer\s*=\s*\[").expect("valid regex")
-});
+static DATALAYER_RESET: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|[;{}\s.(])dataLayer\s*=\s*\[").expect("valid regex"));
 
 /// Names of the consent platforms' callbacks and APIs: code using them runs on consent.
 const CONSENT_APIS: &[&str] = &[
@@ -148,7 +147,9 @@ pub fn facts(doc: &Document) -> std::sync::Arc<ScriptFacts> {
             let code = masked(doc, content);
             for c in CONSENT.captures_iter(&code) {
                 let whole = c.get(0).map_or(0..0, |m| m.range());
-                let keys = c.name("body").map_or(Vec::new(), |b| object_keys(b.as_str()));
+                let keys = c
+                    .name("body")
+                    .map_or(Vec::new(), |b| object_keys(b.as_str()));
                 f.consent.push(Consent {
                     update: c.name("mode").is_some_and(|m| m.as_str() == "update"),
                     keys,
@@ -156,10 +157,13 @@ pub fn facts(doc: &Document) -> std::sync::Arc<ScriptFacts> {
                 });
             }
             for m in DATALAYER_INIT.find_iter(&code) {
-                f.datalayer_inits
-                    .push(Span::new(content.start + m.start(), content.start + m.end()));
+                f.datalayer_inits.push(Span::new(
+                    content.start + m.start(),
+                    content.start + m.end(),
+                ));
             }
-            let at = |m: regex::Match| Span::new(content.start + m.start(), content.start + m.end());
+            let at =
+                |m: regex::Match| Span::new(content.start + m.start(), content.start + m.end());
             f.datalayer_pushes
                 .extend(DATALAYER_PUSH.find_iter(&code).map(at));
             f.datalayer_resets
@@ -280,7 +284,10 @@ pub fn config_key(expr: &str) -> Option<String> {
         .trim_start_matches('{')
         .trim_end_matches('}')
         .trim_matches(|c: char| c == '-' || c == '~' || c.is_whitespace());
-    let var = inner.split(['|', ' ', '\t']).next()?.trim_start_matches('$');
+    let var = inner
+        .split(['|', ' ', '\t'])
+        .next()?
+        .trim_start_matches('$');
     let var = var.trim_start_matches('.');
     let ok = !var.is_empty()
         && var.contains('.')

@@ -70,7 +70,10 @@ pub enum TagId {
     Literal(String),
     /// A template expression naming a site-config key (`site.google_analytics`,
     /// `.Site.Params.gtm`); `value` is filled by `values::SiteValues::resolve`.
-    Config { key: String, value: Option<String> },
+    Config {
+        key: String,
+        value: Option<String>,
+    },
     Dynamic,
 }
 
@@ -219,8 +222,7 @@ fn src_tag(doc: &Document, el: usize, src: Span, out: &mut Vec<Tag>) {
             path_segment_after(doc, src, "/consent/")
         });
         (TagKind::Onetrust, id)
-    } else if lower.contains("consent.cookiebot.com/") || lower.contains("consent.cookiebot.eu/")
-    {
+    } else if lower.contains("consent.cookiebot.com/") || lower.contains("consent.cookiebot.eu/") {
         let id = attr_id(doc, el, "data-cbid").unwrap_or_else(|| query_id("cbid"));
         (TagKind::Cookiebot, id)
     } else {
@@ -291,8 +293,14 @@ const INLINE_LOADERS: &[(&str, TagKind)] = &[
     ("stats.g.doubleclick.net/dc.js", TagKind::Ua),
     ("cdn.segment.com/analytics.js", TagKind::Segment),
     ("connect.facebook.net/", TagKind::MetaPixel),
-    ("snap.licdn.com/li.lms-analytics/insight", TagKind::LinkedinInsight),
-    ("analytics.tiktok.com/i18n/pixel/events.js", TagKind::TiktokPixel),
+    (
+        "snap.licdn.com/li.lms-analytics/insight",
+        TagKind::LinkedinInsight,
+    ),
+    (
+        "analytics.tiktok.com/i18n/pixel/events.js",
+        TagKind::TiktokPixel,
+    ),
 ];
 
 /// The `GTM-` id of an inline GTM snippet: the IIFE's last argument, else any `GTM-` literal.
@@ -300,7 +308,10 @@ fn gtm_literal(doc: &Document, content: Span, code: &str) -> TagId {
     if let Some(c) = script::GTM_IIFE.captures(code)
         && let Some(arg) = c.name("arg")
     {
-        return script::arg_id(doc, Span::new(content.start + arg.start(), content.start + arg.end()));
+        return script::arg_id(
+            doc,
+            Span::new(content.start + arg.start(), content.start + arg.end()),
+        );
     }
     script::GTM_ID
         .find(code)
@@ -318,7 +329,11 @@ fn query_param(doc: &Document, src: Span, name: &str) -> TagId {
         let pair_start = pos;
         pos += pair.len() + 1;
         let pair = pair.strip_prefix("amp;").unwrap_or(pair);
-        let lead = if url[pair_start..].starts_with("amp;") { 4 } else { 0 };
+        let lead = if url[pair_start..].starts_with("amp;") {
+            4
+        } else {
+            0
+        };
         if let Some((k, v)) = pair.split_once('=')
             && k == name
         {
@@ -340,7 +355,9 @@ fn path_segment_after(doc: &Document, src: Span, marker: &str) -> TagId {
         return TagId::Dynamic;
     };
     let start = at + marker.len();
-    let len = url[start..].find(['/', '?', '#']).unwrap_or(url.len() - start);
+    let len = url[start..]
+        .find(['/', '?', '#'])
+        .unwrap_or(url.len() - start);
     if len == 0 {
         return TagId::Dynamic;
     }

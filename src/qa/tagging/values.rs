@@ -99,9 +99,11 @@ fn walk(root: &Json, path: &[&str]) -> Option<String> {
     let mut at = root;
     for p in path {
         let obj = at.as_object()?;
-        at = obj
-            .get(*p)
-            .or_else(|| obj.iter().find(|(k, _)| k.eq_ignore_ascii_case(p)).map(|(_, v)| v))?;
+        at = obj.get(*p).or_else(|| {
+            obj.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(p))
+                .map(|(_, v)| v)
+        })?;
     }
     match at {
         Json::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
@@ -174,15 +176,24 @@ mod tests {
     #[test]
     fn jekyll_config_and_data_keys_resolve() {
         let v = site(&[
-            ("_config.yml", "google_analytics: G-ABC123\nanalytics:\n  gtm: GTM-XYZ9\n"),
+            (
+                "_config.yml",
+                "google_analytics: G-ABC123\nanalytics:\n  gtm: GTM-XYZ9\n",
+            ),
             ("_data/tags.yml", "meta: '12345'\n"),
         ]);
-        assert_eq!(v.lookup("site.google_analytics").as_deref(), Some("G-ABC123"));
+        assert_eq!(
+            v.lookup("site.google_analytics").as_deref(),
+            Some("G-ABC123")
+        );
         assert_eq!(v.lookup("site.analytics.gtm").as_deref(), Some("GTM-XYZ9"));
         assert_eq!(v.lookup("site.data.tags.meta").as_deref(), Some("12345"));
         assert_eq!(v.lookup("site.missing"), None);
         let e = site(&[("_data/site.yaml", "google-analytics:\n  ua: 'G-ELEVEN1'\n")]);
-        assert_eq!(e.lookup("site.google-analytics.ua").as_deref(), Some("G-ELEVEN1"));
+        assert_eq!(
+            e.lookup("site.google-analytics.ua").as_deref(),
+            Some("G-ELEVEN1")
+        );
     }
 
     #[test]
@@ -194,7 +205,8 @@ mod tests {
         assert_eq!(v.lookup("Site.Params.gtmId").as_deref(), Some("GTM-AAAA1"));
         assert_eq!(v.lookup("site.Params.gtmid").as_deref(), Some("GTM-AAAA1"));
         assert_eq!(
-            v.lookup("Site.Config.Services.GoogleAnalytics.ID").as_deref(),
+            v.lookup("Site.Config.Services.GoogleAnalytics.ID")
+                .as_deref(),
             Some("G-HUGO1")
         );
     }

@@ -80,8 +80,14 @@ mod tests {
         let f = check_files(
             &[
                 ("_config.yml", "title: x\n"),
-                ("a.html", "<html><head><script>fbq('init', '42');</script></head><body><footer><a href=\"/privacy/\">Privacy</a></footer></body></html>"),
-                ("b.html", "<html><head><script src=\"https://app.usercentrics.eu/browser-ui/latest/loader.js\"></script></head><body><footer><a href=\"/do-not-sell/\">Do Not Sell or Share My Personal Information</a></footer></body></html>"),
+                (
+                    "a.html",
+                    "<html><head><script>fbq('init', '42');</script></head><body><footer><a href=\"/privacy/\">Privacy</a></footer></body></html>",
+                ),
+                (
+                    "b.html",
+                    "<html><head><script src=\"https://app.usercentrics.eu/browser-ui/latest/loader.js\"></script></head><body><footer><a href=\"/do-not-sell/\">Do Not Sell or Share My Personal Information</a></footer></body></html>",
+                ),
             ],
             "[legal]\nccpa = true\n",
         );

@@ -85,8 +85,13 @@ impl Rule for FooterLinks {
         let (doc, span) = footer_anchor(view);
         if !has(PRIVACY) {
             out.push(
-                Finding::at(&META, doc, span, "the footer has no link to the privacy policy")
-                    .hint("link the privacy policy from the footer every page uses"),
+                Finding::at(
+                    &META,
+                    doc,
+                    span,
+                    "the footer has no link to the privacy policy",
+                )
+                .hint("link the privacy policy from the footer every page uses"),
             );
         }
         if !has(COOKIE_SETTINGS) {
@@ -109,8 +114,14 @@ mod tests {
             &[
                 ("_config.yml", "title: x\n"),
                 ("_layouts/default.html", layout),
-                ("_layouts/plain.html", "<html><head><script async src=\"https://www.googletagmanager.com/gtag/js?id=G-1\"></script></head>\n<body>{{ content }}<footer><a href=\"/privacy/\">Privacy</a></footer></body></html>"),
-                ("_includes/footer.html", "<a href=\"/privacy/\">Privacy</a> <a href=\"javascript:Cookiebot.renew()\">Cookie settings</a>"),
+                (
+                    "_layouts/plain.html",
+                    "<html><head><script async src=\"https://www.googletagmanager.com/gtag/js?id=G-1\"></script></head>\n<body>{{ content }}<footer><a href=\"/privacy/\">Privacy</a></footer></body></html>",
+                ),
+                (
+                    "_includes/footer.html",
+                    "<a href=\"/privacy/\">Privacy</a> <a href=\"javascript:Cookiebot.renew()\">Cookie settings</a>",
+                ),
                 ("index.md", "---\nlayout: default\n---\n[privacy](/x)\n"),
                 ("b.md", "---\nlayout: plain\n---\nb\n"),
             ],

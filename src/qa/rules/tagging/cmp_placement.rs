@@ -43,8 +43,19 @@ impl Rule for CmpPlacement {
             .find(|p| p.key < cmp.key);
         if let Some(tag) = first_tag {
             out.push(
-                at_tag(&META, view, cmp, format!("the {} loader comes after {} {} loads at {}", name(cmp.tag.kind), tag.tag.kind.as_str(), tag.tag.id.display(), where_(tag)))
-                    .hint("load the consent platform before every tag it governs"),
+                at_tag(
+                    &META,
+                    view,
+                    cmp,
+                    format!(
+                        "the {} loader comes after {} {} loads at {}",
+                        name(cmp.tag.kind),
+                        tag.tag.kind.as_str(),
+                        tag.tag.id.display(),
+                        where_(tag)
+                    ),
+                )
+                .hint("load the consent platform before every tag it governs"),
             );
             return;
         }
@@ -83,9 +94,20 @@ mod tests {
         let f = check_files(
             &[
                 ("_config.yml", "title: x\n"),
-                ("a.html", &format!("<html><head>{gtm}\n{ot}</head><body></body></html>")),
-                ("b.html", &format!("<html><head><script src=\"/js/site.js\"></script>\n{cb}</head><body></body></html>")),
-                ("c.html", &format!("<html><head>{cb}\n{gtm}</head><body></body></html>")),
+                (
+                    "a.html",
+                    &format!("<html><head>{gtm}\n{ot}</head><body></body></html>"),
+                ),
+                (
+                    "b.html",
+                    &format!(
+                        "<html><head><script src=\"/js/site.js\"></script>\n{cb}</head><body></body></html>"
+                    ),
+                ),
+                (
+                    "c.html",
+                    &format!("<html><head>{cb}\n{gtm}</head><body></body></html>"),
+                ),
             ],
             "",
         );

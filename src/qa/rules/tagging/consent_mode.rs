@@ -48,7 +48,8 @@ impl Rule for ConsentMode {
         let view = cx.view;
         let t = PageTags::of(view);
         let Some(first) = t.tags.iter().find(|p| {
-            matches!(p.tag.kind, TagKind::Gtm | TagKind::Gtag) && p.tag.placement != Placement::Noscript
+            matches!(p.tag.kind, TagKind::Gtm | TagKind::Gtag)
+                && p.tag.placement != Placement::Noscript
         }) else {
             return;
         };
@@ -87,15 +88,31 @@ impl Rule for ConsentMode {
         }
         if default.key > first.key {
             out.push(
-                at_doc(&META, view, default.doc, span, format!("the Consent Mode default runs after {} loads at {}", first.tag.id.display(), where_(first)))
-                    .hint("move the consent default above the Google tag"),
+                at_doc(
+                    &META,
+                    view,
+                    default.doc,
+                    span,
+                    format!(
+                        "the Consent Mode default runs after {} loads at {}",
+                        first.tag.id.display(),
+                        where_(first)
+                    ),
+                )
+                .hint("move the consent default above the Google tag"),
             );
         }
         let cmp = t.tags.iter().any(|p| p.tag.kind.is_cmp()) || !t.other_cmps.is_empty();
         if !cmp && !t.consent.iter().any(|c| c.consent.update) {
             out.push(
-                at_doc(&META, view, default.doc, span, "no gtag('consent', 'update', …) follows the visitor's choice")
-                    .hint("call gtag('consent', 'update', {...}) from the consent banner's callback"),
+                at_doc(
+                    &META,
+                    view,
+                    default.doc,
+                    span,
+                    "no gtag('consent', 'update', …) follows the visitor's choice",
+                )
+                .hint("call gtag('consent', 'update', {...}) from the consent banner's callback"),
             );
         }
     }

@@ -22,11 +22,15 @@ impl Rule for DataLayer {
     }
 
     fn check_file(&self, cx: &FileCx, out: &mut Vec<Finding>) {
-        in_document(cx, |e, at| EventNotInPlan.check_event(e, at, cx.settings, out));
+        in_document(cx, |e, at| {
+            EventNotInPlan.check_event(e, at, cx.settings, out)
+        });
     }
 
     fn check_site(&self, cx: &SiteCx, out: &mut Vec<Finding>) {
-        in_scripts(cx, |e, at| EventNotInPlan.check_event(e, at, cx.settings, out));
+        in_scripts(cx, |e, at| {
+            EventNotInPlan.check_event(e, at, cx.settings, out)
+        });
     }
 
     fn check_page(&self, cx: &PageCx, out: &mut Vec<Finding>) {
@@ -69,11 +73,24 @@ mod tests {
         let f = check_files(
             &[
                 ("_config.yml", "title: x\n"),
-                ("a.html", &format!("<html><head><script>dataLayer.push({{a: 1}});</script>\n{gtm}</head><body><script>var dataLayer = [{{b: 2}}];</script></body></html>")),
-                ("b.html", &format!("<html><head><script>window.dataLayer = window.dataLayer || []; dataLayer.push({{a: 1}});</script>\n{gtm}</head><body></body></html>")),
+                (
+                    "a.html",
+                    &format!(
+                        "<html><head><script>dataLayer.push({{a: 1}});</script>\n{gtm}</head><body><script>var dataLayer = [{{b: 2}}];</script></body></html>"
+                    ),
+                ),
+                (
+                    "b.html",
+                    &format!(
+                        "<html><head><script>window.dataLayer = window.dataLayer || []; dataLayer.push({{a: 1}});</script>\n{gtm}</head><body></body></html>"
+                    ),
+                ),
             ],
             "",
         );
-        assert_eq!(at(&f, "TAG-006"), [("a.html".into(), 1, 21), ("a.html".into(), 2, 172)]);
+        assert_eq!(
+            at(&f, "TAG-006"),
+            [("a.html".into(), 1, 21), ("a.html".into(), 2, 172)]
+        );
     }
 }

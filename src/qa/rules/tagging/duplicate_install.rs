@@ -61,7 +61,9 @@ mod tests {
     #[test]
     fn a_layout_and_an_include_installing_the_same_ga4_id_are_flagged_once() {
         let snippet = "<script async src=\"https://www.googletagmanager.com/gtag/js?id={{ site.ga }}\"></script>\n<script>gtag('config', '{{ site.ga }}');</script>\n";
-        let layout = format!("<html><head>\n{snippet}{{% include analytics.html %}}</head><body>{{{{ content }}}}</body></html>");
+        let layout = format!(
+            "<html><head>\n{snippet}{{% include analytics.html %}}</head><body>{{{{ content }}}}</body></html>"
+        );
         let f = check_files(
             &[
                 ("_config.yml", "ga: G-ABC123\n"),

@@ -45,7 +45,12 @@ impl Rule for EnvironmentLeak {
                 );
             }
             if cfg.production_ids.iter().any(|s| s == id) && env == Some(Env::NotProduction) {
-                out.push(Finding::at(&META, doc, t.span, format!("production id {id} renders only in non-production builds")));
+                out.push(Finding::at(
+                    &META,
+                    doc,
+                    t.span,
+                    format!("production id {id} renders only in non-production builds"),
+                ));
             }
         }
         gtm_environments(doc, out);
@@ -63,7 +68,9 @@ fn gtm_environments(doc: &Document, out: &mut Vec<Finding>) {
         let e = &doc.elements[el];
         let span = e.content.map_or(e.tag, |c| Span::new(e.tag.start, c.end));
         let text = doc.slice(span);
-        let Some(at) = text.find("gtm_preview=env-") else { continue };
+        let Some(at) = text.find("gtm_preview=env-") else {
+            continue;
+        };
         let start = span.start + at;
         if env_at(doc, start) == Some(Env::NotProduction) {
             continue;

@@ -12,8 +12,8 @@ mod planned;
 mod segment_track_off_plan;
 mod unplanned_event;
 
-mod consent_mode;
 mod cmp_placement;
+mod consent_mode;
 mod datalayer;
 mod duplicate_install;
 mod environment_leak;
@@ -76,10 +76,9 @@ pub(crate) fn where_(p: &Placed) -> String {
 /// redirect stub), so a tag missing from it is really missing.
 pub(crate) fn is_html_page(view: &PageView) -> bool {
     view.is_complete()
-        && view
-            .docs
-            .iter()
-            .any(|d| d.elements_named("head").next().is_some() || d.elements_named("body").next().is_some())
+        && view.docs.iter().any(|d| {
+            d.elements_named("head").next().is_some() || d.elements_named("body").next().is_some()
+        })
 }
 
 #[cfg(test)]

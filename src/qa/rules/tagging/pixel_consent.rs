@@ -48,7 +48,10 @@ impl Rule for PixelConsent {
     fn check_file(&self, cx: &FileCx, out: &mut Vec<Finding>) {
         let doc = cx.doc;
         let mut seen = Vec::new();
-        for t in tags(doc).iter().filter(|t| t.kind.is_pixel() && t.placement != Placement::Noscript) {
+        for t in tags(doc)
+            .iter()
+            .filter(|t| t.kind.is_pixel() && t.placement != Placement::Noscript)
+        {
             if seen.contains(&(t.element, t.kind)) || gated(doc, t.element) {
                 continue;
             }
@@ -90,11 +93,15 @@ fn gated(doc: &Document, el: usize) -> bool {
 fn unlisted_vendors(cx: &FileCx, vendors: &[String], out: &mut Vec<Finding>) {
     let doc = cx.doc;
     for el in doc.elements_named("script") {
-        let Some(src) = doc.attr(el, "src").and_then(|a| a.value) else { continue };
+        let Some(src) = doc.attr(el, "src").and_then(|a| a.value) else {
+            continue;
+        };
         if doc.is_dynamic(src) {
             continue;
         }
-        let Some(host) = crate::config::host_of(doc.slice(src)) else { continue };
+        let Some(host) = crate::config::host_of(doc.slice(src)) else {
+            continue;
+        };
         let listed = |h: &String| {
             let h = h.trim_start_matches("*.").to_ascii_lowercase();
             host == h || host.ends_with(&format!(".{h}"))

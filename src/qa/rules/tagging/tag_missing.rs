@@ -52,11 +52,21 @@ impl Rule for TagMissing {
             });
         if must {
             let (doc, span) = view.head_owner();
-            let d = view.docs.iter().position(|x| std::ptr::eq(*x, doc)).unwrap_or(0);
+            let d = view
+                .docs
+                .iter()
+                .position(|x| std::ptr::eq(*x, doc))
+                .unwrap_or(0);
             let what = format!("the site's tag ({})", declared.join(", "));
             out.push(
-                at_doc(&META, view, d, span, format!("pages built on this file do not load {what}"))
-                    .hint("add the tag to the layout every page uses (or its head include)"),
+                at_doc(
+                    &META,
+                    view,
+                    d,
+                    span,
+                    format!("pages built on this file do not load {what}"),
+                )
+                .hint("add the tag to the layout every page uses (or its head include)"),
             );
         }
         gtm_parts(cx, &t, out);
@@ -75,8 +85,16 @@ fn gtm_parts(cx: &PageCx, t: &PageTags, out: &mut Vec<Finding>) {
     };
     if t.head.is_some() && !t.in_head(&loader.key) {
         out.push(
-            at_tag(&META, view, loader, format!("the GTM snippet for {} is outside <head>", loader.tag.id.display()))
-                .hint("move it as high in <head> as possible, as Google's install instructions say"),
+            at_tag(
+                &META,
+                view,
+                loader,
+                format!(
+                    "the GTM snippet for {} is outside <head>",
+                    loader.tag.id.display()
+                ),
+            )
+            .hint("move it as high in <head> as possible, as Google's install instructions say"),
         );
     }
     let noscript = t
@@ -116,14 +134,19 @@ mod tests {
         let tagged = format!(
             "<html><head>{{% include gtm-head.html %}}</head><body>{{% include gtm-body.html %}}<main>{{{{ content }}}}</main></body></html>"
         );
-        let late = format!("<html><head>{HEAD}</head><body><header>x</header>{BODY}{{{{ content }}}}</body></html>");
+        let late = format!(
+            "<html><head>{HEAD}</head><body><header>x</header>{BODY}{{{{ content }}}}</body></html>"
+        );
         let f = check_files(
             &[
                 ("_config.yml", "title: x\n"),
                 ("_includes/gtm-head.html", HEAD),
                 ("_includes/gtm-body.html", BODY),
                 ("_layouts/default.html", &tagged),
-                ("_layouts/bare.html", "<html>\n<head><title>x</title></head><body>{{ content }}</body></html>"),
+                (
+                    "_layouts/bare.html",
+                    "<html>\n<head><title>x</title></head><body>{{ content }}</body></html>",
+                ),
                 ("_layouts/late.html", &late),
                 ("index.md", "---\nlayout: default\n---\nhi\n"),
                 ("landing.md", "---\nlayout: bare\n---\nhi\n"),

@@ -37,8 +37,13 @@ impl Rule for UniversalAnalytics {
                 None => format!("the Universal Analytics loader `{}`", cx.doc.slice(t.span)),
             };
             out.push(
-                Finding::at(&META, cx.doc, t.span, format!("{what} stopped processing data on 1 July 2023"))
-                    .hint("remove the UA snippet; measure with the GA4 tag (gtag.js or GTM) instead"),
+                Finding::at(
+                    &META,
+                    cx.doc,
+                    t.span,
+                    format!("{what} stopped processing data on 1 July 2023"),
+                )
+                .hint("remove the UA snippet; measure with the GA4 tag (gtag.js or GTM) instead"),
             );
         }
     }
@@ -51,10 +56,13 @@ mod tests {
     #[test]
     fn ua_ids_in_ga_js_and_gtag_config_are_flagged() {
         let f = check_files(
-            &[("_config.yml", "title: x\n"), (
-                "_includes/analytics.html",
-                "<script>var _gaq = _gaq || [];\n_gaq.push(['_setAccount', 'UA-999-1']);</script>\n<script>gtag('config', 'G-NEW1');\ngtag('config', 'UA-999-2');</script>\n",
-            )],
+            &[
+                ("_config.yml", "title: x\n"),
+                (
+                    "_includes/analytics.html",
+                    "<script>var _gaq = _gaq || [];\n_gaq.push(['_setAccount', 'UA-999-1']);</script>\n<script>gtag('config', 'G-NEW1');\ngtag('config', 'UA-999-2');</script>\n",
+                ),
+            ],
             "",
         );
         assert_eq!(
