@@ -101,7 +101,8 @@ pub fn audit(
 /// The ids of every page's tags, with the places they are written and how many pages load
 /// them. Dynamic ids are left out: they name nothing.
 fn ids_found(coverage: &[PageCoverage]) -> Vec<IdFound> {
-    let mut by: BTreeMap<(TagKind, String), (Vec<(Arc<str>, usize)>, usize)> = BTreeMap::new();
+    type Places = Vec<(Arc<str>, usize)>;
+    let mut by: BTreeMap<(TagKind, String), (Places, usize)> = BTreeMap::new();
     for row in coverage {
         let mut on_page = Vec::new();
         for t in &row.tags {

@@ -180,7 +180,7 @@ fn tag(kind: &str, id: &str, file: &str, line: usize) -> (String, String, String
 
 /// Pages verified by reading them and their layouts:
 /// - digitalgov `content/_index.md` (Hugo): `_default/baseof.html` renders
-///   `partials/core/head.html`, whose GTM snippet loads `GTM-MZCKZPQ` (line 81), and its
+///   `partials/core/head.html`, whose GTM snippet loads `GTM-MZCKZPQ` (line 83), and its
 ///   noscript iframe after `<body>` (baseof line 20). No consent platform (US federal sites use
 ///   none): `consent_missing`. The DAP script it also loads is not one of the audit's kinds.
 /// - lektor-website `templates/blog-post.html` extends `layout.html`: analytics.js with
@@ -201,7 +201,7 @@ fn the_corpora_tags_are_found_with_their_ids_and_coverage() {
         (
             "consent_missing",
             vec![
-                tag("gtm", "GTM-MZCKZPQ", head, 81),
+                tag("gtm", "GTM-MZCKZPQ", head, 83),
                 tag("gtm", "GTM-MZCKZPQ", base, 20)
             ]
         )

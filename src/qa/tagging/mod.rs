@@ -2,8 +2,15 @@
 //! first-party scripts with a real JavaScript parser (`js`), for the tagging audit and the
 //! TAG rules.
 
+pub mod coverage;
+pub mod env;
 pub mod events;
 pub mod js;
+pub mod order;
+pub mod script;
+pub mod snippets;
+pub mod tags;
+pub mod values;
 
 use std::sync::Arc;
 
@@ -81,10 +88,3 @@ pub struct Event {
     pub line: usize,
     pub column: usize,
 }
-
-pub mod coverage;
-pub mod env;
-pub mod order;
-pub mod script;
-pub mod tags;
-pub mod values;

@@ -1,78 +1,21 @@
-//! What tag detection reads inside inline `<script>` elements: the vendors' configuring
-//! calls (`gtag('config', …)`, `fbq('init', …)`), Consent Mode calls and the data layer's
-//! initialisation, on the script text with its comments blanked out. An argument written as
-//! a template expression (`'{{ site.gtm_id }}'`) names a site-config key.
+//! What one document's inline scripts do besides loading tags (Consent Mode calls, the data
+//! layer's initialisation and pushes, consent callbacks, other consent platforms), read
+//! through the parsed scripts (`js`, `snippets`); and how an argument's source gives a tag
+//! id: a literal, a template expression naming a site-config key (`'{{ site.gtm_id }}'`),
+//! or dynamic.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::tags::{TagId, TagKind};
+use super::snippets;
+use super::tags::TagId;
 use crate::qa::page::Document;
 use crate::qa::page::template::RegionKind;
 use crate::qa::source::Span;
 
-/// An argument: a quoted string, a template expression, or an identifier (dynamic).
-const ARG: &str = r#"(?P<arg>'[^'\n]*'|"[^"\n]*"|\{\{.*?\}\}|[A-Za-z_$][\w$.]*)"#;
-
-pub struct Call {
-    pub kind: TagKind,
-    pub regex: Regex,
-}
-
-fn call(kind: TagKind, head: &str) -> Call {
-    Call {
-        kind,
-        regex: Regex::new(&format!("{head}{ARG}")).expect("valid regex"),
-    }
-}
-
-/// The calls that configure a tag's id, as the vendors' snippets write them.
-pub static CALLS: LazyLock<Vec<Call>> = LazyLock::new(|| {
-    vec![
-        call(TagKind::Gtag, r#"\bgtag\s*\(\s*['"]config['"]\s*,\s*"#),
-        call(
-            TagKind::Ua,
-            r#"\b(?:ga|__gaTracker)\s*\(\s*['"]create['"]\s*,\s*"#,
-        ),
-        call(
-            TagKind::Ua,
-            r#"\b_gaq\.push\s*\(\s*\[\s*['"]_setAccount['"]\s*,\s*"#,
-        ),
-        call(TagKind::Segment, r#"\banalytics\.load\s*\(\s*"#),
-        call(TagKind::MetaPixel, r#"\bfbq\s*\(\s*['"]init['"]\s*,\s*"#),
-        call(TagKind::LinkedinInsight, r#"\b_linkedin_partner_id\s*=\s*"#),
-        call(TagKind::TiktokPixel, r#"\bttq\.load\s*\(\s*"#),
-    ]
-});
-
-/// GTM's loader IIFE: `})(window,document,'script','dataLayer','GTM-XXXX');`.
-pub static GTM_IIFE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r#"\(\s*window\s*,\s*document\s*,\s*['"]script['"]\s*,\s*['"][\w$]+['"]\s*,\s*{ARG}\s*\)"#
-    ))
-    .expect("valid regex")
-});
-
 pub static GTM_ID: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bGTM-[A-Z0-9]{4,}\b").expect("valid regex"));
-
-static CONSENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\bgtag\s*\(\s*['"]consent['"]\s*,\s*['"](?P<mode>default|update)['"]\s*(?:,\s*\{(?P<body>[^}]*)\})?"#)
-        .expect("valid regex")
-});
-
-static DATALAYER_INIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:window\s*(?:\.\s*|\[\s*['"]))?dataLayer['"]?\s*\]?\s*=\s*(?:window\s*(?:\.\s*|\[\s*['"]))?dataLayer['"]?\s*\]?\s*\|\|\s*\[\s*\]"#)
-        .expect("valid regex")
-});
-
-static DATALAYER_PUSH: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\bdataLayer\s*\.\s*push\s*\(").expect("valid regex"));
-
-/// `dataLayer = [...]`: replaces the array GTM reads instead of adding to it.
-static DATALAYER_RESET: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:^|[;{}\s.(])dataLayer\s*=\s*\[").expect("valid regex"));
 
 /// Names of the consent platforms' callbacks and APIs: code using them runs on consent.
 const CONSENT_APIS: &[&str] = &[
@@ -144,50 +87,36 @@ pub fn facts(doc: &Document) -> std::sync::Arc<ScriptFacts> {
             let Some(content) = doc.elements[el].content.filter(|c| !c.is_empty()) else {
                 continue;
             };
-            let code = masked(doc, content);
-            for c in CONSENT.captures_iter(&code) {
-                let whole = c.get(0).map_or(0..0, |m| m.range());
-                let keys = c
-                    .name("body")
-                    .map_or(Vec::new(), |b| object_keys(b.as_str()));
-                f.consent.push(Consent {
-                    update: c.name("mode").is_some_and(|m| m.as_str() == "update"),
-                    keys,
-                    span: Span::new(content.start + whole.start, content.start + whole.end),
-                });
-            }
-            for m in DATALAYER_INIT.find_iter(&code) {
-                f.datalayer_inits.push(Span::new(
-                    content.start + m.start(),
-                    content.start + m.end(),
-                ));
-            }
-            let at =
-                |m: regex::Match| Span::new(content.start + m.start(), content.start + m.end());
-            f.datalayer_pushes
-                .extend(DATALAYER_PUSH.find_iter(&code).map(at));
-            f.datalayer_resets
-                .extend(DATALAYER_RESET.find_iter(&code).map(|m| {
-                    let lead = m.as_str().find("dataLayer").unwrap_or(0);
-                    Span::new(content.start + m.start() + lead, content.start + m.end())
-                }));
-            if CONSENT_APIS.iter().any(|a| code.contains(a)) {
+            if CONSENT_APIS
+                .iter()
+                .any(|a| masked(doc, content).contains(a))
+            {
                 f.consent_gated.push(el);
+            }
+        }
+        for script in super::js::scripts(doc).iter() {
+            for c in &script.calls {
+                if let Some((update, keys)) = snippets::consent_call(c) {
+                    f.consent.push(Consent {
+                        update,
+                        keys,
+                        span: c.span,
+                    });
+                }
+                if snippets::is_datalayer_push(c) {
+                    f.datalayer_pushes.push(c.span);
+                }
+            }
+            for a in &script.assignments {
+                match snippets::datalayer_assignment(doc, &a.target, &a.value, a.span) {
+                    Some(true) => f.datalayer_inits.push(a.span),
+                    Some(false) => f.datalayer_resets.push(a.span),
+                    None => {}
+                }
             }
         }
         f
     })
-}
-
-/// The keys of an object literal's body: `ad_storage: 'denied', 'analytics_storage': …`.
-fn object_keys(body: &str) -> Vec<String> {
-    body.split(',')
-        .filter_map(|pair| {
-            let key = pair.split(':').next()?.trim().trim_matches(['\'', '"']);
-            (!key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || c == '_'))
-                .then(|| key.to_string())
-        })
-        .collect()
 }
 
 /// The script text of `content` with its JavaScript comments replaced by spaces (byte

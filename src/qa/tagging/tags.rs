@@ -4,12 +4,11 @@
 //! carries. Ids are literal, a template expression naming a site-config key, or dynamic.
 //! Computed once per document (`Document::memo`): a layout is shared by every page.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
-use regex::Regex;
 use serde::Serialize;
 
-use super::script;
+use super::{js, script, snippets};
 use crate::qa::page::Document;
 use crate::qa::source::Span;
 
@@ -141,22 +140,36 @@ fn detect(doc: &Document) -> Vec<Tag> {
     let mut out = Vec::new();
     for (i, el) in doc.elements.iter().enumerate() {
         match el.name.as_ref() {
-            "script" => script_tags(doc, i, &mut out),
+            "script" => {
+                if let Some(src) = doc.attr(i, "src").and_then(|a| a.value) {
+                    src_tag(doc, i, src, &mut out);
+                }
+            }
             "iframe" | "img" if doc.has_ancestor(i, "noscript") => noscript_tags(doc, i, &mut out),
             _ => {}
+        }
+    }
+    for script in js::scripts(doc).iter() {
+        let el = doc
+            .elements_named("script")
+            .find(|&e| doc.elements[e].content == Some(script.span));
+        if let Some(el) = el {
+            inline_tags(doc, el, script, &mut out);
         }
     }
     out.sort_by_key(|t| t.span.start);
     out
 }
 
-fn push(doc: &Document, out: &mut Vec<Tag>, kind: TagKind, id: TagId, span: Span, el: usize) {
+fn push(
+    doc: &Document,
+    out: &mut Vec<Tag>,
+    (kind, id): (TagKind, TagId),
+    span: Span,
+    el: usize,
+    placement: Placement,
+) {
     let at = doc.lines.line_col(&doc.text, span.start);
-    let placement = match doc.elements[el].name.as_ref() {
-        "script" if kind_config_call(kind, doc, span) => Placement::Config,
-        "script" => Placement::Loader,
-        _ => Placement::Noscript,
-    };
     out.push(Tag {
         kind,
         id,
@@ -167,27 +180,6 @@ fn push(doc: &Document, out: &mut Vec<Tag>, kind: TagKind, id: TagId, span: Span
         placement,
         element: el,
     });
-}
-
-/// True when `span` (inside a script) is an id passed to a configuring call.
-fn kind_config_call(_kind: TagKind, doc: &Document, span: Span) -> bool {
-    let before = &doc.text[span.start.saturating_sub(80)..span.start];
-    CONFIG_CALL.is_match(before)
-}
-
-static CONFIG_CALL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:gtag\s*\(\s*['"]config['"]|ga\s*\(\s*['"]create['"]|_setAccount['"]|fbq\s*\(\s*['"]init['"]|ttq\.load|analytics\.load|_linkedin_partner_id)\s*[,=(]?\s*['"]?$"#)
-        .expect("valid regex")
-});
-
-/// `<script src>` loaders and the inline snippets.
-fn script_tags(doc: &Document, el: usize, out: &mut Vec<Tag>) {
-    if let Some(src) = doc.attr(el, "src").and_then(|a| a.value) {
-        src_tag(doc, el, src, out);
-    }
-    if let Some(content) = doc.elements[el].content.filter(|c| !c.is_empty()) {
-        inline_tags(doc, el, content, out);
-    }
 }
 
 fn src_tag(doc: &Document, el: usize, src: Span, out: &mut Vec<Tag>) {
@@ -228,8 +220,7 @@ fn src_tag(doc: &Document, el: usize, src: Span, out: &mut Vec<Tag>) {
     } else {
         return;
     };
-    // A loader without an id is reported only when no inline call of the same script names it.
-    push(doc, out, kind, id, src, el);
+    push(doc, out, (kind, id), src, el, Placement::Loader);
 }
 
 /// The id in a `<noscript>` fallback: GTM's `ns.html?id=`, the Meta and LinkedIn images.
@@ -248,74 +239,42 @@ fn noscript_tags(doc: &Document, el: usize, out: &mut Vec<Tag>) {
         return;
     };
     let id = query_param(doc, src, param);
-    push(doc, out, kind, id, src, el);
+    push(doc, out, (kind, id), src, el, Placement::Noscript);
 }
 
-/// The inline snippets: ids passed to the vendors' calls, and loaders named in the code.
-fn inline_tags(doc: &Document, el: usize, content: Span, out: &mut Vec<Tag>) {
-    let code = script::masked(doc, content);
+/// The inline snippets: ids passed to the vendors' calls, GTM's loader, and the loaders
+/// the snippets inject when no call names their id.
+fn inline_tags(doc: &Document, el: usize, script: &js::Script, out: &mut Vec<Tag>) {
     let before = out.len();
-    for call in script::CALLS.iter() {
-        for c in call.regex.captures_iter(&code) {
-            let Some(arg) = c.name("arg") else { continue };
-            let span = Span::new(content.start + arg.start(), content.start + arg.end());
-            let id = script::arg_id(doc, span);
-            let kind = match (call.kind, id.value()) {
-                (TagKind::Gtag, Some(v)) if v.starts_with("UA-") => TagKind::Ua,
-                (TagKind::Gtag, Some(v)) if v.starts_with("GTM-") => TagKind::Gtm,
-                (k, _) => k,
-            };
-            push(doc, out, kind, id, span, el);
-        }
+    for c in snippets::configured(doc, script) {
+        let id = script::arg_id(doc, c.arg);
+        let kind = match (c.kind, id.value()) {
+            (TagKind::Gtag, Some(v)) if v.starts_with("UA-") => TagKind::Ua,
+            (TagKind::Gtag, Some(v)) if v.starts_with("GTM-") => TagKind::Gtm,
+            (k, _) => k,
+        };
+        push(doc, out, (kind, id), c.arg, el, Placement::Config);
     }
-    // The loaders an inline snippet injects, when no call above named their id.
-    for (needle, kind) in INLINE_LOADERS {
+    let gtm_url = snippets::loader_string(script, TagKind::Gtm);
+    if let (Some(_), Some(arg)) = (gtm_url, snippets::gtm_iife(script)) {
+        let id = script::arg_id(doc, arg);
+        push(doc, out, (TagKind::Gtm, id), arg, el, Placement::Loader);
+    }
+    for (_, kind) in snippets::INLINE_LOADERS {
         if out[before..].iter().any(|t| t.kind == *kind) {
             continue;
         }
-        if let Some(at) = code.find(needle) {
-            let span = Span::new(content.start + at, content.start + at + needle.len());
+        if let Some(span) = snippets::loader_string(script, *kind) {
             let id = if *kind == TagKind::Gtm {
-                gtm_literal(doc, content, &code)
+                script::GTM_ID
+                    .find(doc.slice(script.span))
+                    .map_or(TagId::Dynamic, |m| TagId::Literal(m.as_str().to_string()))
             } else {
                 TagId::Dynamic
             };
-            push(doc, out, *kind, id, span, el);
+            push(doc, out, (*kind, id), span, el, Placement::Loader);
         }
     }
-}
-
-/// Loader URLs the vendors' inline snippets contain.
-const INLINE_LOADERS: &[(&str, TagKind)] = &[
-    ("googletagmanager.com/gtm.js", TagKind::Gtm),
-    ("google-analytics.com/analytics.js", TagKind::Ua),
-    ("google-analytics.com/ga.js", TagKind::Ua),
-    ("stats.g.doubleclick.net/dc.js", TagKind::Ua),
-    ("cdn.segment.com/analytics.js", TagKind::Segment),
-    ("connect.facebook.net/", TagKind::MetaPixel),
-    (
-        "snap.licdn.com/li.lms-analytics/insight",
-        TagKind::LinkedinInsight,
-    ),
-    (
-        "analytics.tiktok.com/i18n/pixel/events.js",
-        TagKind::TiktokPixel,
-    ),
-];
-
-/// The `GTM-` id of an inline GTM snippet: the IIFE's last argument, else any `GTM-` literal.
-fn gtm_literal(doc: &Document, content: Span, code: &str) -> TagId {
-    if let Some(c) = script::GTM_IIFE.captures(code)
-        && let Some(arg) = c.name("arg")
-    {
-        return script::arg_id(
-            doc,
-            Span::new(content.start + arg.start(), content.start + arg.end()),
-        );
-    }
-    script::GTM_ID
-        .find(code)
-        .map_or(TagId::Dynamic, |m| TagId::Literal(m.as_str().to_string()))
 }
 
 /// The value of query parameter `name` in the URL at `src`: literal, config or dynamic.

@@ -13,7 +13,7 @@ pub static RULES: &[&dyn Rule] = &[&footer_links::FooterLinks, &consent_banner::
 
 /// Links and buttons of the page's footer (every `<footer>`, includes inside it counted by
 /// rendered order); the whole page's when it has no `<footer>`. `None` when a template
-/// builds some of them (a menu from config): what they say cannot be known.
+/// prints some of their text (a menu from config): what they say cannot be known.
 pub(crate) fn footer_controls<'a>(
     view: &PageView<'a>,
     t: &PageTags,
@@ -34,11 +34,9 @@ pub(crate) fn footer_controls<'a>(
             }
             let k = t.order.key(d, el.tag.start);
             if ranges.is_empty() || ranges.iter().any(|(a, b)| k > *a && k < *b) {
-                let href_dynamic = doc
-                    .attr(i, "href")
-                    .and_then(|a| a.value)
-                    .is_some_and(|v| doc.is_dynamic(v));
-                if href_dynamic || doc.text_is_dynamic(i) {
+                // A literal `href` inside a template filter still reads (`{{ '/privacy/' |
+                // url }}`); text a template prints (a menu's `{{ .Name }}`) does not.
+                if doc.text_is_dynamic(i) {
                     return None;
                 }
                 out.push((*doc, i));

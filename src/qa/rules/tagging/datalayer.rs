@@ -43,7 +43,13 @@ impl Rule for DataLayer {
         else {
             return;
         };
-        let first_init = t.datalayer_inits.first().map(|i| &i.0);
+        // An array assigned before GTM loads also creates the data layer.
+        let first_init = t
+            .datalayer_inits
+            .iter()
+            .chain(t.datalayer_resets.iter().filter(|r| r.0 < gtm.key))
+            .map(|i| &i.0)
+            .min();
         let early_push = t
             .datalayer_pushes
             .iter()

@@ -131,9 +131,7 @@ mod tests {
 
     #[test]
     fn a_layout_without_the_declared_tag_and_a_late_noscript_are_flagged() {
-        let tagged = format!(
-            "<html><head>{{% include gtm-head.html %}}</head><body>{{% include gtm-body.html %}}<main>{{{{ content }}}}</main></body></html>"
-        );
+        let tagged = "<html><head>{% include gtm-head.html %}</head><body>{% include gtm-body.html %}<main>{{ content }}</main></body></html>";
         let late = format!(
             "<html><head>{HEAD}</head><body><header>x</header>{BODY}{{{{ content }}}}</body></html>"
         );
@@ -142,7 +140,7 @@ mod tests {
                 ("_config.yml", "title: x\n"),
                 ("_includes/gtm-head.html", HEAD),
                 ("_includes/gtm-body.html", BODY),
-                ("_layouts/default.html", &tagged),
+                ("_layouts/default.html", tagged),
                 (
                     "_layouts/bare.html",
                     "<html>\n<head><title>x</title></head><body>{{ content }}</body></html>",
