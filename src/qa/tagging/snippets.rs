@@ -32,7 +32,7 @@ pub fn configured(doc: &Document, script: &Script) -> Vec<Configured> {
         let found = match (c.callee.as_str(), str_arg(c, 0)) {
             ("gtag", Some("config")) => arg(1).map(|a| (TagKind::Gtag, a)),
             ("ga" | "__gaTracker", Some("create")) => arg(1).map(|a| (TagKind::Ua, a)),
-            ("_gaq.push", _) => set_account(doc, script, c).map(|a| (TagKind::Ua, a)),
+            ("_gaq.push", _) => set_account(doc, c).map(|a| (TagKind::Ua, a)),
             ("analytics.load", _) => arg(0).map(|a| (TagKind::Segment, a)),
             ("fbq", Some("init")) => arg(1).map(|a| (TagKind::MetaPixel, a)),
             ("ttq.load", _) => arg(0).map(|a| (TagKind::TiktokPixel, a)),
@@ -58,7 +58,7 @@ pub fn configured(doc: &Document, script: &Script) -> Vec<Configured> {
 }
 
 /// `_gaq.push(['_setAccount', 'UA-…'])`: the span of the account id.
-fn set_account(doc: &Document, script: &Script, c: &Call) -> Option<Span> {
+fn set_account(doc: &Document, c: &Call) -> Option<Span> {
     let Some(Value::Array(items)) = c.args.first() else {
         return None;
     };
@@ -72,7 +72,6 @@ fn set_account(doc: &Document, script: &Script, c: &Call) -> Option<Span> {
     let end = text[comma..].find(']').map_or(text.len(), |e| comma + e);
     let raw = &text[comma..end];
     let lead = raw.len() - raw.trim_start().len();
-    let _ = script;
     Some(Span::new(
         within.start + comma + lead,
         within.start + comma + raw.trim_end().len(),
