@@ -8,11 +8,14 @@ use std::sync::{Arc, Mutex};
 use serde_json::{Value as Json, json};
 
 use super::engine::{self, CheckError, Report, Selection};
+use super::rules::Settings;
 use super::tagging::Event;
 use super::tagging::coverage::{PageCoverage, Status};
+use super::tagging::events::{self, ScriptFile};
 use super::tagging::tags::TagKind;
 use super::tagging::values::SiteValues;
 use super::tree::Tree;
+use super::view::PageView;
 use crate::config::SiteConfig;
 
 /// The rule families the audit runs when `--rules` is not given.
@@ -24,7 +27,8 @@ pub struct AuditReport {
     /// One row per page (layouts are not pages), in path order.
     pub coverage: Vec<PageCoverage>,
     pub ids: Vec<IdFound>,
-    // Filled by event extraction (`qa::tagging::events`), which the lead adds.
+    /// Every event the code sends: pages, layouts and includes, then first-party script
+    /// files, in path and source order.
     pub events: Vec<Event>,
 }
 
@@ -73,14 +77,20 @@ pub fn audit(
         patterns.to_vec()
     };
     let selection = Selection::new(config, &patterns).map_err(AuditError::Rules)?;
-    let rows = Mutex::new(Vec::new());
-    let visit = |view: &super::view::PageView| {
-        let row = PageCoverage::of(view);
-        if let Ok(mut r) = rows.lock() {
-            r.push(row);
-        }
-    };
-    let check = engine::check_visiting(tree, config, &selection, year, &visit)?;
+    let gathered = Gathered::default();
+    let check = engine::check_visiting(tree, config, &selection, year, &gathered)?;
+    let Gathered {
+        rows,
+        page_events,
+        script_events,
+    } = gathered;
+    let mut events: Vec<Event> = page_events
+        .into_inner()
+        .unwrap_or_default()
+        .into_values()
+        .flatten()
+        .collect();
+    events.extend(script_events.into_inner().unwrap_or_default());
     let mut coverage = rows.into_inner().unwrap_or_default();
     coverage.sort_by(|a, b| a.file.cmp(&b.file));
     let values = SiteValues::load(tree);
@@ -94,8 +104,45 @@ pub fn audit(
         check,
         coverage,
         ids,
-        events: Vec::new(),
+        events,
     })
+}
+
+/// What the audit gathers during the check's pass: coverage rows, and the events of every
+/// file a page is built from (each file once) and of the script files.
+#[derive(Default)]
+struct Gathered {
+    rows: Mutex<Vec<PageCoverage>>,
+    page_events: Mutex<BTreeMap<Arc<str>, Vec<Event>>>,
+    script_events: Mutex<Vec<Event>>,
+}
+
+impl engine::Visit for Gathered {
+    fn page(&self, view: &PageView, settings: &Settings) {
+        let row = PageCoverage::of(view);
+        if let Ok(mut rows) = self.rows.lock() {
+            rows.push(row);
+        }
+        for doc in &view.docs {
+            let seen = self
+                .page_events
+                .lock()
+                .is_ok_and(|m| m.contains_key(&doc.path));
+            if seen {
+                continue;
+            }
+            let found = events::in_document(doc, settings.plan).to_vec();
+            if let Ok(mut m) = self.page_events.lock() {
+                m.entry(doc.path.clone()).or_insert(found);
+            }
+        }
+    }
+
+    fn scripts(&self, files: &[ScriptFile]) {
+        if let Ok(mut out) = self.script_events.lock() {
+            out.extend(files.iter().flat_map(|f| f.events.iter().cloned()));
+        }
+    }
 }
 
 /// The ids of every page's tags, with the places they are written and how many pages load
@@ -195,7 +242,7 @@ fn event_json(e: &Event) -> Json {
             p
         })
         .collect();
-    json!({"name": e.name, "properties": props, "file": e.file.as_ref(), "line": e.line})
+    json!({"name": e.name, "emitter": e.emitter.as_str(), "literal_name": e.literal_name, "properties": props, "file": e.file.as_ref(), "line": e.line})
 }
 
 fn literal(v: &super::tagging::Value) -> Option<Json> {

@@ -237,9 +237,14 @@ pub fn check_on(
     check_with(tree, config, selection, (year, today), None, None, None)
 }
 
-/// Something to run on every page's resolved view while the tree is checked (the tagging
-/// audit's coverage): it sees each page once, with its layouts and includes.
-pub type PageVisitor<'v> = dyn Fn(&PageView) + Sync + 'v;
+/// Something to run during the check's one pass (the tagging audit's coverage and events):
+/// it sees each page once, with its layouts and includes, then the script files.
+pub trait Visit: Sync {
+    /// Every page's resolved view, from many threads at once.
+    fn page(&self, view: &PageView, settings: &Settings);
+    /// The site's first-party script files, once, after every page.
+    fn scripts(&self, files: &[crate::qa::tagging::events::ScriptFile]);
+}
 
 /// [`check`], also handing every page's resolved view to `visit`.
 pub fn check_visiting(
@@ -247,7 +252,7 @@ pub fn check_visiting(
     config: &SiteConfig,
     selection: &Selection,
     year: i32,
-    visit: &PageVisitor,
+    visit: &dyn Visit,
 ) -> Result<Report, CheckError> {
     check_with(
         tree,
@@ -307,7 +312,7 @@ fn check_with(
     (year, today): (i32, chrono::NaiveDate),
     reuse: Option<(&PageResults, &std::collections::HashSet<String>)>,
     keep: Option<&mut PageResults>,
-    visit: Option<&PageVisitor>,
+    visit: Option<&dyn Visit>,
 ) -> Result<Report, CheckError> {
     validate_rule_ids(config)?;
     let excludes: Vec<String> = config.exclude.iter().map(|g| g.get_ref().clone()).collect();
@@ -441,6 +446,9 @@ fn check_with(
     for r in &rules {
         r.check_site(&cx, &mut findings);
     }
+    if let Some(v) = visit {
+        v.scripts(cx.scripts());
+    }
     let findings = finish(findings, config, selection, &suppressions)?;
     tracing::debug!(
         pages = page_facts.len(),
@@ -467,7 +475,7 @@ pub(super) fn check_page(
     templates: &Templates,
     rules: &[&'static dyn Rule],
     settings: &Settings,
-    visit: Option<&PageVisitor>,
+    visit: Option<&dyn Visit>,
 ) -> Checked {
     let mut out = Vec::new();
     if file_rules {
@@ -498,7 +506,7 @@ pub(super) fn check_page(
         r.check_page(&cx, &mut out);
     }
     if let Some(v) = visit {
-        v(&view);
+        v.page(&view, settings);
     }
     let facts = view::page_facts(&view, &site.index, settings);
     (out, facts, Suppressions::read(doc))
