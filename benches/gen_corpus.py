@@ -10,9 +10,11 @@ about 400 MB) under OUT_DIR, in a folder tree like a real marketing site:
     blog/<year>/<month>/<slug>/, resources/<kind>/<slug>/, customers/<slug>/,
     landing/<campaign>.html
 
-plus a few real files under assets/ (images, CSS, JS) and a `sitewide.toml` with the site's
+plus a few real files under assets/ (images, CSS, JS), a `tracking/plan.yaml` that the pages'
+lead events follow, and a `sitewide.toml` with the site's
 URL and UTM taxonomy. Every page is a full document: a head with title, meta description,
-canonical, Open Graph and Twitter tags, Consent Mode defaults before the GTM container; a
+canonical, Open Graph and Twitter tags, the Cookiebot loader and Consent Mode defaults before
+the GTM container; a
 body with nav, sections, h1-h3 headings with ids, generated paragraphs, 20-80 internal
 links (root-relative and relative, some with `#fragment`s to ids that exist on the
 target), images under /assets/img/, outbound links with UTM parameters, a labelled form
@@ -41,6 +43,7 @@ GENERATOR_VERSION = 1
 SITE_URL = "https://www.example.com"
 BRAND = "Example Analytics"
 GTM_ID = "GTM-K7X2Q9P"
+COOKIEBOT_ID = "3f6b1c2e-8a4d-4e5f-9b7a-2c1d0e9f8a7b"
 
 # Rates of planted defects.
 P_BROKEN_LINK = 0.018  # of in-body internal links (about 1% of all): target page does not exist
@@ -57,6 +60,7 @@ P_PAGE_INTERNAL_UTM = 0.02  # of pages: a promo banner linking internally with U
 P_PAGE_LOREM = 0.003  # of pages: leftover placeholder copy
 P_PAGE_HTTP_SCRIPT = 0.002  # of pages: mixed-content script
 P_PAGE_BLANK_NOOPENER = 0.01  # of pages: target=_blank without rel=noopener
+P_PAGE_EVENT_OFF_PLAN = 0.01  # of pages: the lead event sends its value as text
 
 # --------------------------------------------------------------------------------------
 # Vocabulary
@@ -224,6 +228,7 @@ HUBS = [
     ("static", "/pricing/", "Pricing"),
     ("static", "/about/", "About us"),
     ("static", "/contact/", "Contact sales"),
+    ("static", "/privacy/", "Privacy policy"),
 ]
 
 KIND_WEIGHTS = [("blog", 50), ("solutions", 12), ("landing", 12), ("resources", 10), ("features", 8), ("customers", 8)]
@@ -538,12 +543,30 @@ class Renderer:
             st.add("planted_placeholder_text")
             w("<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.</p>\n")
         w(self.form(page))
+        w(self.lead_script(rng, page))
         w("</article>\n</main>\n")
         w(FOOTER)
         w("</body>\n</html>\n")
         st.add("internal_links", 16)
         st.add("pages")
         return out.text()
+
+    def lead_script(self, rng: random.Random, page: Page) -> str:
+        """The inline script that sends the page's lead event (`generate_lead`, planned in
+        tracking/plan.yaml) when its form is submitted; about 1% send `value` as text."""
+        value = "0"
+        if rng.random() < P_PAGE_EVENT_OFF_PLAN:
+            self.stats.add("planted_event_value_as_text")
+            value = "'0'"
+        return (
+            "<script>\n"
+            "document.querySelectorAll('form').forEach(function (form) {\n"
+            "  form.addEventListener('submit', function () {\n"
+            f"    window.dataLayer.push({{event: 'generate_lead', form_id: form.id || '{page.kind}', value: {value}, currency: 'USD'}});\n"
+            "  });\n"
+            "});\n"
+            "</script>\n"
+        )
 
     def form(self, page: Page) -> str:
         i = page.index
@@ -589,7 +612,8 @@ def heading(hid: str) -> str:
     return title_case("-".join(words))
 
 
-CONSENT_AND_GTM = f"""<script>
+CONSENT_AND_GTM = f"""<script id="Cookiebot" src="https://consent.cookiebot.com/uc.js" data-cbid="{COOKIEBOT_ID}" data-blockingmode="auto" type="text/javascript"></script>
+<script>
 window.dataLayer = window.dataLayer || [];
 function gtag(){{dataLayer.push(arguments);}}
 gtag('consent', 'default', {{
@@ -639,6 +663,8 @@ FOOTER = """<footer class="site-footer">
 <li><a href="/blog/">All posts</a></li>
 <li><a href="/customers/#top">Case studies</a></li>
 <li><a href="/resources/">Guides and webinars</a></li>
+<li><a href="/privacy/">Privacy policy</a></li>
+<li><button type="button" class="cookie-settings" onclick="Cookiebot.renew()">Cookie settings</button></li>
 </ul>
 <ul class="social">
 <li><a href="https://www.linkedin.com/company/example-analytics" rel="noopener">LinkedIn</a></li>
@@ -647,6 +673,19 @@ FOOTER = """<footer class="site-footer">
 </nav>
 <p>&copy; 2026 Example Analytics, Inc. All rights reserved.</p>
 </footer>
+"""
+
+TRACKING_PLAN = """# Tracking plan of the generated benchmark site (benches/gen_corpus.py).
+conventions: {event_case: snake_case}
+events:
+  cta_click:
+    emitters: [{kind: datalayer}]
+  generate_lead:
+    emitters: [{kind: datalayer}]
+    properties:
+      form_id: {type: string, required: true}
+      value: {type: number}
+      currency: {type: string, pattern: "[A-Z]{3}"}
 """
 
 SITEWIDE_TOML = f"""# Sitewide conventions for the generated benchmark site (benches/gen_corpus.py).
@@ -730,6 +769,9 @@ def main(argv: list[str] | None = None) -> int:
     write_assets(out, args.seed)
     with open(os.path.join(out, "sitewide.toml"), "w", encoding="utf-8") as f:
         f.write(SITEWIDE_TOML)
+    os.makedirs(os.path.join(out, "tracking"), exist_ok=True)
+    with open(os.path.join(out, "tracking", "plan.yaml"), "w", encoding="utf-8") as f:
+        f.write(TRACKING_PLAN)
 
     total = 0
     made_dirs: set[str] = set()

@@ -53,8 +53,8 @@ LINKCHECKER_VERSION=10.6.0   # PyPI linkchecker
 HTMLHINT_VERSION=1.9.2       # npm htmlhint
 HTML_VALIDATE_VERSION=10.17.0 # npm html-validate
 
-ALL_TOOLS="sitewide lychee lychee-fragments htmlhint html-validate linkchecker linkchecker-anchors"
-if [ "$ONLY" = 1 ]; then TOOLS="sitewide"; else TOOLS="${BENCH_TOOLS:-$ALL_TOOLS}"; fi
+ALL_TOOLS="sitewide sitewide-audit lychee lychee-fragments htmlhint html-validate linkchecker linkchecker-anchors"
+if [ "$ONLY" = 1 ]; then TOOLS="sitewide sitewide-audit"; else TOOLS="${BENCH_TOOLS:-$ALL_TOOLS}"; fi
 for t in $TOOLS; do
   case " $ALL_TOOLS " in *" $t "*) ;; *) echo "run.sh: unknown tool '$t' in BENCH_TOOLS ($ALL_TOOLS)" >&2; exit 2 ;; esac
 done
@@ -222,6 +222,8 @@ run_linkchecker() {  # NAME RCFILE
 }
 
 wants sitewide && measure sitewide "$TOOL_TIMEOUT" "$SW" check "$CORPUS" --format json --fail-on never
+# The tagging audit (TAG, LEG and CON rules plus coverage, ids and events): within 1.5x check.
+wants sitewide-audit && measure sitewide-audit "$TOOL_TIMEOUT" "$SW" audit "$CORPUS" --format json --fail-on never
 LYCHEE=("$VENV/bin/lychee" --offline --no-progress --root-dir "$CORPUS" --index-files index.html --exclude '/api/')
 wants lychee && measure lychee "$TOOL_TIMEOUT" "${LYCHEE[@]}" "$CORPUS/**/*.html"
 wants lychee-fragments && measure lychee-fragments "$TOOL_TIMEOUT" "${LYCHEE[@]}" --include-fragments "$CORPUS/**/*.html"
