@@ -21,7 +21,7 @@ import sys
 TOOLS = {
     "sitewide": (
         "sitewide check --format json",
-        "all 31 rules: UTM taxonomy, links and #fragments, SEO and social meta, a11y, mixed content, stale copy",
+        "every rule: UTM taxonomy, links and #fragments, SEO and social meta, a11y, mixed content, stale copy, tagging, legal, connectors",
     ),
     "sitewide-audit": (
         "sitewide audit --format json",

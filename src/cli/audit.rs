@@ -60,21 +60,23 @@ pub fn audit(args: &AuditArgs) -> Result<ExitCode, String> {
             format!("error: {e}")
         }
     })?;
-    let text = match args.format {
-        AuditFormat::Table => report::audit_table(&report),
-        AuditFormat::Json => {
-            serde_json::to_string_pretty(&report.to_json()).unwrap_or_default() + "\n"
-        }
-        AuditFormat::Sarif => report::sarif(&report.check),
-        AuditFormat::Html => report::audit_html(&report),
+    let write = |out: &mut dyn Write| -> std::io::Result<()> {
+        let mut out = std::io::BufWriter::new(out);
+        match args.format {
+            AuditFormat::Table => out.write_all(report::audit_table(&report).as_bytes()),
+            AuditFormat::Json => report.write_json(&mut out),
+            AuditFormat::Sarif => out.write_all(report::sarif(&report.check).as_bytes()),
+            AuditFormat::Html => out.write_all(report::audit_html(&report).as_bytes()),
+        }?;
+        out.flush()
     };
     match &args.output {
-        Some(path) => std::fs::write(path, text)
+        Some(path) => std::fs::File::create(path)
+            .and_then(|mut file| write(&mut file))
             .map_err(|e| format!("error: cannot write {}: {e}", path.display()))?,
         None => {
-            let mut out = std::io::stdout().lock();
             // A closed pipe (`| head`) is not an error worth a message.
-            let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+            let _ = write(&mut std::io::stdout().lock());
         }
     }
     if report.check.files_checked() == 0 && !report.check.skipped.is_empty() {

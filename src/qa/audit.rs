@@ -190,46 +190,78 @@ impl AuditReport {
 
     /// The JSON contract: `check` (as `check --format json` prints it), `coverage`, `ids`
     /// and `events`. Fields are only ever added.
+    /// The JSON contract as a value (tests and the web UI's small reports).
     pub fn to_json(&self) -> Json {
-        let coverage: Vec<Json> = self
-            .coverage
-            .iter()
-            .map(|c| {
-                let tags: Vec<Json> = c
-                    .tags
-                    .iter()
-                    .map(|t| json!({"kind": t.kind, "id": t.id.display(), "file": t.file.as_ref(), "line": t.line}))
-                    .collect();
-                json!({"file": c.file.as_ref(), "status": c.status, "tags": tags})
-            })
-            .collect();
-        let ids: Vec<Json> = self
-            .ids
-            .iter()
-            .map(|i| {
-                let places: Vec<Json> = i
-                    .places
-                    .iter()
-                    .map(|(f, l)| json!({"file": f.as_ref(), "line": l}))
-                    .collect();
-                json!({"kind": i.kind, "id": i.id, "pages": i.pages, "places": places})
-            })
-            .collect();
-        let events: Vec<Json> = self.events.iter().map(event_json).collect();
-        json!({
-            "check": {
-                "findings": serde_json::to_value(&self.check.findings).unwrap_or(Json::Null),
-                "summary": super::report::summary(&self.check),
+        serde_json::to_value(self.doc()).unwrap_or(Json::Null)
+    }
+
+    /// The JSON contract, serialised straight into `out`: an audit of 100,000 pages is never
+    /// held as a JSON tree.
+    pub fn write_json(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, &self.doc())?;
+        out.write_all(b"\n")
+    }
+
+    fn doc(&self) -> Doc<'_> {
+        Doc {
+            check: CheckDoc {
+                findings: &self.check.findings,
+                summary: super::report::summary(&self.check),
             },
-            "coverage": coverage,
-            "ids": ids,
-            "events": events,
-        })
+            coverage: &self.coverage,
+            ids: &self.ids,
+            events: &self.events,
+        }
     }
 }
 
 /// An event: `name`, `properties` (each `name`, `type`, and `value` when literal), `file`,
 /// `line`.
+/// The JSON document: `check` (as `check --format json` prints it) plus `coverage`,
+/// `ids` and `events`. Field names are a contract: only ever added.
+#[derive(serde::Serialize)]
+struct Doc<'a> {
+    check: CheckDoc<'a>,
+    #[serde(serialize_with = "coverage_rows")]
+    coverage: &'a [PageCoverage],
+    #[serde(serialize_with = "id_rows")]
+    ids: &'a [IdFound],
+    #[serde(serialize_with = "event_rows")]
+    events: &'a [Event],
+}
+
+#[derive(serde::Serialize)]
+struct CheckDoc<'a> {
+    findings: &'a [super::finding::Finding],
+    summary: Json,
+}
+
+fn coverage_rows<S: serde::Serializer>(rows: &&[PageCoverage], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(rows.iter().map(|c| {
+        let tags: Vec<Json> = c
+            .tags
+            .iter()
+            .map(|t| json!({"kind": t.kind, "id": t.id.display(), "file": t.file.as_ref(), "line": t.line}))
+            .collect();
+        json!({"file": c.file.as_ref(), "status": c.status, "tags": tags})
+    }))
+}
+
+fn id_rows<S: serde::Serializer>(ids: &&[IdFound], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(ids.iter().map(|i| {
+        let places: Vec<Json> = i
+            .places
+            .iter()
+            .map(|(f, l)| json!({"file": f.as_ref(), "line": l}))
+            .collect();
+        json!({"kind": i.kind, "id": i.id, "pages": i.pages, "places": places})
+    }))
+}
+
+fn event_rows<S: serde::Serializer>(events: &&[Event], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(events.iter().map(event_json))
+}
+
 fn event_json(e: &Event) -> Json {
     let props: Vec<Json> = e
         .properties
