@@ -87,11 +87,14 @@ pub fn facts(doc: &Document) -> std::sync::Arc<ScriptFacts> {
             let Some(content) = doc.elements[el].content.filter(|c| !c.is_empty()) else {
                 continue;
             };
-            if CONSENT_APIS
-                .iter()
-                .any(|a| masked(doc, content).contains(a))
-            {
-                f.consent_gated.push(el);
+            // Most scripts name no consent API at all: only those that do are read again
+            // with their comments blanked.
+            let raw = doc.slice(content);
+            if CONSENT_APIS.iter().any(|a| raw.contains(a)) {
+                let code = masked(doc, content);
+                if CONSENT_APIS.iter().any(|a| code.contains(a)) {
+                    f.consent_gated.push(el);
+                }
             }
         }
         for script in super::js::scripts(doc).iter() {

@@ -52,7 +52,7 @@ impl EventRule for EventNameOffConvention {
             return;
         }
         if let Some(pattern) = conventions.pattern.as_deref()
-            && let Ok(re) = regex::Regex::new(&format!("^(?:{pattern})$"))
+            && let Some(re) = super::planned::full_match(pattern)
             && !re.is_match(&event.name)
         {
             let msg = format!(

@@ -81,9 +81,26 @@ pub fn problem(prop: &PlanProperty, value: &Value, from_attribute: bool) -> Opti
         ));
     }
     let pattern = prop.pattern.as_deref()?;
-    let re = regex::Regex::new(&format!("^(?:{pattern})$")).ok()?;
+    let re = full_match(pattern)?;
     (!re.is_match(text))
         .then(|| format!("is {text:?}, which does not match the plan's pattern `{pattern}`"))
+}
+
+/// `pattern` compiled to match a whole value, once per process: the plan's few patterns
+/// are judged against every event of every page.
+pub fn full_match(pattern: &str) -> Option<std::sync::Arc<regex::Regex>> {
+    static COMPILED: std::sync::LazyLock<
+        std::sync::Mutex<std::collections::HashMap<String, Option<std::sync::Arc<regex::Regex>>>>,
+    > = std::sync::LazyLock::new(Default::default);
+    let mut compiled = COMPILED.lock().ok()?;
+    compiled
+        .entry(pattern.to_string())
+        .or_insert_with(|| {
+            regex::Regex::new(&format!("^(?:{pattern})$"))
+                .ok()
+                .map(std::sync::Arc::new)
+        })
+        .clone()
 }
 
 fn type_matches(ty: PropType, value: &Value, from_attribute: bool) -> bool {
