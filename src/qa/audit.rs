@@ -27,9 +27,21 @@ pub struct AuditReport {
     /// One row per page (layouts are not pages), in path order.
     pub coverage: Vec<PageCoverage>,
     pub ids: Vec<IdFound>,
+    /// Every layout and include pages are built from, with the statuses of those pages.
+    pub layouts: Vec<LayoutCoverage>,
     /// Every event the code sends: pages, layouts and includes, then first-party script
     /// files, in path and source order.
     pub events: Vec<Event>,
+}
+
+/// A layout or include, and how the pages built from it fare: a layout whose pages are all
+/// `not_tagged` is where the tag is missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayoutCoverage {
+    pub file: Arc<str>,
+    pub pages: usize,
+    /// Pages per status, in [`Status::ALL`] order, statuses with no page left out.
+    pub statuses: Vec<(Status, usize)>,
 }
 
 /// One id and every place it is written.
@@ -100,12 +112,32 @@ pub fn audit(
         }
     }
     let ids = ids_found(&coverage);
+    let layouts = layouts(&coverage);
     Ok(AuditReport {
         check,
         coverage,
         ids,
+        layouts,
         events,
     })
+}
+
+/// The layouts and includes of every page, with the pages' statuses, in path order.
+fn layouts(coverage: &[PageCoverage]) -> Vec<LayoutCoverage> {
+    let mut by: BTreeMap<Arc<str>, BTreeMap<usize, usize>> = BTreeMap::new();
+    for row in coverage {
+        let at = Status::ALL.iter().position(|s| *s == row.status).unwrap_or(0);
+        for file in &row.built_from {
+            *by.entry(file.clone()).or_default().entry(at).or_default() += 1;
+        }
+    }
+    by.into_iter()
+        .map(|(file, counts)| LayoutCoverage {
+            file,
+            pages: counts.values().sum(),
+            statuses: counts.into_iter().map(|(i, n)| (Status::ALL[i], n)).collect(),
+        })
+        .collect()
 }
 
 /// What the audit gathers during the check's pass: coverage rows, and the events of every
@@ -210,6 +242,7 @@ impl AuditReport {
             },
             coverage: &self.coverage,
             ids: &self.ids,
+            layouts: &self.layouts,
             events: &self.events,
         }
     }
@@ -226,6 +259,8 @@ struct Doc<'a> {
     coverage: &'a [PageCoverage],
     #[serde(serialize_with = "id_rows")]
     ids: &'a [IdFound],
+    #[serde(serialize_with = "layout_rows")]
+    layouts: &'a [LayoutCoverage],
     #[serde(serialize_with = "event_rows")]
     events: &'a [Event],
 }
@@ -255,6 +290,17 @@ fn id_rows<S: serde::Serializer>(ids: &&[IdFound], s: S) -> Result<S::Ok, S::Err
             .map(|(f, l)| json!({"file": f.as_ref(), "line": l}))
             .collect();
         json!({"kind": i.kind, "id": i.id, "pages": i.pages, "places": places})
+    }))
+}
+
+fn layout_rows<S: serde::Serializer>(rows: &&[LayoutCoverage], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(rows.iter().map(|l| {
+        let statuses: serde_json::Map<String, Json> = l
+            .statuses
+            .iter()
+            .map(|(st, n)| (st.as_str().to_string(), json!(n)))
+            .collect();
+        json!({"file": l.file.as_ref(), "pages": l.pages, "statuses": statuses})
     }))
 }
 

@@ -89,6 +89,10 @@ fn the_json_has_the_check_the_coverage_and_the_events() {
         }])
     );
     assert_eq!(j["events"], serde_json::json!([]));
+    assert_eq!(
+        j["layouts"],
+        serde_json::json!([{"file": "_layouts/default.html", "pages": 1, "statuses": {"consent_missing": 1}}])
+    );
     let rules: Vec<&str> = j["check"]["findings"]
         .as_array()
         .expect("findings")
@@ -239,5 +243,35 @@ fn the_corpora_tags_are_found_with_their_ids_and_coverage() {
     assert_eq!(
         row(&rust, "templates/index.html.hbs"),
         ("not_tagged", vec![])
+    );
+}
+
+#[test]
+fn a_layout_whose_pages_all_lack_the_tag_shows_as_such() {
+    let a = run(&[
+        ("_config.yml", "ga: G-DEMO1\n"),
+        (
+            "_layouts/default.html",
+            &format!("<html><head>\n{GTAG}</head><body>{{{{ content }}}}</body></html>"),
+        ),
+        (
+            "_layouts/bare.html",
+            "<html><head><title>x</title></head><body>{{ content }}</body></html>",
+        ),
+        ("index.md", "---\nlayout: default\n---\nx\n"),
+        ("legal/a.md", "---\nlayout: bare\n---\nx\n"),
+        ("legal/b.md", "---\nlayout: bare\n---\ny\n"),
+    ]);
+    let bare = a
+        .layouts
+        .iter()
+        .find(|l| l.file.as_ref() == "_layouts/bare.html")
+        .expect("the bare layout");
+    assert_eq!(bare.pages, 2);
+    assert_eq!(bare.statuses, [(Status::NotTagged, 2)]);
+    let table = crate::qa::report::audit_table(&a);
+    assert!(
+        table.contains("_layouts/bare.html     2 pages: 2 not tagged"),
+        "{table}"
     );
 }

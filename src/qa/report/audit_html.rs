@@ -75,6 +75,15 @@ pub fn audit_html(a: &AuditReport) -> String {
             tags.join("<br>")
         );
     }
+    o.push_str("</table>\n<h2>Layouts and includes</h2>\n<table><tr><th>File</th><th>Pages built from it</th></tr>\n");
+    for l in &a.layouts {
+        let _ = writeln!(
+            o,
+            "<tr><td><code>{}</code></td><td>{}</td></tr>",
+            esc(&l.file),
+            esc(&super::audit_table::layout_statuses(l))
+        );
+    }
     o.push_str("</table>\n<h2>Ids found</h2>\n<table><tr><th>Kind</th><th>Id</th><th>Pages</th><th>Where</th></tr>\n");
     for i in &a.ids {
         let places: Vec<String> = i

@@ -34,6 +34,15 @@ pub fn audit_table(a: &AuditReport) -> String {
         .map(|(s, n)| format!("{n} {}", s.label().to_lowercase()))
         .collect();
     let _ = writeln!(out, "  {} pages: {}\n", a.coverage.len(), counts.join(", "));
+    let _ = writeln!(out, "Layouts and includes");
+    let w = a.layouts.iter().map(|l| l.file.len()).max().unwrap_or(4).max(4);
+    for l in &a.layouts {
+        let _ = writeln!(out, "  {:<w$}  {}", l.file, layout_statuses(l));
+    }
+    if a.layouts.is_empty() {
+        let _ = writeln!(out, "  none");
+    }
+    let _ = writeln!(out);
     let _ = writeln!(out, "Ids found");
     if a.ids.is_empty() {
         let _ = writeln!(out, "  none");
@@ -71,4 +80,15 @@ pub fn audit_table(a: &AuditReport) -> String {
     let _ = writeln!(out, "\nFindings");
     out.push_str(&super::table(&a.check));
     out
+}
+
+/// `29 pages: 27 tagged, 1 tagged twice, 1 consent after tags`.
+pub fn layout_statuses(l: &crate::qa::audit::LayoutCoverage) -> String {
+    let parts: Vec<String> = l
+        .statuses
+        .iter()
+        .map(|(s, n)| format!("{n} {}", s.label().to_lowercase()))
+        .collect();
+    let noun = if l.pages == 1 { "page" } else { "pages" };
+    format!("{} {noun}: {}", l.pages, parts.join(", "))
 }
