@@ -126,7 +126,10 @@ pub fn audit(
 fn layouts(coverage: &[PageCoverage]) -> Vec<LayoutCoverage> {
     let mut by: BTreeMap<Arc<str>, BTreeMap<usize, usize>> = BTreeMap::new();
     for row in coverage {
-        let at = Status::ALL.iter().position(|s| *s == row.status).unwrap_or(0);
+        let at = Status::ALL
+            .iter()
+            .position(|s| *s == row.status)
+            .unwrap_or(0);
         for file in &row.built_from {
             *by.entry(file.clone()).or_default().entry(at).or_default() += 1;
         }
@@ -135,7 +138,10 @@ fn layouts(coverage: &[PageCoverage]) -> Vec<LayoutCoverage> {
         .map(|(file, counts)| LayoutCoverage {
             file,
             pages: counts.values().sum(),
-            statuses: counts.into_iter().map(|(i, n)| (Status::ALL[i], n)).collect(),
+            statuses: counts
+                .into_iter()
+                .map(|(i, n)| (Status::ALL[i], n))
+                .collect(),
         })
         .collect()
 }

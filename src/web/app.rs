@@ -34,6 +34,8 @@ pub struct AppState {
     /// named `run_secret_env`.
     pub webhooks: super::webhooks::WebhookConfig,
     pub webhook_secrets: super::webhooks::Secrets,
+    /// Failed logins per name (`POST /login`).
+    pub login_throttle: super::throttle::LoginThrottle,
 }
 
 /// Registers every route of [`ROUTES`], one resource per path with its access rules.

@@ -13,6 +13,7 @@ pub mod jobs;
 mod openapi;
 mod pages;
 pub mod routes;
+mod throttle;
 pub mod webhooks;
 
 use std::collections::HashMap;
@@ -170,6 +171,7 @@ pub async fn start(config: WebConfig) -> Result<Running, WebError> {
         secure_cookies: config.secure_cookies,
         webhooks: hooks.clone(),
         webhook_secrets: secrets.clone(),
+        login_throttle: throttle::LoginThrottle::default(),
     });
     let bind_error = |source| WebError::Bind {
         bind: config.bind.clone(),

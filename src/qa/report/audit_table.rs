@@ -35,7 +35,13 @@ pub fn audit_table(a: &AuditReport) -> String {
         .collect();
     let _ = writeln!(out, "  {} pages: {}\n", a.coverage.len(), counts.join(", "));
     let _ = writeln!(out, "Layouts and includes");
-    let w = a.layouts.iter().map(|l| l.file.len()).max().unwrap_or(4).max(4);
+    let w = a
+        .layouts
+        .iter()
+        .map(|l| l.file.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
     for l in &a.layouts {
         let _ = writeln!(out, "  {:<w$}  {}", l.file, layout_statuses(l));
     }

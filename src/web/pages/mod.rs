@@ -110,6 +110,23 @@ pub async fn login(
     form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, ApiError> {
     let form = form.into_inner();
+    if let Some(wait) = state.login_throttle.blocked(&form.name) {
+        let minutes = wait.as_secs().div_ceil(60);
+        let mut context = tera::Context::new();
+        context.insert(
+            "error",
+            &format!(
+                "Too many wrong passwords for this name. Try again in {minutes} minute{}.",
+                if minutes == 1 { "" } else { "s" }
+            ),
+        );
+        context.insert("name", &form.name);
+        let page = render(&state, "login.html", &context)?;
+        return Ok(HttpResponse::TooManyRequests()
+            .insert_header((header::RETRY_AFTER, wait.as_secs().max(1).to_string()))
+            .content_type("text/html; charset=utf-8")
+            .body(page));
+    }
     let user = state.store.user_by_name(&form.name).await?;
     // Verify against a hash even for an unknown name, so timing does not tell names.
     let hash = user
@@ -120,6 +137,7 @@ pub async fn login(
         .await
         .map_err(|e| ApiError::internal(&e))?;
     let Some(user) = user.filter(|_| matches) else {
+        state.login_throttle.failed(&form.name);
         let mut context = tera::Context::new();
         context.insert("error", "Wrong name or password.");
         context.insert("name", &form.name);
@@ -128,6 +146,7 @@ pub async fn login(
             .content_type("text/html; charset=utf-8")
             .body(page));
     };
+    state.login_throttle.succeeded(&form.name);
     let (token, _csrf) = auth::open_session(&state.store, &user).await?;
     let secure = state.secure_cookies || req.connection_info().scheme() == "https";
     let cookie = Cookie::build(SESSION_COOKIE, token)

@@ -175,6 +175,39 @@ async fn a_state_change_with_the_session_cookie_needs_the_csrf_token() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_wrong_passwords_hold_that_name_and_only_that_name() {
+    let app = TestApp::start().await;
+    for _ in 0..5 {
+        let (status, _) = app.login("admin", "wrong").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    // Even the right password waits now, with a Retry-After saying how long.
+    let resp = app
+        .request(Method::POST, "/login", &Auth::None)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(format!("name=admin&password={ADMIN_PASSWORD}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((800..=900).contains(&wait), "{wait}");
+    assert!(resp.headers().get("set-cookie").is_none());
+    let page = resp.text().await.unwrap();
+    assert!(
+        page.contains("Too many wrong passwords for this name. Try again in 15 minutes."),
+        "{page}"
+    );
+    // Another name is not held.
+    let (status, _) = app.login("nobody", "wrong").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_openapi_document_lists_exactly_the_routes_the_app_serves() {
     let app = TestApp::start().await;
     let admin = app.admin().await;
