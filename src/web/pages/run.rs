@@ -119,6 +119,7 @@ fn header(report: &RunReport, stored: &Run) -> Value {
         "budget_exhausted": report.budget_exhausted,
         "branch": report.branch,
         "commit": report.commit,
+        "commit_short": report.commit.as_deref().map(|c| &c[..c.len().min(10)]),
         "uses_model": report.forecast.get("model").is_some() || report.totals.calls > 0,
     })
 }
