@@ -293,6 +293,8 @@ pub struct PageCoverage {
     pub file: Arc<str>,
     pub status: Status,
     pub tags: Vec<Tag>,
+    /// The layouts and includes the page is built from, in the order they were found.
+    pub built_from: Vec<Arc<str>>,
 }
 
 impl PageCoverage {
@@ -302,6 +304,7 @@ impl PageCoverage {
             file: view.page.path.clone(),
             status: t.status(view.is_complete()),
             tags: t.tags.iter().map(|p| p.tag.clone()).collect(),
+            built_from: view.docs.iter().skip(1).map(|d| d.path.clone()).collect(),
         }
     }
 }
