@@ -8,12 +8,15 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::RunError;
+use crate::spec::Kind;
 use crate::store::{ChangeState, Run, RunState, Skip, Store};
 
 /// A run, whole.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunReport {
     pub id: String,
+    /// `edit`, or `audit` for a run of a `kind = "audit"` job.
+    pub kind: Kind,
     pub state: RunState,
     /// The base commit's full id.
     pub base: String,
@@ -38,6 +41,9 @@ pub struct RunReport {
     /// The model engine's forecast made at planning (`{}` for recipes), to set beside
     /// `totals`.
     pub forecast: Value,
+    /// An audit run's counts once it completed (findings by severity and by rule, pages
+    /// per coverage status); `null` for edit runs. The report: `GET /api/v1/runs/{id}/report`.
+    pub audit: Option<Value>,
 }
 
 /// One file's change.
@@ -157,6 +163,7 @@ pub async fn overview(
     };
     Ok(RunReport {
         id: run.id.clone(),
+        kind: run.kind,
         state: run.state,
         base: run.base_commit.clone(),
         budget_exhausted: run.budget_exhausted,
@@ -177,6 +184,7 @@ pub async fn overview(
         finished_at: run.finished_at.map(|t| t.to_rfc3339()),
         qa: run.qa.clone(),
         forecast: run.forecast.clone(),
+        audit: run.qa.get("audit").cloned(),
     })
 }
 
@@ -225,6 +233,10 @@ impl RunReport {
             .iter()
             .map(|(state, n)| format!("{n} {state}"))
             .collect();
+        if self.kind == Kind::Audit {
+            self.audit_summary(&mut out);
+            return out;
+        }
         let _ = writeln!(
             out,
             "  {} target file{}, {} change{}{}, {} skipped, {:.1} s",
@@ -338,6 +350,70 @@ impl RunReport {
     }
 }
 
+impl RunReport {
+    /// An audit run's lines: its counts, and where its report is.
+    fn audit_summary(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "  audit of {} target file{}, {:.1} s",
+            self.totals.files,
+            plural(self.totals.files as usize),
+            self.totals.wall_time_s
+        );
+        if let Some(a) = &self.audit {
+            let n = |v: &Value, k: &str| v[k].as_u64().unwrap_or(0);
+            let f = &a["findings"];
+            let _ = writeln!(
+                out,
+                "  findings: {} error{}, {} warning{}, {} info",
+                n(f, "error"),
+                plural(n(f, "error") as usize),
+                n(f, "warning"),
+                plural(n(f, "warning") as usize),
+                n(f, "info")
+            );
+            let pages: Vec<String> = a["coverage"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(_, v)| v.as_u64().unwrap_or(0) > 0)
+                .map(|(k, v)| format!("{v} {}", k.replace('_', " ")))
+                .collect();
+            let _ = writeln!(
+                out,
+                "  pages: {}{}",
+                n(a, "pages"),
+                if pages.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", pages.join(", "))
+                }
+            );
+            let _ = writeln!(
+                out,
+                "report: GET /api/v1/runs/{id}/report (?format=sarif, ?format=csv), or /runs/{id}/report in the web UI",
+                id = self.id
+            );
+        }
+        for note in self.qa["notes"].as_array().into_iter().flatten() {
+            if let Some(n) = note.as_str() {
+                let _ = writeln!(out, "  note: {n}");
+            }
+        }
+    }
+
+    /// The short counts a run list shows: changes, or an audit's findings.
+    pub fn list_counts(run: &Run, changes: i64) -> String {
+        match run.kind {
+            Kind::Audit => {
+                let total = run.qa["audit"]["total_findings"].as_u64();
+                total.map_or_else(|| "-".to_string(), |n| format!("{n} findings"))
+            }
+            Kind::Edit => format!("{changes} changes"),
+        }
+    }
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
@@ -359,12 +435,12 @@ pub async fn list(store: &Store) -> Result<String, RunError> {
         let n = counts.get(&run.id).copied().unwrap_or(0);
         let _ = writeln!(
             out,
-            "{:<22} {:<16} {:<28} {:<14} {:>5} changes  {}",
+            "{:<22} {:<16} {:<28} {:<14} {:>13}  {}",
             run.id,
             run.state.as_str(),
             spec,
             ws,
-            n,
+            RunReport::list_counts(&run, n),
             run.created_at.format("%Y-%m-%d %H:%M")
         );
     }

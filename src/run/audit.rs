@@ -1,0 +1,146 @@
+//! An audit run's one task: the tagging audit (`crate::qa::audit`) of the tree at the
+//! base commit, read from git like the finish task's tree, with the spec's `[qa] rules`
+//! as its rules (the audit's families when none are given). Only the coverage rows,
+//! events, ids and findings in the spec's targets are kept; every page was resolved
+//! first, so a layout or include outside the targets still counts for the pages built
+//! from it. The report (the audit JSON contract) and the run's counts are stored as the
+//! run completes, in one transaction: a task run twice stores one report.
+
+use serde_json::{Value, json};
+
+use super::worker::{Worker, pause_point, tree_and_config};
+use super::{RunError, run_dir};
+use crate::qa::audit::AuditReport;
+use crate::spec::{JobSpec, Kind};
+use crate::store::{Run, RunState, Store, StoreError};
+use crate::workspace::{Commit, Workspace};
+
+/// Audits `run`'s base tree and completes the run with its report.
+pub(super) async fn audit(worker: &Worker, run: &Run) -> Result<(), RunError> {
+    let spec = worker.spec_of(run).await?;
+    let registered = worker.store.workspace_by_id(run.workspace_id).await?;
+    let base = Commit(run.base_commit.clone());
+    let files = run.files;
+    let (text, qa) = tokio::task::spawn_blocking(move || {
+        let ws = Workspace::open(&registered.path)?;
+        let (tree, config) = tree_and_config(&ws, &base)?;
+        let year = crate::cli::current_year().map_err(RunError::Refused)?;
+        let mut report = crate::qa::audit::audit(&tree, &config, &spec.qa.rules, year)
+            .map_err(|e| RunError::Spec(crate::cli::render_audit_error(e)))?;
+        report.retain_files(|f| spec.targets.matches(f));
+        let mut text = Vec::new();
+        report
+            .write_json(&mut text)
+            .map_err(|e| RunError::io("cannot write the audit report", e))?;
+        let text = String::from_utf8(text)
+            .map_err(|e| RunError::Refused(format!("error: the audit report: {e}")))?;
+        Ok::<_, RunError>((text, counts(&report, &spec, files)))
+    })
+    .await
+    .map_err(|e| RunError::Refused(format!("error: the audit task panicked: {e}")))??;
+    pause_point(&worker.data_dir, "before-audit-settle");
+    match worker
+        .store
+        .settle_audit(&run.id, &text, &qa, "sitewide")
+        .await
+    {
+        // Another try of this task completed the run first: its report stands.
+        Err(StoreError::StateMismatch { .. }) => return Ok(()),
+        other => drop(other?),
+    }
+    let dir = run_dir(&worker.data_dir, &run.id);
+    if let Err(e) = std::fs::remove_dir_all(&dir)
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        tracing::warn!(dir = %dir.display(), error = %e, "cannot remove the run's folder");
+    }
+    Ok(())
+}
+
+/// The run's QA record: `audit` holds findings by severity and by rule, pages per
+/// coverage status, and how many pages, ids and events the report keeps.
+fn counts(report: &AuditReport, spec: &JobSpec, files: i64) -> Value {
+    let summary = crate::qa::report::summary(&report.check);
+    let coverage: serde_json::Map<String, Value> = report
+        .counts()
+        .into_iter()
+        .map(|(status, n)| (status.as_str().to_string(), json!(n)))
+        .collect();
+    let rules = if spec.qa.rules.is_empty() {
+        crate::qa::audit::default_patterns()
+    } else {
+        spec.qa.rules.clone()
+    };
+    let mut notes = Vec::new();
+    if files == 0 {
+        notes.push(format!(
+            "no file at the base commit matches targets {:?}",
+            spec.targets.patterns
+        ));
+    }
+    json!({
+        "audit": {
+            "findings": summary["by_severity"],
+            "by_rule": summary["by_rule"],
+            "total_findings": report.check.findings.len(),
+            "coverage": coverage,
+            "pages": report.coverage.len(),
+            "ids": report.ids.len(),
+            "events": report.events.len(),
+            "rules": rules,
+            "targets": spec.targets.patterns,
+        },
+        "notes": notes,
+    })
+}
+
+/// The stored report of audit run `run_id` (the audit JSON contract) with the run.
+/// Refused with [`RunError::NotAnAudit`] for a run of an edit job and
+/// [`RunError::AuditNotFinished`] for an audit that has not completed.
+pub async fn audit_report(store: &Store, run_id: &str) -> Result<(Run, String), RunError> {
+    let run = store.run_by_id(run_id).await?;
+    refuse_edit_runs(&run)?;
+    let text = match run.state {
+        RunState::Completed => store.audit_report(run_id).await?,
+        _ => None,
+    };
+    let Some(text) = text else {
+        let why = match run.state {
+            RunState::Failed => {
+                let events = store.latest_events(run_id, 20).await?;
+                let reason = events
+                    .iter()
+                    .find(|e| e.to_state == "failed")
+                    .map(|e| e.detail.clone())
+                    .unwrap_or_default();
+                format!("its audit failed: {reason}")
+            }
+            state => format!("it is {state}; its report is stored when it completes"),
+        };
+        return Err(RunError::AuditNotFinished(format!(
+            "error: run {run_id} has no report: {why}"
+        )));
+    };
+    Ok((run, text))
+}
+
+fn refuse_edit_runs(run: &Run) -> Result<(), RunError> {
+    if run.kind != Kind::Audit {
+        return Err(RunError::NotAnAudit(format!(
+            "error: run {} is an edit run, not an audit: it has changes, no audit report\n  = hint: `sitewide runs show {}` shows its changes",
+            run.id, run.id
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses reviewing or applying an audit run: it edits nothing.
+pub(super) fn refuse_audits(run: &Run, what: &str) -> Result<(), RunError> {
+    if run.kind == Kind::Audit {
+        return Err(RunError::IsAudit(format!(
+            "error: run {} is an audit: it reports findings and has no changes to {what}\n  = hint: read its report with `sitewide runs show {}` or GET /api/v1/runs/{}/report",
+            run.id, run.id, run.id
+        )));
+    }
+    Ok(())
+}
