@@ -144,3 +144,52 @@ pub(super) fn refuse_audits(run: &Run, what: &str) -> Result<(), RunError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::{PlanRequest, ensure_demo, plan};
+
+    #[tokio::test]
+    async fn an_audit_task_that_runs_twice_or_at_once_stores_one_report() {
+        let data = tempfile::tempdir().unwrap();
+        let store = Store::open(data.path()).await.unwrap();
+        ensure_demo(&store, data.path(), false).await.unwrap();
+        let request = PlanRequest {
+            spec: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("jobs/tagging-audit.toml"),
+            workspace: "demo".into(),
+            base: None,
+            actor: "ana".into(),
+            config: None,
+        };
+        let planned = plan(&store, data.path(), &request).await.unwrap();
+        assert_eq!((planned.kind, planned.batches), (Kind::Audit, 0));
+        let run = store
+            .set_run_state(&planned.id, RunState::Queued, RunState::Running, "w")
+            .await
+            .unwrap();
+        let worker = Worker::new(store.clone(), data.path(), None);
+        let (a, b) = tokio::join!(audit(&worker, &run), audit(&worker, &run));
+        a.unwrap();
+        b.unwrap();
+        audit(&worker, &run).await.unwrap();
+        let (done, text) = audit_report(&store, &run.id).await.unwrap();
+        assert_eq!(done.state, RunState::Completed);
+        assert!(text.contains("\"coverage\""));
+        let completed = store
+            .events_of_run(&run.id)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| e.to_state == "completed")
+            .count();
+        assert_eq!(completed, 1);
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audits WHERE run_id = $1")
+            .bind(&run.id)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(done.qa["audit"]["coverage"]["not_tagged"], 2);
+    }
+}

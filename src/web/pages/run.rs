@@ -120,6 +120,8 @@ fn header(report: &RunReport, stored: &Run) -> Value {
         "branch": report.branch,
         "commit": report.commit,
         "uses_model": report.forecast.get("model").is_some() || report.totals.calls > 0,
+        "kind": report.kind,
+        "audit": report.audit,
     })
 }
 
