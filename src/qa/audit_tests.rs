@@ -263,7 +263,11 @@ fn keeping_only_some_files_keeps_their_rows_and_what_their_layouts_decided() {
         terms.built_from
     );
     a.retain_files(|f| f.starts_with("legal/"));
-    let files: Vec<(&str, Status)> = a.coverage.iter().map(|c| (c.file.as_ref(), c.status)).collect();
+    let files: Vec<(&str, Status)> = a
+        .coverage
+        .iter()
+        .map(|c| (c.file.as_ref(), c.status))
+        .collect();
     assert_eq!(
         files,
         vec![

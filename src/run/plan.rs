@@ -118,7 +118,11 @@ pub(super) async fn prepare(
         .map(|f| (f.path, f.blob.0))
         .collect();
     let mut over = over;
-    let non_files = if audit { Vec::new() } else { ws.non_files(&base)? };
+    let non_files = if audit {
+        Vec::new()
+    } else {
+        ws.non_files(&base)?
+    };
     for (path, what) in non_files {
         if spec.targets.matches(&path) {
             over.push(Skip {

@@ -36,7 +36,15 @@ impl Store {
             .bind(run_id)
             .execute(&mut *tx)
             .await?;
-        move_run(&mut tx, run_id, RunState::Running, RunState::Completed, actor, "").await?;
+        move_run(
+            &mut tx,
+            run_id,
+            RunState::Running,
+            RunState::Completed,
+            actor,
+            "",
+        )
+        .await?;
         tx.commit().await?;
         self.run_by_id(run_id).await
     }
@@ -65,7 +73,10 @@ mod tests {
             .unwrap();
         assert_eq!(store.audit_report("r1").await.unwrap(), None);
         let qa = serde_json::json!({"audit": {"pages": 2}});
-        let run = store.settle_audit("r1", "{\"a\": 1}", &qa, "w").await.unwrap();
+        let run = store
+            .settle_audit("r1", "{\"a\": 1}", &qa, "w")
+            .await
+            .unwrap();
         assert_eq!(run.state, RunState::Completed);
         assert_eq!(run.qa, qa);
         let again = store.settle_audit("r1", "{\"a\": 2}", &qa, "w").await;

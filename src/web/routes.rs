@@ -112,10 +112,19 @@ const fn with_query(mut r: RouteDef, query: &'static [(&'static str, &'static st
 
 /// The filters of the audit report page.
 const REPORT_FILTERS: &[(&str, &str)] = &[
-    ("group", "How findings are grouped: rule (default), page or layout"),
-    ("severity", "Only findings of this severity: error, warning or info"),
+    (
+        "group",
+        "How findings are grouped: rule (default), page or layout",
+    ),
+    (
+        "severity",
+        "Only findings of this severity: error, warning or info",
+    ),
     ("rule", "Only this rule id or family: TAG-002, TAG, TAG-*"),
-    ("file", "Only findings in files whose path contains this text"),
+    (
+        "file",
+        "Only findings in files whose path contains this text",
+    ),
 ];
 
 const VIEWER: Access = Access::Role(Role::Viewer);
@@ -413,10 +422,7 @@ pub const ROUTES: &[RouteDef] = &[
             Report("AuditReport"),
             || web::get().to(api::report::report),
         ),
-        &[(
-            "format",
-            "json (default), sarif or csv",
-        )],
+        &[("format", "json (default), sarif or csv")],
     ),
     route(
         Get,

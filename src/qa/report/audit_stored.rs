@@ -164,7 +164,8 @@ pub struct Group<'a> {
     pub key: String,
     /// The file's role (page and layout groups; `None` for a rule or the catch-all group).
     pub role: Option<FileRole>,
-    /// For a page: the findings in the layouts and includes it is built from.
+    /// For a page: the findings in the layouts and includes it is built from (of the
+    /// filter's severity and rule, whatever their path).
     pub inherited: usize,
     pub findings: Vec<&'a StoredFinding>,
 }
@@ -281,12 +282,17 @@ pub fn group<'a>(audit: &'a StoredAudit, by: GroupBy, filter: &Filter) -> Vec<Gr
         };
         groups.entry(key).or_default().push(f);
     }
+    // A page's layouts count whatever their path: the file filter picked the page.
+    let inherited_filter = Filter {
+        file: String::new(),
+        ..filter.clone()
+    };
     let per_file = |file: &str| {
         audit
             .check
             .findings
             .iter()
-            .filter(|f| f.file == file && filter.matches(f))
+            .filter(|f| f.file == file && inherited_filter.matches(f))
             .count()
     };
     let mut out: Vec<Group<'a>> = groups

@@ -48,7 +48,10 @@ fn findings_group_by_rule_page_and_layout_and_filter_by_severity_rule_and_file()
     let all = Filter::default();
     let by_rule = group(&a, GroupBy::Rule, &all);
     let keys: Vec<&str> = by_rule.iter().map(|g| g.key.as_str()).collect();
-    assert!(keys.contains(&"TAG-002") && keys.contains(&"CON-001"), "{keys:?}");
+    assert!(
+        keys.contains(&"TAG-002") && keys.contains(&"CON-001"),
+        "{keys:?}"
+    );
     let by_layout = group(&a, GroupBy::Layout, &all);
     let minimal = by_layout
         .iter()
@@ -118,7 +121,10 @@ fn the_csv_has_a_header_and_one_quoted_row_per_finding() {
             "rule,severity,file,line,column,message,hint,file_kind,coverage_status,pages_affected"
         )
     );
-    assert!(text.contains("\"a \"\"quoted\"\", comma\nand a line\""), "{text}");
+    assert!(
+        text.contains("\"a \"\"quoted\"\", comma\nand a line\""),
+        "{text}"
+    );
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     assert_eq!(reader.records().count(), a.check.findings.len());
     assert!(text.contains("TAG-001,error,_layouts/minimal.html,3,1,"));

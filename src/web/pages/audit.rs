@@ -44,7 +44,14 @@ impl ReportPageQuery {
     }
 
     fn filter(&self) -> Filter {
-        let text = |v: &Option<String>| v.as_deref().unwrap_or("").trim().chars().take(200).collect();
+        let text = |v: &Option<String>| {
+            v.as_deref()
+                .unwrap_or("")
+                .trim()
+                .chars()
+                .take(200)
+                .collect()
+        };
         Filter {
             severity: self.severity.as_deref().and_then(Severity::parse),
             rule: text(&self.rule),
@@ -98,7 +105,8 @@ fn page_data(text: &str, query: &ReportPageQuery) -> Result<Value, ApiError> {
     let matched: usize = groups.iter().map(|g| g.findings.len()).sum();
     let mut severities = json!({"error": 0, "warning": 0, "info": 0});
     for f in &audit.check.findings {
-        severities[f.severity.as_str()] = json!(severities[f.severity.as_str()].as_u64().unwrap_or(0) + 1);
+        severities[f.severity.as_str()] =
+            json!(severities[f.severity.as_str()].as_u64().unwrap_or(0) + 1);
     }
     Ok(json!({
         "group": by,
@@ -106,6 +114,7 @@ fn page_data(text: &str, query: &ReportPageQuery) -> Result<Value, ApiError> {
             "severity": filter.severity.map(Severity::as_str).unwrap_or(""),
             "rule": filter.rule,
             "file": filter.file,
+            "query": filter_query(&filter),
         },
         "groups": shown_groups(&groups),
         "matched": matched,
@@ -120,6 +129,18 @@ fn page_data(text: &str, query: &ReportPageQuery) -> Result<Value, ApiError> {
         "events": event_rows(&audit),
         "event_count": audit.events.len(),
     }))
+}
+
+/// The filters as a query string, for the links that switch the grouping.
+fn filter_query(filter: &Filter) -> String {
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    let enc = |v: &str| utf8_percent_encode(v, NON_ALPHANUMERIC).to_string();
+    format!(
+        "severity={}&rule={}&file={}",
+        filter.severity.map(Severity::as_str).unwrap_or(""),
+        enc(&filter.rule),
+        enc(&filter.file)
+    )
 }
 
 /// The groups as the template lists them, cut to [`SHOWN`] findings in all.
