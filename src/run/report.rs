@@ -350,71 +350,7 @@ impl RunReport {
     }
 }
 
-impl RunReport {
-    /// An audit run's lines: its counts, and where its report is.
-    fn audit_summary(&self, out: &mut String) {
-        let _ = writeln!(
-            out,
-            "  audit of {} target file{}, {:.1} s",
-            self.totals.files,
-            plural(self.totals.files as usize),
-            self.totals.wall_time_s
-        );
-        if let Some(a) = &self.audit {
-            let n = |v: &Value, k: &str| v[k].as_u64().unwrap_or(0);
-            let f = &a["findings"];
-            let _ = writeln!(
-                out,
-                "  findings: {} error{}, {} warning{}, {} info",
-                n(f, "error"),
-                plural(n(f, "error") as usize),
-                n(f, "warning"),
-                plural(n(f, "warning") as usize),
-                n(f, "info")
-            );
-            let pages: Vec<String> = a["coverage"]
-                .as_object()
-                .into_iter()
-                .flatten()
-                .filter(|(_, v)| v.as_u64().unwrap_or(0) > 0)
-                .map(|(k, v)| format!("{v} {}", k.replace('_', " ")))
-                .collect();
-            let _ = writeln!(
-                out,
-                "  pages: {}{}",
-                n(a, "pages"),
-                if pages.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", pages.join(", "))
-                }
-            );
-            let _ = writeln!(
-                out,
-                "report: GET /api/v1/runs/{id}/report (?format=sarif, ?format=csv), or /runs/{id}/report in the web UI",
-                id = self.id
-            );
-        }
-        for note in self.qa["notes"].as_array().into_iter().flatten() {
-            if let Some(n) = note.as_str() {
-                let _ = writeln!(out, "  note: {n}");
-            }
-        }
-    }
-
-    /// The short counts a run list shows: changes, or an audit's findings.
-    pub fn list_counts(run: &Run, changes: i64) -> String {
-        match run.kind {
-            Kind::Audit => {
-                let total = run.qa["audit"]["total_findings"].as_u64();
-                total.map_or_else(|| "-".to_string(), |n| format!("{n} findings"))
-            }
-            Kind::Edit => format!("{changes} changes"),
-        }
-    }
-}
-
-fn plural(n: usize) -> &'static str {
+pub(super) fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
