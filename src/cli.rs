@@ -19,7 +19,7 @@ mod audit;
 mod plan;
 mod runs;
 mod web;
-pub use audit::{AuditArgs, AuditFormat};
+pub use audit::{AuditArgs, AuditFormat, render_audit_error};
 pub use plan::PlanCommand;
 pub use runs::{ReviewArgs, RunArgs, RunsCommand};
 pub use web::{ServeArgs, TokensCommand, UsersCommand};

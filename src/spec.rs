@@ -305,7 +305,7 @@ allow_self_approval = false
             .skip(1)
             .filter_map(|b| b.split_once("```").map(|(toml, _)| toml))
             .collect();
-        assert_eq!(blocks.len(), 2);
+        assert_eq!(blocks.len(), 3);
         for block in blocks {
             if let Err(e) = parse(Path::new("docs/job-spec.md"), block) {
                 panic!("{e}\n{block}");

@@ -40,6 +40,19 @@ pub enum AuditFormat {
     Html,
 }
 
+/// Why an audit could not run, as people read it (`sitewide audit` and audit runs).
+pub fn render_audit_error(e: AuditError) -> String {
+    match e {
+        AuditError::Rules(m) => {
+            format!("error: {m}\n  = hint: `sitewide rules` lists every rule id")
+        }
+        AuditError::Check(CheckError::Config(c)) => render_config_error(c),
+        AuditError::Check(e @ (CheckError::Site(_) | CheckError::Plan(_) | CheckError::Ga4(_))) => {
+            format!("error: {e}")
+        }
+    }
+}
+
 pub fn audit(args: &AuditArgs) -> Result<ExitCode, String> {
     let root = &args.path;
     if root.is_file() {
@@ -51,15 +64,7 @@ pub fn audit(args: &AuditArgs) -> Result<ExitCode, String> {
     let tree = Disk::new(root);
     let config = SiteConfig::load(&tree).map_err(render_config_error)?;
     let year = current_year()?;
-    let report = audit::audit(&tree, &config, &args.rules, year).map_err(|e| match e {
-        AuditError::Rules(m) => {
-            format!("error: {m}\n  = hint: `sitewide rules` lists every rule id")
-        }
-        AuditError::Check(CheckError::Config(c)) => render_config_error(c),
-        AuditError::Check(e @ (CheckError::Site(_) | CheckError::Plan(_) | CheckError::Ga4(_))) => {
-            format!("error: {e}")
-        }
-    })?;
+    let report = audit::audit(&tree, &config, &args.rules, year).map_err(render_audit_error)?;
     let write = |out: &mut dyn Write| -> std::io::Result<()> {
         let mut out = std::io::BufWriter::new(out);
         match args.format {

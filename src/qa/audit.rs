@@ -218,6 +218,22 @@ fn ids_found(coverage: &[PageCoverage]) -> Vec<IdFound> {
 }
 
 impl AuditReport {
+    /// Keeps only the findings, coverage rows, events and id places in files `keep`
+    /// accepts (a job's targets). The pages were resolved before: a layout or include
+    /// outside `keep` still counted for the pages built from it. An id with no place left
+    /// is dropped; its page count is kept (it counts the pages that load it).
+    pub fn retain_files(&mut self, keep: impl Fn(&str) -> bool) {
+        self.check.findings.retain(|f| keep(&f.file));
+        self.coverage.retain(|c| keep(&c.file));
+        self.events.retain(|e| keep(&e.file));
+        for id in &mut self.ids {
+            id.places.retain(|(file, _)| keep(file));
+        }
+        self.ids.retain(|id| !id.places.is_empty());
+        // The layouts of the pages kept, counted over those pages only.
+        self.layouts = layouts(&self.coverage);
+    }
+
     /// Pages per status, every status listed.
     pub fn counts(&self) -> Vec<(Status, usize)> {
         Status::ALL
@@ -226,8 +242,6 @@ impl AuditReport {
             .collect()
     }
 
-    /// The JSON contract: `check` (as `check --format json` prints it), `coverage`, `ids`
-    /// and `events`. Fields are only ever added.
     /// The JSON contract as a value (tests and the web UI's small reports).
     pub fn to_json(&self) -> Json {
         serde_json::to_value(self.doc()).unwrap_or(Json::Null)
@@ -284,7 +298,8 @@ fn coverage_rows<S: serde::Serializer>(rows: &&[PageCoverage], s: S) -> Result<S
             .iter()
             .map(|t| json!({"kind": t.kind, "id": t.id.display(), "file": t.file.as_ref(), "line": t.line}))
             .collect();
-        json!({"file": c.file.as_ref(), "status": c.status, "tags": tags})
+        let built_from: Vec<&str> = c.built_from.iter().map(AsRef::as_ref).collect();
+        json!({"file": c.file.as_ref(), "status": c.status, "tags": tags, "built_from": built_from})
     }))
 }
 

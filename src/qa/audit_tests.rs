@@ -86,6 +86,7 @@ fn the_json_has_the_check_the_coverage_and_the_events() {
                 {"kind": "gtag", "id": "G-DEMO1", "file": "_layouts/default.html", "line": 2},
                 {"kind": "gtag", "id": "G-DEMO1", "file": "_layouts/default.html", "line": 3},
             ],
+            "built_from": ["_layouts/default.html"],
         }])
     );
     assert_eq!(j["events"], serde_json::json!([]));
@@ -274,4 +275,42 @@ fn a_layout_whose_pages_all_lack_the_tag_shows_as_such() {
         table.contains("_layouts/bare.html     2 pages: 2 not tagged"),
         "{table}"
     );
+}
+
+#[test]
+fn keeping_only_some_files_keeps_their_rows_and_what_their_layouts_decided() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo-site");
+    let tree = Disk::new(&root);
+    let config = SiteConfig::load(&tree).expect("the demo's sitewide.toml");
+    let mut a = audit(&tree, &config, &[], 2026).expect("audit runs");
+    let terms = a
+        .coverage
+        .iter()
+        .find(|c| c.file.as_ref() == "legal/terms.md")
+        .expect("legal/terms.md is a page");
+    assert!(
+        terms
+            .built_from
+            .iter()
+            .any(|f| f.as_ref() == "_layouts/minimal.html"),
+        "{:?}",
+        terms.built_from
+    );
+    a.retain_files(|f| f.starts_with("legal/"));
+    let files: Vec<(&str, Status)> = a
+        .coverage
+        .iter()
+        .map(|c| (c.file.as_ref(), c.status))
+        .collect();
+    assert_eq!(
+        files,
+        vec![
+            ("legal/dpa.md", Status::NotTagged),
+            ("legal/terms.md", Status::NotTagged)
+        ]
+    );
+    // TAG-001 sits in the layout, which is not kept: the finding goes, the status stays.
+    assert!(a.check.findings.is_empty(), "{:?}", a.check.findings);
+    assert!(a.events.iter().all(|e| e.file.starts_with("legal/")));
+    assert!(a.ids.is_empty());
 }

@@ -23,6 +23,7 @@ pub async fn apply(
     actor: &str,
 ) -> Result<Run, RunError> {
     let run = store.run_by_id(run_id).await?;
+    super::audit::refuse_audits(&run, "apply")?;
     let changes = store.changes_of_run(run_id).await?;
     let approved: Vec<_> = changes
         .iter()

@@ -4,12 +4,15 @@
 //! then runs the QA engine on the tree before and after and the spec's QA scripts, and
 //! settles the run: every change with its diff and findings, `proposed` or `blocked`.
 //! [`review`] records decisions and [`apply`] commits the approved changes on
-//! `sitewide/<run-id>`.
+//! `sitewide/<run-id>`. A run of a `kind = "audit"` job is one task instead: the tagging
+//! audit of the tree at the base commit, its report stored as the run completes; it
+//! edits nothing.
 //!
 //! Every step is one transaction in the store, and every task can run twice: a worker
 //! killed at any point leaves the old state or the new, and the next worker goes on.
 
 mod apply;
+mod audit;
 mod cancel;
 mod edit;
 mod finish;
@@ -25,6 +28,7 @@ mod worker;
 use std::path::{Path, PathBuf};
 
 pub use apply::apply;
+pub use audit::audit_report;
 pub use cancel::cancel;
 pub use forecast::{Forecast, forecast};
 pub use plan::{DEMO, PlanRequest, ensure_demo, plan};
@@ -49,6 +53,15 @@ pub enum RunError {
     /// The person may not do this (approving their own run, say).
     #[error("{0}")]
     Forbidden(String),
+    /// A review or apply of an audit run, which has no changes.
+    #[error("{0}")]
+    IsAudit(String),
+    /// The audit report of a run that is not an audit.
+    #[error("{0}")]
+    NotAnAudit(String),
+    /// The audit report of an audit run that has not completed (or failed).
+    #[error("{0}")]
+    AuditNotFinished(String),
     #[error("{what}: {source}")]
     Io {
         what: String,

@@ -1,6 +1,7 @@
 //! Planning a run: validate the spec, find the workspace, resolve the base commit, list
 //! the target files at that commit (the work tree and branches are never read), apply the
-//! file budget, and queue the edit batches, all in one transaction with the new run.
+//! file budget, and queue the edit batches (an audit: its one audit task), all in one
+//! transaction with the new run.
 
 use std::path::{Path, PathBuf};
 
@@ -58,10 +59,11 @@ pub(super) async fn prepare(
     let text = std::fs::read_to_string(&request.spec)
         .map_err(|e| RunError::io(format!("cannot read {}", request.spec.display()), e))?;
     let spec = crate::spec::parse(&request.spec, &text).map_err(spec_error)?;
-    refuse_unsupported(&spec, &request.spec)?;
+    let audit = spec.kind == Kind::Audit;
+    // An audit edits nothing: its engine, model and file budget do not apply.
     let model = match spec.engine {
-        Engine::Model => Some(model_cx(&spec, request.config.as_deref(), data_dir)?),
-        Engine::Recipe => None,
+        Engine::Model if !audit => Some(model_cx(&spec, request.config.as_deref(), data_dir)?),
+        _ => None,
     };
     if let Some(m) = &model
         && m.provider.api_key().is_none()
@@ -94,7 +96,10 @@ pub(super) async fn prepare(
         .into_iter()
         .filter(|f| spec.targets.matches(&f.path))
         .collect();
-    let limit = spec.budget.max_files.map_or(usize::MAX, |n| n as usize);
+    let limit = match spec.budget.max_files {
+        Some(n) if !audit => n as usize,
+        _ => usize::MAX,
+    };
     let over: Vec<Skip> = targets
         .iter()
         .skip(limit)
@@ -113,7 +118,12 @@ pub(super) async fn prepare(
         .map(|f| (f.path, f.blob.0))
         .collect();
     let mut over = over;
-    for (path, what) in ws.non_files(&base)? {
+    let non_files = if audit {
+        Vec::new()
+    } else {
+        ws.non_files(&base)?
+    };
+    for (path, what) in non_files {
         if spec.targets.matches(&path) {
             over.push(Skip {
                 path,
@@ -147,18 +157,7 @@ pub async fn plan(store: &Store, data_dir: &Path, request: &PlanRequest) -> Resu
         Some(m) => m.limits.concurrency.max(1) as usize,
         None => BATCH_FILES,
     };
-    let mut tasks = Vec::new();
-    for (i, chunk) in p.planned.chunks(per_task).enumerate() {
-        tasks.push(RunTask::Edit {
-            run: id.clone(),
-            batch: i as i64,
-            files: chunk.to_vec(),
-        });
-    }
-    let batches = tasks.len() as i64;
-    if tasks.is_empty() {
-        tasks.push(RunTask::Finish { run: id.clone() });
-    }
+    let (tasks, batches) = first_tasks(&p, &id, per_task);
     let tasks: Vec<Vec<u8>> = tasks.iter().map(RunTask::to_bytes).collect();
     let hash = format!("{:x}", Sha256::digest(p.text.as_bytes()));
     // A workspace given by path is registered only once the run is sure to start.
@@ -198,6 +197,29 @@ pub async fn plan(store: &Store, data_dir: &Path, request: &PlanRequest) -> Resu
     Ok(run)
 }
 
+/// The run's first tasks and how many edit batches they are: an audit's one task; else
+/// the edit batches of `per_task` files, or the finish task when no file is planned.
+fn first_tasks(p: &Prepared, id: &str, per_task: usize) -> (Vec<RunTask>, i64) {
+    let run = id.to_string();
+    if p.spec.kind == Kind::Audit {
+        return (vec![RunTask::Audit { run }], 0);
+    }
+    let tasks: Vec<RunTask> = p
+        .planned
+        .chunks(per_task)
+        .enumerate()
+        .map(|(i, chunk)| RunTask::Edit {
+            run: run.clone(),
+            batch: i as i64,
+            files: chunk.to_vec(),
+        })
+        .collect();
+    match tasks.len() {
+        0 => (vec![RunTask::Finish { run }], 0),
+        n => (tasks, n as i64),
+    }
+}
+
 /// The spec's errors as `sitewide spec check` prints them.
 fn spec_error(e: SpecError) -> RunError {
     match e {
@@ -215,18 +237,6 @@ fn spec_error(e: SpecError) -> RunError {
         }
         read => RunError::Spec(format!("error: {read}")),
     }
-}
-
-/// Audits have their own issue; until it lands such a spec is refused before anything is
-/// stored.
-fn refuse_unsupported(spec: &JobSpec, path: &Path) -> Result<(), RunError> {
-    if spec.kind == Kind::Audit {
-        return Err(RunError::Refused(format!(
-            "error: {}: kind = \"audit\" runs are not supported by this version\n  = hint: run `sitewide check` for an audit of the tree",
-            path.display()
-        )));
-    }
-    Ok(())
 }
 
 /// The demo workspace, registered as `demo`: made from `examples/demo-site` in the data

@@ -8,12 +8,15 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::RunError;
+use crate::spec::Kind;
 use crate::store::{ChangeState, Run, RunState, Skip, Store};
 
 /// A run, whole.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunReport {
     pub id: String,
+    /// `edit`, or `audit` for a run of a `kind = "audit"` job.
+    pub kind: Kind,
     pub state: RunState,
     /// The base commit's full id.
     pub base: String,
@@ -38,6 +41,9 @@ pub struct RunReport {
     /// The model engine's forecast made at planning (`{}` for recipes), to set beside
     /// `totals`.
     pub forecast: Value,
+    /// An audit run's counts once it completed (findings by severity and by rule, pages
+    /// per coverage status); `null` for edit runs. The report: `GET /api/v1/runs/{id}/report`.
+    pub audit: Option<Value>,
 }
 
 /// One file's change.
@@ -157,6 +163,7 @@ pub async fn overview(
     };
     Ok(RunReport {
         id: run.id.clone(),
+        kind: run.kind,
         state: run.state,
         base: run.base_commit.clone(),
         budget_exhausted: run.budget_exhausted,
@@ -177,6 +184,7 @@ pub async fn overview(
         finished_at: run.finished_at.map(|t| t.to_rfc3339()),
         qa: run.qa.clone(),
         forecast: run.forecast.clone(),
+        audit: run.qa.get("audit").cloned(),
     })
 }
 
@@ -225,6 +233,10 @@ impl RunReport {
             .iter()
             .map(|(state, n)| format!("{n} {state}"))
             .collect();
+        if self.kind == Kind::Audit {
+            self.audit_summary(&mut out);
+            return out;
+        }
         let _ = writeln!(
             out,
             "  {} target file{}, {} change{}{}, {} skipped, {:.1} s",
@@ -338,7 +350,7 @@ impl RunReport {
     }
 }
 
-fn plural(n: usize) -> &'static str {
+pub(super) fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
@@ -359,12 +371,12 @@ pub async fn list(store: &Store) -> Result<String, RunError> {
         let n = counts.get(&run.id).copied().unwrap_or(0);
         let _ = writeln!(
             out,
-            "{:<22} {:<16} {:<28} {:<14} {:>5} changes  {}",
+            "{:<22} {:<16} {:<28} {:<14} {:>13}  {}",
             run.id,
             run.state.as_str(),
             spec,
             ws,
-            n,
+            RunReport::list_counts(&run, n),
             run.created_at.format("%Y-%m-%d %H:%M")
         );
     }

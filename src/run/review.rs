@@ -133,6 +133,7 @@ async fn may_review(
     reviewer: &str,
 ) -> Result<(), RunError> {
     let run = store.run_by_id(run_id).await?;
+    super::audit::refuse_audits(&run, "review")?;
     if run.state != RunState::AwaitingReview {
         return Err(RunError::Refused(format!(
             "error: run {run_id} is {}, not awaiting_review; nothing can be reviewed",

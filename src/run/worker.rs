@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
 use super::model::ModelCx;
-use super::{RunError, edit, finish};
+use super::{RunError, audit, edit, finish};
 use crate::config::SiteConfig;
 use crate::edit::model::provider::ServiceConfig;
 use crate::qa::engine::{PageResults, Report, Selection};
@@ -55,6 +55,8 @@ pub(crate) enum RunTask {
     },
     /// QA the run's edits on the whole tree and settle it.
     Finish { run: String },
+    /// Audit the tree at the run's base commit and store the report (`kind = "audit"`).
+    Audit { run: String },
     /// Edit one change's file again, with the reviewer's comment (changes requested).
     Redo {
         run: String,
@@ -70,7 +72,10 @@ impl RunTask {
 
     fn run(&self) -> &str {
         match self {
-            RunTask::Edit { run, .. } | RunTask::Finish { run } | RunTask::Redo { run, .. } => run,
+            RunTask::Edit { run, .. }
+            | RunTask::Finish { run }
+            | RunTask::Audit { run }
+            | RunTask::Redo { run, .. } => run,
         }
     }
 }
@@ -250,15 +255,20 @@ impl Worker {
         self.contexts.lock().await.remove(run_id);
     }
 
-    async fn load(&self, run: &Run) -> Result<RunContext, RunError> {
+    /// The spec `run` was started with, as stored.
+    pub(super) async fn spec_of(&self, run: &Run) -> Result<JobSpec, RunError> {
         let stored = self
             .store
             .spec_by_id(run.spec_id)
             .await?
             .ok_or_else(|| RunError::Refused(format!("run {}: its spec is missing", run.id)))?;
         let spec_path = PathBuf::from(format!("{}.toml", stored.name));
-        let spec = crate::spec::parse(&spec_path, &stored.text)
-            .map_err(|e| RunError::Spec(format!("the run's spec no longer validates: {e}")))?;
+        crate::spec::parse(&spec_path, &stored.text)
+            .map_err(|e| RunError::Spec(format!("the run's spec no longer validates: {e}")))
+    }
+
+    async fn load(&self, run: &Run) -> Result<RunContext, RunError> {
+        let spec = self.spec_of(run).await?;
         let registered = self.store.workspace_by_id(run.workspace_id).await?;
         let ws = Workspace::open(&registered.path)?;
         let base = Commit(run.base_commit.clone());
@@ -329,6 +339,18 @@ pub(super) fn model_cx(
 
 /// The tree of `base`, its `sitewide.toml` and its site, all read from git.
 fn discover(ws: &Workspace, base: &Commit) -> Result<(GitTree, SiteConfig, Site), RunError> {
+    let (tree, config) = tree_and_config(ws, base)?;
+    let excludes: Vec<String> = config.exclude.iter().map(|g| g.get_ref().clone()).collect();
+    let site =
+        Site::discover(&tree, &excludes).map_err(|e| RunError::Refused(format!("error: {e}")))?;
+    Ok((tree, config, site))
+}
+
+/// The tree of `base` and its `sitewide.toml`, read from git (nothing is exported).
+pub(super) fn tree_and_config(
+    ws: &Workspace,
+    base: &Commit,
+) -> Result<(GitTree, SiteConfig), RunError> {
     let tree = ws.tree_at(base)?;
     let config = SiteConfig::load(&tree).map_err(|e| {
         RunError::Spec(format!(
@@ -336,10 +358,7 @@ fn discover(ws: &Workspace, base: &Commit) -> Result<(GitTree, SiteConfig, Site)
             crate::cli::render_config_error(e)
         ))
     })?;
-    let excludes: Vec<String> = config.exclude.iter().map(|g| g.get_ref().clone()).collect();
-    let site =
-        Site::discover(&tree, &excludes).map_err(|e| RunError::Refused(format!("error: {e}")))?;
-    Ok((tree, config, site))
+    Ok((tree, config))
 }
 
 /// How often a task is tried in this process when the database is busy.
@@ -419,6 +438,7 @@ async fn work_on(worker: &Worker, task: &RunTask) -> Result<(), RunError> {
             edit::batch(worker, &run, *batch, files.clone()).await
         }
         RunTask::Finish { .. } => finish::finish(worker, &run).await,
+        RunTask::Audit { .. } => audit::audit(worker, &run).await,
         RunTask::Redo { .. } => Ok(()),
     }
 }

@@ -1,8 +1,9 @@
-//! The store: workspaces, specs (the text as run), runs, changes and the append-only
-//! event log, in one SQLite file in the data directory (Postgres later, same schema).
+//! The store: workspaces, specs (the text as run), runs, changes, audit reports and the
+//! append-only event log, in one SQLite file in the data directory (Postgres later, same schema).
 //! SQL lives only here, behind functions named for intent; writes that belong together
 //! are one transaction, and inserts are idempotent on their natural key.
 
+mod audits;
 mod changes;
 mod ledger;
 mod pool;

@@ -52,6 +52,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "webhooks",
         include_str!("../../migrations/sqlite/0005_webhooks.sql"),
     ),
+    (
+        6,
+        "audits",
+        include_str!("../../migrations/sqlite/0006_audits.sql"),
+    ),
 ];
 
 /// The database file for a data directory.

@@ -109,6 +109,9 @@ impl From<RunError> for ApiError {
             RunError::Spec(m) => ApiError::new(S::UNPROCESSABLE_ENTITY, "invalid_spec", m),
             RunError::Forbidden(m) => ApiError::forbidden(m),
             RunError::Refused(m) => ApiError::new(S::CONFLICT, "refused", m),
+            RunError::IsAudit(m) => ApiError::new(S::CONFLICT, "audit_run", m),
+            RunError::NotAnAudit(m) => ApiError::new(S::CONFLICT, "not_an_audit", m),
+            RunError::AuditNotFinished(m) => ApiError::new(S::CONFLICT, "audit_not_finished", m),
             RunError::Workspace(e @ WorkspaceError::UnknownRevision { .. }) => {
                 ApiError::new(S::UNPROCESSABLE_ENTITY, "unknown_revision", e.to_string())
             }

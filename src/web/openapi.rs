@@ -38,7 +38,11 @@ fn operation(r: &RouteDef) -> Value {
         "summary": r.summary,
         "responses": responses(r),
     });
-    let params = parameters(r.path);
+    let mut params = parameters(r.path);
+    params.extend(r.query.iter().map(|(name, about)| {
+        json!({"name": name, "in": "query", "required": false, "description": about,
+            "schema": {"type": "string"}})
+    }));
     if !params.is_empty() {
         op["parameters"] = Value::Array(params);
     }
@@ -111,6 +115,13 @@ fn responses(r: &RouteDef) -> Value {
             "text/event-stream": {"schema": {"type": "string"}}}}),
         ),
         Answer::Asset => (200, json!({"description": "The file"})),
+        Answer::Report(schema) => (
+            200,
+            json!({"description": "The report, as a file (Content-Disposition names it)", "content": {
+            "application/json": {"schema": reference(schema)},
+            "application/sarif+json": {"schema": {"type": "object"}},
+            "text/csv": {"schema": {"type": "string", "description": "rule,severity,file,line,column,message,hint,file_kind,coverage_status,pages_affected"}}}}),
+        ),
     };
     let mut out = Map::new();
     out.insert(ok.0.to_string(), ok.1);
@@ -129,7 +140,7 @@ fn schemas() -> Value {
     let nullable = json!({"type": "string", "nullable": true});
     let mut all = json!({
         "Error": {"type": "object", "required": ["code", "message"], "properties": {
-            "code": {"type": "string", "description": "Stable: unauthorized, forbidden, csrf, not_found, no_route, bad_id, bad_path, bad_json, bad_base, unknown_workspace, unknown_job, invalid_spec, unknown_revision, state_conflict, diff_changed, refused, idempotency_in_flight, internal"},
+            "code": {"type": "string", "description": "Stable: unauthorized, forbidden, csrf, not_found, no_route, bad_id, bad_path, bad_json, bad_base, bad_format, unknown_workspace, unknown_job, invalid_spec, unknown_revision, state_conflict, diff_changed, refused, audit_run, not_an_audit, audit_not_finished, idempotency_in_flight, internal"},
             "message": string}},
         "Health": {"type": "object", "properties": {"status": string}},
         "OpenApi": {"type": "object"},
@@ -188,11 +199,26 @@ fn schemas() -> Value {
             "column": {"type": "integer"}, "message": string, "hint": nullable,
             "change_id": {"type": ["integer", "null"]}, "change_state": string,
             "new": {"type": "boolean"}}});
+    let counts = json!({"type": "object", "nullable": true,
+        "description": "An audit run's counts: findings by severity and by rule, pages per coverage status; null for edit runs"});
+    for name in ["RunSummary", "RunReport"] {
+        all[name]["properties"]["kind"] = kind();
+        all[name]["properties"]["audit"] = counts.clone();
+    }
+    all["AuditReport"] = json!({"type": "object", "description": "The audit JSON contract (docs/audit.md), kept to the job's targets", "properties": {
+            "check": {"type": "object", "properties": {"findings": {"type": "array", "items": {"type": "object"}}, "summary": {"type": "object"}}},
+            "coverage": {"type": "array", "items": {"type": "object"}},
+            "ids": {"type": "array", "items": {"type": "object"}},
+            "events": {"type": "array", "items": {"type": "object"}}}});
     all
 }
 
 fn role() -> Value {
     json!({"type": "string", "enum": ["viewer", "editor", "approver", "admin"]})
+}
+
+fn kind() -> Value {
+    json!({"type": "string", "enum": ["edit", "audit"]})
 }
 
 fn run_state() -> Value {

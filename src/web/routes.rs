@@ -52,6 +52,8 @@ pub enum Answer {
     Events,
     /// A static file.
     Asset,
+    /// An audit report: JSON of a named schema, or SARIF or CSV (`?format=`), as a file.
+    Report(&'static str),
 }
 
 /// One route of the app.
@@ -65,13 +67,15 @@ pub struct RouteDef {
     pub access: Access,
     /// The request body's schema: JSON, or an HTML form (`form:` prefix).
     pub body: Option<&'static str>,
+    /// The query parameters it reads: `(name, description)`.
+    pub query: &'static [(&'static str, &'static str)],
     pub answer: Answer,
     /// The handler, as an actix-web route with its method.
     pub handler: fn() -> ActixRoute,
 }
 
 use Access::{Form, Public};
-use Answer::{Asset, Events, Html, Json, JsonList, Redirect};
+use Answer::{Asset, Events, Html, Json, JsonList, Redirect, Report};
 use Method::{Get, Post};
 
 const fn route(
@@ -90,6 +94,7 @@ const fn route(
         summary,
         access,
         body: None,
+        query: &[],
         answer,
         handler,
     }
@@ -99,6 +104,28 @@ const fn with_body(mut r: RouteDef, body: &'static str) -> RouteDef {
     r.body = Some(body);
     r
 }
+
+const fn with_query(mut r: RouteDef, query: &'static [(&'static str, &'static str)]) -> RouteDef {
+    r.query = query;
+    r
+}
+
+/// The filters of the audit report page.
+const REPORT_FILTERS: &[(&str, &str)] = &[
+    (
+        "group",
+        "How findings are grouped: rule (default), page or layout",
+    ),
+    (
+        "severity",
+        "Only findings of this severity: error, warning or info",
+    ),
+    ("rule", "Only this rule id or family: TAG-002, TAG, TAG-*"),
+    (
+        "file",
+        "Only findings in files whose path contains this text",
+    ),
+];
 
 const VIEWER: Access = Access::Role(Role::Viewer);
 const EDITOR: Access = Access::Role(Role::Editor);
@@ -244,6 +271,18 @@ pub const ROUTES: &[RouteDef] = &[
         ),
         "form:Csrf",
     ),
+    with_query(
+        route(
+            Get,
+            "/runs/{id}/report",
+            "audit_report_page",
+            "An audit run's report: findings grouped by rule, page or layout, filters, coverage, ids, events, exports",
+            VIEWER,
+            Html,
+            || web::get().to(pages::audit_report),
+        ),
+        REPORT_FILTERS,
+    ),
     route(
         Get,
         "/runs/{id}/changes/{change}",
@@ -372,6 +411,18 @@ pub const ROUTES: &[RouteDef] = &[
         VIEWER,
         Json(200, "RunReport"),
         || web::get().to(api::runs::show),
+    ),
+    with_query(
+        route(
+            Get,
+            "/api/v1/runs/{id}/report",
+            "get_run_report",
+            "An audit run's stored report: its JSON (docs/audit.md), or `?format=sarif` (SARIF 2.1.0) or `?format=csv` (one row per finding); 409 not_an_audit or audit_not_finished",
+            VIEWER,
+            Report("AuditReport"),
+            || web::get().to(api::report::report),
+        ),
+        &[("format", "json (default), sarif or csv")],
     ),
     route(
         Get,

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod audit_runs;
 mod bad_input;
 mod cli;
 mod corpora;

@@ -4,6 +4,7 @@
 
 mod access;
 mod app;
+mod audits;
 mod axe;
 mod browser;
 mod integrations;

@@ -18,6 +18,11 @@ fn level(s: Severity) -> &'static str {
 }
 
 pub fn sarif(report: &Report) -> String {
+    sarif_of(&report.findings)
+}
+
+/// SARIF of `findings` (an audit run's stored report read back, say).
+pub fn sarif_of(findings: &[Finding]) -> String {
     let rules = crate::qa::rules::all();
     let descriptors: Vec<Value> = rules
         .iter()
@@ -34,8 +39,7 @@ pub fn sarif(report: &Report) -> String {
             })
         })
         .collect();
-    let results: Vec<Value> = report
-        .findings
+    let results: Vec<Value> = findings
         .iter()
         .map(|f| result(f, rules.iter().position(|r| r.meta().id == f.rule.id)))
         .collect();

@@ -1,9 +1,10 @@
-//! The JSON API under `/api/v1`: runs, changes and their review, jobs, workspaces. Ids
-//! and paths from the client are checked here before anything reads them: a run id is
-//! letters, digits, `-` and `_`; a change id is a number; a file path is relative with
-//! no `..`, so nothing outside a workspace can be named.
+//! The JSON API under `/api/v1`: runs, changes and their review, audit reports, jobs,
+//! workspaces. Ids and paths from the client are checked here before anything reads
+//! them: a run id is letters, digits, `-` and `_`; a change id is a number; a file path
+//! is relative with no `..`, so nothing outside a workspace can be named.
 
 pub mod catalog;
+pub mod report;
 pub mod review;
 pub mod runs;
 

@@ -68,6 +68,7 @@ pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> 
         let ws = workspaces.iter().find(|w| w.id == r.workspace_id);
         out.push(json!({
             "id": r.id,
+            "kind": r.kind,
             "state": r.state,
             "spec": spec,
             "workspace": ws.map(|w| w.name.as_str()),
@@ -78,6 +79,7 @@ pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> 
             "finished_at": r.finished_at.map(|t| t.to_rfc3339()),
             "changes": counts.get(&r.id).copied().unwrap_or(0),
             "commit": r.commit_id,
+            "audit": r.qa.get("audit"),
         }));
     }
     Ok(HttpResponse::Ok().json(out))

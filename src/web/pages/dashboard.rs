@@ -28,6 +28,8 @@ struct RunRow {
     counts: Vec<(ChangeState, usize)>,
     /// Changes a reviewer has still to decide.
     open: usize,
+    /// An audit run's findings by severity, once it completed.
+    audit: Option<serde_json::Value>,
     cost_usd: f64,
 }
 
@@ -86,6 +88,7 @@ async fn run_row(
         created_at: run.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
         counts: counts.into_iter().collect(),
         open,
+        audit: run.qa.get("audit").map(|a| a["findings"].clone()),
         cost_usd: store.spent(&run.id).await?.cost_usd,
     })
 }

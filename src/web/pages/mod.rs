@@ -4,6 +4,7 @@
 //! autoescaped, so every byte a page shows is text; a template error is logged and
 //! answered as a plain 500. Form posts check their `csrf_token` field first.
 
+mod audit;
 mod dashboard;
 mod diff;
 pub(crate) mod findings;
@@ -12,6 +13,7 @@ mod review;
 mod run;
 mod settings;
 
+pub use audit::audit_report;
 pub use dashboard::dashboard;
 pub use jobs::{edit_job, jobs, save_job, start_run};
 pub use review::{change, decide};

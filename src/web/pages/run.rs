@@ -121,6 +121,8 @@ fn header(report: &RunReport, stored: &Run) -> Value {
         "commit": report.commit,
         "commit_short": report.commit.as_deref().map(|c| &c[..c.len().min(10)]),
         "uses_model": report.forecast.get("model").is_some() || report.totals.calls > 0,
+        "kind": report.kind,
+        "audit": report.audit,
     })
 }
 

@@ -135,6 +135,7 @@ impl Notifier {
             "actor": e.actor,
             "run": {
                 "id": id,
+                "kind": report.kind,
                 "state": notice.as_str(),
                 "job": report.spec,
                 "workspace": report.workspace,
@@ -147,6 +148,11 @@ impl Notifier {
                 "commit": report.commit,
                 "ui_url": format!("{}/runs/{id}", self.base_url),
                 "api_url": format!("{}/api/v1/runs/{id}", self.base_url),
+                "audit": report.audit,
+                "report_url": report
+                    .audit
+                    .as_ref()
+                    .map(|_| format!("{}/api/v1/runs/{id}/report", self.base_url)),
             },
         }))
     }

@@ -16,6 +16,7 @@ const ACTIONS: &[(&str, &str, Role)] = &[
     ("GET", "/api/v1/runs/{id}", Role::Viewer),
     ("GET", "/api/v1/runs/{id}/changes", Role::Viewer),
     ("GET", "/api/v1/runs/{id}/findings", Role::Viewer),
+    ("GET", "/api/v1/runs/{id}/report", Role::Viewer),
     ("POST", "/api/v1/runs", Role::Editor),
     ("POST", "/api/v1/runs/{other}/cancel", Role::Editor),
     (
