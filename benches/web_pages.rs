@@ -139,6 +139,7 @@ async fn running_run(store: &Store, id: &str, spec_id: i64, files: i64) {
         batches: 1,
         files,
         forecast: json!({}),
+        webhook: None,
     };
     store.insert_run(&run, "bench").await.unwrap();
     store

@@ -137,6 +137,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, String> {
             base: args.base.clone(),
             actor,
             config: args.config.clone(),
+            webhook: None,
         };
         if args.dry_run {
             let forecast = run::forecast(&store, &data, &request).await.map_err(fail)?;

@@ -229,6 +229,7 @@ mod tests {
             base: None,
             actor: "ana".into(),
             config: None,
+            webhook: None,
         };
         let planned = plan(&store, data.path(), &request).await.unwrap();
         assert_eq!((planned.kind, planned.batches), (Kind::Audit, 0));

@@ -31,6 +31,8 @@ pub struct PlanRequest {
     pub actor: String,
     /// The service config with the model providers (`--config`).
     pub config: Option<PathBuf>,
+    /// A webhook URL told when the run ends (checked by the caller).
+    pub webhook: Option<String>,
 }
 
 /// What planning found, before anything is stored.
@@ -183,6 +185,7 @@ pub async fn plan(store: &Store, data_dir: &Path, request: &PlanRequest) -> Resu
             .as_ref()
             .and_then(|f| serde_json::to_value(f).ok())
             .unwrap_or_else(|| serde_json::json!({})),
+        webhook: request.webhook.clone(),
     };
     let run = store
         .queue_run(

@@ -50,6 +50,9 @@ pub struct NewRun {
     pub files: i64,
     /// The model engine's forecast (tokens, cost, time); `{}` for recipes.
     pub forecast: serde_json::Value,
+    /// The run's own webhook (`POST /api/v1/runs` with `webhook`), stored with the run so
+    /// no event of the run can come before it.
+    pub webhook: Option<String>,
 }
 
 /// One state change of a run or of one of its changes (`change_id` set).
@@ -159,6 +162,14 @@ pub(super) async fn insert_run(
     .bind(sqlx::types::Json(&run.forecast))
     .execute(&mut **tx)
     .await?;
+    if let Some(url) = &run.webhook {
+        sqlx::query("INSERT INTO run_webhooks (run_id, url, created_at) VALUES ($1, $2, $3)")
+            .bind(&run.id)
+            .bind(url)
+            .bind(Utc::now())
+            .execute(&mut **tx)
+            .await?;
+    }
     let queued = RunState::Queued.as_str();
     append_event(tx, &run.id, None, None, queued, actor, "").await
 }

@@ -1,25 +1,12 @@
-//! Webhook bookkeeping: the URL a run was started with, and the notifier's place in the
-//! event log (the last event it handled), so notices survive a restart without repeats.
+//! Webhook bookkeeping: the URL a run was started with (stored with the run itself, in
+//! `insert_run`), and the notifier's place in the event log (the last event it handled),
+//! so notices survive a restart without repeats.
 
 use chrono::Utc;
 
 use super::{Event, Store, StoreError};
 
 impl Store {
-    /// Records the webhook `run_id` was started with; a second call keeps the first URL.
-    pub async fn set_run_webhook(&self, run_id: &str, url: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO run_webhooks (run_id, url, created_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (run_id) DO NOTHING",
-        )
-        .bind(run_id)
-        .bind(url)
-        .bind(Utc::now())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
     /// The webhook URL `run_id` was started with, if any.
     pub async fn run_webhook(&self, run_id: &str) -> Result<Option<String>, StoreError> {
         let url: Option<(String,)> =
@@ -107,13 +94,22 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_run_keeps_the_first_webhook_it_was_given() {
+    async fn a_run_started_with_a_webhook_has_it_from_its_first_event() {
         let (store, _dir) = store_with_run().await;
         assert_eq!(store.run_webhook("r1").await.unwrap(), None);
-        store.set_run_webhook("r1", "http://a/1").await.unwrap();
-        store.set_run_webhook("r1", "http://b/2").await.unwrap();
+        let ws = store.workspace_by_name("site").await.unwrap().unwrap();
+        let spec = store.add_spec("t", "name = \"t\"", "h2").await.unwrap();
+        let new = crate::store::NewRun {
+            id: "r2".into(),
+            workspace_id: ws.id,
+            spec_id: spec.id,
+            base_commit: "abc".into(),
+            webhook: Some("http://a/1".into()),
+            ..Default::default()
+        };
+        store.insert_run(&new, "ana").await.unwrap();
         assert_eq!(
-            store.run_webhook("r1").await.unwrap().as_deref(),
+            store.run_webhook("r2").await.unwrap().as_deref(),
             Some("http://a/1")
         );
     }

@@ -185,10 +185,7 @@ pub async fn start(
             }
         }
     }
-    let started = plan(&state, &caller, &wanted).await;
-    if let (Ok(id), Some(url)) = (&started, hook) {
-        store.set_run_webhook(id, url).await?;
-    }
+    let started = plan(&state, &caller, &wanted, hook.map(str::to_string)).await;
     let run_id = match (started, &key) {
         (Ok(id), Some(key)) => {
             store.fill_idempotency_key(&caller.name, key, &id).await?;
@@ -255,6 +252,7 @@ pub async fn plan(
     state: &AppState,
     caller: &Caller,
     wanted: &StartRun,
+    webhook: Option<String>,
 ) -> Result<String, ApiError> {
     let store = &state.store;
     let registered = store
@@ -292,6 +290,7 @@ pub async fn plan(
         base: wanted.base.clone(),
         actor: caller.name.clone(),
         config: state.config.clone(),
+        webhook,
     };
     let planned = run::plan(store, &state.data_dir, &request).await?;
     Ok(planned.id)

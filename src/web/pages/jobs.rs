@@ -76,7 +76,7 @@ pub async fn start_run(
             workspace: form.workspace.clone(),
             base: (!base.is_empty()).then(|| base.to_string()),
         };
-        let id = plan(&state, &caller, &wanted).await?;
+        let id = plan(&state, &caller, &wanted, None).await?;
         Ok(see_other(&format!("/runs/{id}")))
     };
     answer(&state, &caller, outcome.await)
