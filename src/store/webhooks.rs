@@ -2,8 +2,6 @@
 //! `insert_run`), and the notifier's place in the event log (the last event it handled),
 //! so notices survive a restart without repeats.
 
-use chrono::Utc;
-
 use super::{Event, Store, StoreError};
 
 impl Store {
