@@ -7,7 +7,13 @@
 //! (`paid_search` = `Paid Search`); medium aliases resolve first. Mediums the taxonomy does
 //! not list, and patterns (`like`, regular expressions), are not judged.
 //!
-//! Events the dashboards query are not compared with the tracking plan here.
+//! The other half of cross-layer consistency: the events dashboards query. A dbt model or a
+//! LookML file that filters on an event name (`event_name = 'generate_lead'`,
+//! `event_name in ('sign_up', 'purchase')`, as GA4's BigQuery export and Segment's
+//! warehouse tables name the column: `event_name`, `event`, `event_text`) that the tracking
+//! plan does not list queries an event nothing sends. Judged only where the repository has
+//! a plan; GA4's automatically collected events (the reserved names of `ga4.toml`, such as
+//! `page_view` and `session_start`) need no plan entry.
 
 use std::sync::LazyLock;
 
@@ -23,7 +29,7 @@ static META: RuleMeta = RuleMeta {
     name: "channel-map-mismatch",
     severity: Severity::Warning,
     fix: FixKind::Judgement,
-    summary: "A dbt or LookML utm_medium → channel mapping that disagrees with the site's UTM taxonomy",
+    summary: "A dbt or LookML utm_medium → channel mapping that disagrees with the site's UTM taxonomy, or a query of an event the tracking plan does not list",
     why: "When the warehouse maps a medium to another channel than the site's taxonomy (and GA4), the dashboard and GA4 report different channel totals for the same visits, and nobody trusts either.",
     bad: "==> models/channels.sql <==\nselect session_id,\n  case when utm_medium = 'cpc' then 'Paid Social' else 'Other' end as channel\nfrom {{ ref('stg_sessions') }}\n",
     good: "==> models/channels.sql <==\nselect session_id,\n  case when utm_medium = 'cpc' then 'Paid Search' else 'Other' end as channel\nfrom {{ ref('stg_sessions') }}\n",
@@ -38,6 +44,11 @@ static SQL_WHEN: LazyLock<Regex> = LazyLock::new(|| {
 /// LookML `when: { sql: ${utm_medium} = 'cpc' ;; label: "Paid Search" }`.
 static LOOKML_WHEN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?is)when\s*:\s*\{\s*sql\s*:\s*[^;]*?utm_medium\}?\s*\)?\s*=\s*'([^']*)'\s*;;\s*label\s*:\s*"([^"]*)""#)
+        .expect("valid regex")
+});
+/// `event_name = 'x'`, `event = "x"`, `event_name in ('a', 'b')`, `${event_name} = 'x'`.
+static EVENT_FILTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)(?:^|[^\w.])(?:\$\{)?(?:[\w]+\.)?(?:event_name|event|event_text)\}?\s*(?:=\s*'([^']*)'|in\s*\(([^)]*)\))"#)
         .expect("valid regex")
 });
 static QUOTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"'([^']*)'").expect("valid regex"));
@@ -56,8 +67,53 @@ impl Rule for ChannelMapMismatch {
                     out.push(f);
                 }
             }
+            if let Some(plan) = cx.settings.plan {
+                unplanned_events(cx, plan, file, out);
+            }
         }
     }
+}
+
+/// Event names a query filters on that the tracking plan does not list.
+fn unplanned_events(
+    cx: &SiteCx,
+    plan: &crate::qa::plan::Plan,
+    file: &File,
+    out: &mut Vec<Finding>,
+) {
+    let planned = |name: &str| {
+        plan.events
+            .iter()
+            .any(|e| e.name == name || e.ga4_name.as_deref() == Some(name))
+            || cx.settings.ga4.reserved_events.iter().any(|r| r == name)
+    };
+    for (name, span) in event_filters(&file.text) {
+        if name.is_empty() || planned(&name) {
+            continue;
+        }
+        let msg = format!("this query reads event `{name}`, which the tracking plan does not list");
+        out.push(file.finding(&META, span, msg).hint(
+            "the dashboard counts an event nothing is planned to send: fix the name, or add the event to the plan",
+        ));
+    }
+}
+
+/// Every event name a query compares its event column with, and where.
+fn event_filters(text: &str) -> Vec<(String, Span)> {
+    let mut out = Vec::new();
+    for c in EVENT_FILTER.captures_iter(text) {
+        if let Some(m) = c.get(1) {
+            out.push((m.as_str().to_string(), Span::new(m.start(), m.end())));
+        } else if let Some(list) = c.get(2) {
+            for q in QUOTED.captures_iter(list.as_str()) {
+                if let Some(m) = q.get(1) {
+                    let span = Span::new(list.start() + m.start(), list.start() + m.end());
+                    out.push((m.as_str().to_string(), span));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Every (medium, its span, channel) the file maps.
@@ -121,6 +177,38 @@ fn norm(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use crate::qa::rules::connectors::fixture;
+    use crate::qa::testing::check_files;
+
+    #[test]
+    fn queries_of_events_the_plan_does_not_list_are_reported_at_the_name() {
+        let plan = "events:\n  generate_lead: {}\n  Lead Form:\n    ga4_name: form_lead\n";
+        let sql = "select count(*) as leads\nfrom {{ source('ga4', 'events') }}\nwhere event_name = 'generate_lead'\n  or e.event_name in ('form_lead', 'demo_request', 'page_view')\n  or event = 'Signed Up'\n";
+        let lkml = "view: leads {\n  measure: demos {\n    type: count\n    filters: [event_name: \"x\"]\n    sql: ${event_name} = 'request_demo' ;;\n  }\n}\n";
+        let f = check_files(
+            &[
+                ("tracking/plan.yaml", plan),
+                ("models/leads.sql", sql),
+                ("looker/leads.view.lkml", lkml),
+            ],
+            "",
+        );
+        let got: Vec<String> = f
+            .iter()
+            .filter(|x| x.rule.id == "CON-008")
+            .map(|x| format!("{}:{}:{} {}", x.file, x.line, x.column, x.message))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "looker/leads.view.lkml:5:27 this query reads event `request_demo`, which the tracking plan does not list",
+                "models/leads.sql:4:37 this query reads event `demo_request`, which the tracking plan does not list",
+                "models/leads.sql:5:15 this query reads event `Signed Up`, which the tracking plan does not list",
+            ]
+        );
+        // Without a plan there is nothing to compare with.
+        let none = check_files(&[("models/leads.sql", sql)], "");
+        assert!(!none.iter().any(|x| x.rule.id == "CON-008"));
+    }
 
     #[test]
     fn mappings_that_disagree_with_the_taxonomy_are_reported_at_the_medium() {
