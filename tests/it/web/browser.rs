@@ -61,7 +61,7 @@ async fn a_marketer_starts_reviews_and_applies_a_run_in_the_browser() {
         return;
     }
     let app = TestApp::start().await;
-    let _editor = app.user("ed", Role::Editor).await;
+    let editor = app.user("ed", Role::Editor).await;
     let approver = app.user("ap", Role::Approver).await;
     let b = Browser::start(&driver, &binary).await;
     let shots = screenshots();
@@ -180,6 +180,24 @@ async fn a_marketer_starts_reviews_and_applies_a_run_in_the_browser() {
     assert!(
         log.starts_with(commit) && log.contains("Approved-by: ap"),
         "{log}"
+    );
+
+    // An audit run's report page, grouped by layout: readable and accessible too.
+    let body = serde_json::json!({"job": "tagging-audit", "workspace": "demo"});
+    let (status, audit) = app.post("/api/v1/runs", &editor, &body).await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{audit}");
+    let audit_id = audit["id"].as_str().unwrap().to_string();
+    let done = app.settled(&audit_id, &editor).await;
+    assert_eq!(done["state"], "completed", "{done}");
+    b.goto(&format!("{}/runs/{audit_id}/report?group=layout", app.base))
+        .await;
+    let main = b.wait_for("main", 10).await;
+    let report = b.text(&main).await;
+    b.screenshot(&shots, "09-audit-report").await;
+    a11y.check(&b, "audit report").await;
+    assert!(
+        report.contains("_layouts/minimal.html") && report.contains("TAG-001"),
+        "{report}"
     );
     b.quit().await;
     a11y.finish();

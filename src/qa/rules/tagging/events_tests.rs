@@ -147,7 +147,7 @@ fn tag_014_matches_segment_names_exactly_and_checks_literal_types() {
         [
             "src/checkout.js:2:1 Segment event `Order completed` is not in the tracking plan",
             "src/checkout.js:3:1 Segment event `Order Completed` is sent without `order_id`, which the plan requires",
-            "src/checkout.js:3:1 `revenue` of `Order Completed` is a string, the plan says number",
+            "src/checkout.js:3:1 `revenue` of Segment event `Order Completed` is a string, the plan says number",
         ]
     );
     let hint = f

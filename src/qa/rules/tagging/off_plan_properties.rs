@@ -36,30 +36,8 @@ impl EventRule for EventPropertiesOffPlan {
         let Some(entry) = settings.plan.and_then(|plan| planned::entry(plan, event)) else {
             return;
         };
-        let from_attribute = event.emitter == Emitter::DataAttribute;
-        for prop in &entry.properties {
-            let sent = planned::sent(event, &prop.name);
-            let message = match sent {
-                None if prop.required && !event.open => format!(
-                    "event `{}` is sent without `{}`, which the plan requires",
-                    event.name, prop.name
-                ),
-                None => continue,
-                Some(value) => match planned::problem(prop, value, from_attribute) {
-                    Some(problem) => {
-                        format!("`{}` of event `{}` {problem}", prop.name, event.name)
-                    }
-                    None => continue,
-                },
-            };
-            let hint = match sent {
-                None => format!("add `{}` to the event", prop.name),
-                Some(_) => format!(
-                    "send `{}` as the plan describes it ({})",
-                    prop.name,
-                    planned::type_name(prop.ty)
-                ),
-            };
+        let what = format!("event `{}`", event.name);
+        for (message, hint) in planned::property_problems(event, entry, &what) {
             out.push(at.finding(&META, event.span, message).hint(hint));
         }
     }

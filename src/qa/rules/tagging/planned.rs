@@ -15,6 +15,33 @@ pub fn entry<'p>(plan: &'p Plan, event: &Event) -> Option<&'p PlanEvent> {
     })
 }
 
+/// What is wrong with the properties `event` sends, against its plan entry: each required
+/// property it misses (unless its list is open) and each literal value off the plan, as
+/// (message, hint). `what` names the event in messages (``event `x` ``).
+pub fn property_problems(event: &Event, entry: &PlanEvent, what: &str) -> Vec<(String, String)> {
+    let from_attribute = event.emitter == Emitter::DataAttribute;
+    let mut out = Vec::new();
+    for prop in &entry.properties {
+        let (name, ty) = (&prop.name, prop.ty.as_str());
+        match sent(event, name) {
+            None if prop.required && !event.open => out.push((
+                format!("{what} is sent without `{name}`, which the plan requires"),
+                format!("add `{name}` to the event"),
+            )),
+            None => {}
+            Some(value) => {
+                if let Some(problem) = problem(prop, value, from_attribute) {
+                    out.push((
+                        format!("`{name}` of {what} {problem}"),
+                        format!("send `{name}` as the plan describes it ({ty})"),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The value `event` sends for property `name`, if it sends it.
 pub fn sent<'e>(event: &'e Event, name: &str) -> Option<&'e Value> {
     event
@@ -60,7 +87,7 @@ pub fn problem(prop: &PlanProperty, value: &Value, from_attribute: bool) -> Opti
             "is {} {}, the plan says {}",
             article(value.type_name()),
             value.type_name(),
-            type_name(prop.ty)
+            prop.ty.as_str()
         ));
     }
     let Value::String(text) = value else {
@@ -123,18 +150,6 @@ fn type_matches(ty: PropType, value: &Value, from_attribute: bool) -> bool {
         | (PropType::Object, Value::Object(_)) => true,
         (PropType::Integer, Value::Number(n)) => n.fract() == 0.0,
         _ => false,
-    }
-}
-
-pub fn type_name(ty: PropType) -> &'static str {
-    match ty {
-        PropType::String => "string",
-        PropType::Number => "number",
-        PropType::Integer => "integer",
-        PropType::Boolean => "boolean",
-        PropType::Array => "array",
-        PropType::Object => "object",
-        PropType::Any => "any",
     }
 }
 

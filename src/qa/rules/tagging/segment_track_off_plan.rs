@@ -45,27 +45,8 @@ impl EventRule for SegmentEventOffPlan {
             out.push(at.finding(&META, event.span, msg).hint(hint));
             return;
         };
-        for prop in &entry.properties {
-            let sent = planned::sent(event, &prop.name);
-            let message = match sent {
-                None if prop.required && !event.open => format!(
-                    "Segment event `{}` is sent without `{}`, which the plan requires",
-                    event.name, prop.name
-                ),
-                None => continue,
-                Some(value) => match planned::problem(prop, value, false) {
-                    Some(problem) => format!("`{}` of `{}` {problem}", prop.name, event.name),
-                    None => continue,
-                },
-            };
-            let hint = match sent {
-                None => format!("add `{}` to the event", prop.name),
-                Some(_) => format!(
-                    "send `{}` as the plan describes it ({})",
-                    prop.name,
-                    planned::type_name(prop.ty)
-                ),
-            };
+        let what = format!("Segment event `{}`", event.name);
+        for (message, hint) in planned::property_problems(event, entry, &what) {
             out.push(at.finding(&META, event.span, message).hint(hint));
         }
     }
