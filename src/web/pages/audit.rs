@@ -85,7 +85,11 @@ pub async fn audit_report(
             "base": report.base,
             "base_short": &report.base[..report.base.len().min(10)],
             "created_by": report.created_by,
-            "finished_at": report.finished_at,
+            "finished_at": report.finished_at.as_deref().and_then(|t| {
+                chrono::DateTime::parse_from_rfc3339(t)
+                    .ok()
+                    .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            }),
             "rules": report.qa["audit"]["rules"],
             "targets": report.qa["audit"]["targets"],
         }),

@@ -67,6 +67,9 @@ async fn a_marketer_starts_reviews_and_applies_a_run_in_the_browser() {
     let shots = screenshots();
     let mut a11y = super::axe::Axe::load();
 
+    b.goto(&format!("{}/login", app.base)).await;
+    b.wait_for("#name", 10).await;
+    a11y.check(&b, "login").await;
     log_in(&b, &app, "ed").await;
     b.screenshot(&shots, "01-dashboard").await;
     a11y.check(&b, "dashboard").await;
@@ -199,6 +202,18 @@ async fn a_marketer_starts_reviews_and_applies_a_run_in_the_browser() {
         report.contains("_layouts/minimal.html") && report.contains("TAG-001"),
         "{report}"
     );
+
+    // The job editor, and (as an admin) the settings: every page of the UI passes axe.
+    b.goto(&format!("{}/jobs/new", app.base)).await;
+    b.wait_for("main", 10).await;
+    b.screenshot(&shots, "10-job-editor").await;
+    a11y.check(&b, "job editor").await;
+    let _admin = app.user("adm", Role::Admin).await;
+    log_in(&b, &app, "adm").await;
+    b.goto(&format!("{}/settings", app.base)).await;
+    b.wait_for("main", 10).await;
+    b.screenshot(&shots, "11-settings").await;
+    a11y.check(&b, "settings").await;
     b.quit().await;
     a11y.finish();
 }
