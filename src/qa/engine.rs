@@ -119,7 +119,9 @@ pub fn id_matches(pattern: &str, id: &str) -> bool {
 
 /// What checking one file yields: its findings, the facts kept for the cross-file rules,
 /// and its inline suppressions.
-type Checked = (Vec<Finding>, PageFacts, Suppressions);
+/// A page's findings, facts and suppressions. The facts are shared: a check that reuses
+/// a page's results (`check_again`) hands the same facts to the site rules, never a copy.
+type Checked = (Vec<Finding>, Arc<PageFacts>, Suppressions);
 
 /// The per-page results of a check, to check the same tree again after some of its pages
 /// changed: [`check_again`].
@@ -356,7 +358,7 @@ fn check_with(
     }
     // Application templates (Jinja, Handlebars) are pages when nothing else includes them.
     let leaves = leaf_templates(&site, &templates);
-    let template_results: Vec<Checked> = templates
+    let template_results: Vec<(Vec<Finding>, PageFacts, Suppressions)> = templates
         .par_iter()
         .map(|(_, doc)| {
             let mut out = Vec::new();
@@ -509,7 +511,7 @@ pub(super) fn check_page(
         v.page(&view, settings);
     }
     let facts = view::page_facts(&view, &site.index, settings);
-    (out, facts, Suppressions::read(doc))
+    (out, Arc::new(facts), Suppressions::read(doc))
 }
 
 /// Templates of application engines that no other template references.

@@ -55,7 +55,7 @@ pub struct PageCx<'a> {
 }
 
 pub struct SiteCx<'a> {
-    pub pages: &'a [PageFacts],
+    pub pages: &'a [std::sync::Arc<PageFacts>],
     /// Facts of layouts and includes, by path: their links are checked once, their ids
     /// count on every page that uses them.
     pub templates: &'a HashMap<std::sync::Arc<str>, PageFacts>,

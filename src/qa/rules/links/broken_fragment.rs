@@ -30,8 +30,8 @@ impl Rule for BrokenFragment {
 
     fn check_site(&self, cx: &SiteCx, out: &mut Vec<Finding>) {
         let by_path: HashMap<&str, &PageFacts> =
-            cx.pages.iter().map(|p| (p.path.as_ref(), p)).collect();
-        for facts in cx.pages {
+            cx.pages.iter().map(|p| (p.path.as_ref(), &**p)).collect();
+        for facts in cx.pages.iter().map(|p| &**p) {
             for (link, fragment) in fragment_links(facts) {
                 let target = if link.path.is_empty() {
                     Some(facts)
@@ -120,8 +120,8 @@ fn check_fragment_refs(cx: &SiteCx, by_path: &HashMap<&str, &PageFacts>, out: &m
         .filter_map(|(k, p)| Some((key_hash(k), *by_path.get(p.as_ref())?)))
         .collect();
     let by_file: HashMap<u64, &PageFacts> =
-        cx.pages.iter().map(|p| (key_hash(&p.path), p)).collect();
-    for facts in cx.pages {
+        cx.pages.iter().map(|p| (key_hash(&p.path), &**p)).collect();
+    for facts in cx.pages.iter().map(|p| &**p) {
         for r in &facts.fragment_refs {
             let target = by_url
                 .get(&r.by_url)
@@ -207,6 +207,7 @@ fn missing_on_every_user<'a>(
     let users: Vec<&PageFacts> = cx
         .pages
         .iter()
+        .map(|p| &**p)
         .filter(|p| p.chain.contains(&template.path))
         .collect();
     for u in &users {

@@ -161,11 +161,11 @@ fn prints_only(doc: &Document, span: Span, key: &str) -> bool {
 /// printed from front matter only counts as the same when the pages share their layouts, so
 /// the text around it is the same too.
 pub(crate) fn same_text_groups(
-    pages: &[PageFacts],
+    pages: &[std::sync::Arc<PageFacts>],
     get: impl Fn(&PageFacts) -> Option<&TextFact>,
 ) -> Vec<Vec<(&PageFacts, &TextFact)>> {
     let mut groups: BTreeMap<(String, String), Vec<(&PageFacts, &TextFact)>> = BTreeMap::new();
-    for p in pages {
+    for p in pages.iter().map(|p| &**p) {
         let Some(fact) = get(p) else { continue };
         let value = fact
             .value
