@@ -16,6 +16,8 @@ use regex::Regex;
 use super::dbt;
 use super::files::{Files, Kind};
 use super::lookml::{self, Item};
+use super::node::Node;
+use super::sql;
 use crate::qa::finding::{Finding, FixKind, RuleMeta, Severity};
 use crate::qa::rules::{Rule, SiteCx};
 use crate::qa::source::Span;
@@ -47,43 +49,104 @@ impl Rule for UnknownColumn {
     fn check_site(&self, cx: &SiteCx, out: &mut Vec<Finding>) {
         let files = Files::of(cx);
         let sources = dbt::sources(files);
-        let mut declared: HashMap<String, (&str, &[String])> = HashMap::new();
-        for s in &sources {
-            for t in s.tables.iter().filter(|t| !t.columns.is_empty()) {
-                let key = format!("{}.{}", s.schema, t.identifier).to_ascii_lowercase();
-                declared.insert(key, (&t.name, &t.columns));
-            }
-        }
-        if declared.is_empty() {
+        if sources
+            .iter()
+            .all(|s| s.tables.iter().all(|t| t.columns.is_empty()))
+        {
             return;
         }
-        for file in files.of_kind(&[Kind::LookMl]) {
-            for view in lookml::parse(&file.text)
-                .iter()
-                .filter(|i| i.kind == "view")
-            {
-                let Some(table) = view
-                    .param("sql_table_name")
-                    .and_then(|p| table_key(&p.value))
-                else {
-                    continue;
-                };
-                let Some((name, columns)) = declared.get(&table) else {
-                    continue;
-                };
-                for (col, span) in table_columns(&file.text, view) {
-                    if !columns.contains(&col.to_ascii_lowercase()) {
-                        let msg = format!(
-                            "view `{}` reads column `{col}`, which the dbt source table `{name}` does not declare",
-                            view.value
-                        );
-                        let hint = format!("declared columns: {}", columns.join(", "));
-                        out.push(file.finding(&META, span, msg).hint(hint));
-                    }
+        check_lookml(files, &sources, out);
+        check_models(files, &sources, out);
+    }
+}
+
+/// LookML `${TABLE}.column` against the source table its view's `sql_table_name` names.
+fn check_lookml(files: &Files, sources: &[dbt::Source], out: &mut Vec<Finding>) {
+    let mut declared: HashMap<String, (&str, &[String])> = HashMap::new();
+    for s in sources {
+        for t in s.tables.iter().filter(|t| !t.columns.is_empty()) {
+            let key = format!("{}.{}", s.schema, t.identifier).to_ascii_lowercase();
+            declared.insert(key, (&t.name, &t.columns));
+        }
+    }
+    for file in files.of_kind(&[Kind::LookMl]) {
+        for view in lookml::parse(&file.text)
+            .iter()
+            .filter(|i| i.kind == "view")
+        {
+            let Some(table) = view
+                .param("sql_table_name")
+                .and_then(|p| table_key(&p.value))
+            else {
+                continue;
+            };
+            let Some((name, columns)) = declared.get(&table) else {
+                continue;
+            };
+            for (col, span) in table_columns(&file.text, view) {
+                if !columns.contains(&col.to_ascii_lowercase()) {
+                    let msg = format!(
+                        "view `{}` reads column `{col}`, which the dbt source table `{name}` does not declare",
+                        view.value
+                    );
+                    let hint = format!("declared columns: {}", columns.join(", "));
+                    out.push(file.finding(&META, span, msg).hint(hint));
                 }
             }
         }
     }
+}
+
+/// `alias.column` in dbt SQL, where the alias stands for `{{ source('s', 't') }}`, against
+/// the columns `t` declares (and its `loaded_at_field`, which the loader writes).
+fn check_models(files: &Files, sources: &[dbt::Source], out: &mut Vec<Finding>) {
+    let mut declared: HashMap<(&str, &str), Vec<String>> = HashMap::new();
+    for s in sources {
+        for t in s.tables.iter().filter(|t| !t.columns.is_empty()) {
+            let mut columns = t.columns.clone();
+            let loaded = dbt::setting(t.node, "loaded_at_field")
+                .or_else(|| dbt::setting(s.node, "loaded_at_field"))
+                .and_then(Node::str);
+            columns.extend(loaded.map(str::to_ascii_lowercase));
+            declared.insert((&s.name, &t.name), columns);
+        }
+    }
+    for file in files.of_kind(&[Kind::Sql]) {
+        if !file.text.contains("source") {
+            continue;
+        }
+        for r in sql::source_references(&file.text) {
+            let Some(columns) = declared.get(&(r.source.as_str(), r.table.as_str())) else {
+                continue;
+            };
+            let lower = r.column.to_ascii_lowercase();
+            if columns.contains(&lower) || is_pseudo_column(&lower) {
+                continue;
+            }
+            let msg = format!(
+                "`{}` is not a column of the dbt source table `{}.{}`, which declares its columns",
+                r.column, r.source, r.table
+            );
+            let closest = columns
+                .iter()
+                .max_by(|a, b| {
+                    strsim::jaro_winkler(&lower, a).total_cmp(&strsim::jaro_winkler(&lower, b))
+                })
+                .map_or(String::new(), |c| {
+                    format!("the closest declared column is `{c}`; ")
+                });
+            let hint = format!(
+                "{closest}declare the column in the source's `columns:` if the loader writes it"
+            );
+            out.push(file.finding(&META, r.span, msg).hint(hint));
+        }
+    }
+}
+
+/// Columns a warehouse adds to every table: BigQuery's partition and wildcard pseudo
+/// columns, Snowflake's `METADATA$` columns.
+fn is_pseudo_column(lower: &str) -> bool {
+    matches!(lower, "_partitiontime" | "_partitiondate" | "_table_suffix") || lower.contains('$')
 }
 
 /// `raw.google_ads.ad_stats` → `google_ads.ad_stats`; `None` for one part or a template.
@@ -139,5 +202,56 @@ mod tests {
     #[test]
     fn declared_columns_and_undeclared_tables_are_not_reported() {
         assert_eq!(fixture::check("unknown_column/good", "CON-003"), vec![]);
+    }
+
+    #[test]
+    fn a_model_reading_an_undeclared_column_through_a_source_alias_is_reported() {
+        let findings = fixture::check("unknown_column/model_bad", "CON-003");
+        let text = |f: &str, col: &str, table: &str| {
+            (
+                f.to_string(),
+                format!(
+                    "`{col}` is not a column of the dbt source table `google_ads.{table}`, which declares its columns"
+                ),
+            )
+        };
+        assert_eq!(
+            findings,
+            vec![
+                text("models/marts/fct_ads.sql:7:46", "status", "campaigns"),
+                text("models/marts/fct_ads.sql:13:11", "impressions", "ad_stats"),
+                text("models/marts/fct_ads.sql:14:9", "cost_micro", "campaigns"),
+                text("models/staging/stg_ad_stats.sql:5:7", "cost", "ad_stats"),
+            ]
+        );
+    }
+
+    #[test]
+    fn comments_strings_jinja_quoted_names_and_other_tables_are_not_judged() {
+        assert_eq!(
+            fixture::check("unknown_column/model_good", "CON-003"),
+            vec![]
+        );
+    }
+
+    #[test]
+    fn the_hint_names_the_closest_declared_column() {
+        let yml = "sources:\n  - name: google_ads\n    tables:\n      - name: ad_stats\n        columns:\n          - name: ad_id\n          - name: cost_micros\n";
+        let sql = "select s.cost from {{ source('google_ads', 'ad_stats') }} s\n";
+        let findings = crate::qa::testing::check_with_starter(&[
+            ("models/src.yml", yml),
+            ("models/stg.sql", sql),
+        ]);
+        let hints: Vec<_> = findings
+            .iter()
+            .filter(|f| f.rule.id == "CON-003")
+            .map(|f| f.hint.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            hints,
+            vec![
+                "the closest declared column is `cost_micros`; declare the column in the source's `columns:` if the loader writes it"
+            ]
+        );
     }
 }
