@@ -389,9 +389,7 @@ fn lex(sql: &str) -> Vec<Token> {
 fn quoted_end(b: &[u8], mut i: usize, q: u8) -> usize {
     i += 1;
     while i < b.len() {
-        if b[i] == b'\\' {
-            i += 2;
-        } else if b[i] == q && b.get(i + 1) == Some(&q) {
+        if b[i] == b'\\' || (b[i] == q && b.get(i + 1) == Some(&q)) {
             i += 2;
         } else if b[i] == q {
             return i + 1;

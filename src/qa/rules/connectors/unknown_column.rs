@@ -1,12 +1,16 @@
-//! CON-003 unknown-column: a LookML field reads `${TABLE}.column` from a table that a dbt
-//! source declares with columns, and that column is not among them.
+//! CON-003 unknown-column: a column read from a table that a dbt source declares with
+//! columns, and that column is not among them. Two readers: a LookML field's
+//! `${TABLE}.column`, and a dbt model's `alias.column` where the alias stands for
+//! `{{ source('s', 't') }}` (read by [`super::sql`]).
 //!
 //! Limits, on purpose: only what the repository's own files can prove. The view's
 //! `sql_table_name` (`raw.google_ads.ad_stats`) is matched to a dbt source table by its
 //! last two parts (schema and table identifier); tables whose source declares no columns,
-//! derived tables and templated table names are not judged. GAQL fields and Meta insights
-//! fields are not checked: Sitewide ships no field list for each API version, and a
-//! guessed one would be wrong.
+//! derived tables and templated table names are not judged. In SQL, unqualified columns,
+//! `alias.*`, quoted names, names written against Jinja, and aliases the file binds to
+//! anything else are not judged; the table's `loaded_at_field` and warehouse pseudo
+//! columns count as declared. GAQL fields and Meta insights fields are not checked:
+//! Sitewide ships no field list for each API version, and a guessed one would be wrong.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -27,11 +31,11 @@ static META: RuleMeta = RuleMeta {
     name: "unknown-column",
     severity: Severity::Error,
     fix: FixKind::Judgement,
-    summary: "A LookML field reads a column its dbt source table does not declare",
+    summary: "A LookML field or a dbt model reads a column its dbt source table does not declare",
     why: "A dimension over a column the connector does not load fails in every Explore that selects it, or (after a connector rename) silently reads nothing; the dbt source declaration is the contract the dashboards should follow.",
     bad: "==> models/src_google_ads.yml <==\nversion: 2\nsources:\n  - name: google_ads\n    tables:\n      - name: ad_stats\n        columns:\n          - name: ad_id\n          - name: cost_micros\n==> looker/ad_stats.view.lkml <==\nview: ad_stats {\n  sql_table_name: raw.google_ads.ad_stats ;;\n  dimension: ad_id { primary_key: yes sql: ${TABLE}.ad_id ;; }\n  measure: spend { type: sum sql: ${TABLE}.cost / 1e6 ;; }\n}\n",
     good: "==> models/src_google_ads.yml <==\nversion: 2\nsources:\n  - name: google_ads\n    tables:\n      - name: ad_stats\n        columns:\n          - name: ad_id\n          - name: cost_micros\n==> looker/ad_stats.view.lkml <==\nview: ad_stats {\n  sql_table_name: raw.google_ads.ad_stats ;;\n  dimension: ad_id { primary_key: yes sql: ${TABLE}.ad_id ;; }\n  measure: spend { type: sum sql: ${TABLE}.cost_micros / 1e6 ;; }\n}\n",
-    source: "dbt source properties (docs.getdbt.com/reference/source-properties); Looker `sql` and `sql_table_name` references",
+    source: "dbt source properties (docs.getdbt.com/reference/source-properties) and the `source()` function; Looker `sql` and `sql_table_name` references",
 };
 
 static TABLE_COLUMN: LazyLock<Regex> = LazyLock::new(|| {
