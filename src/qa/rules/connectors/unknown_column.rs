@@ -1,7 +1,8 @@
 //! CON-003 unknown-column: a column read from a table that a dbt source declares with
 //! columns, and that column is not among them. Two readers: a LookML field's
 //! `${TABLE}.column`, and a dbt model's `alias.column` where the alias stands for
-//! `{{ source('s', 't') }}` (read by [`super::sql`]).
+//! `{{ source('s', 't') }}` (read by [`super::sql`]), against the sources of the model's
+//! own dbt project (the nearest folder with a `dbt_project.yml`).
 //!
 //! Limits, on purpose: only what the repository's own files can prove. The view's
 //! `sql_table_name` (`raw.google_ads.ad_stats`) is matched to a dbt source table by its
@@ -104,7 +105,13 @@ fn check_lookml(files: &Files, sources: &[dbt::Source], out: &mut Vec<Finding>) 
 /// `alias.column` in dbt SQL, where the alias stands for `{{ source('s', 't') }}`, against
 /// the columns `t` declares (and its `loaded_at_field`, which the loader writes).
 fn check_models(files: &Files, sources: &[dbt::Source], out: &mut Vec<Finding>) {
-    let mut declared: HashMap<(&str, &str), Vec<String>> = HashMap::new();
+    let projects: Vec<&str> = files
+        .files
+        .iter()
+        .filter_map(|f| f.path.strip_suffix("dbt_project.yml"))
+        .filter(|dir| dir.is_empty() || dir.ends_with('/'))
+        .collect();
+    let mut declared: HashMap<(&str, &str, &str), Vec<String>> = HashMap::new();
     for s in sources {
         for t in s.tables.iter().filter(|t| !t.columns.is_empty()) {
             let mut columns = t.columns.clone();
@@ -112,15 +119,20 @@ fn check_models(files: &Files, sources: &[dbt::Source], out: &mut Vec<Finding>) 
                 .or_else(|| dbt::setting(s.node, "loaded_at_field"))
                 .and_then(Node::str);
             columns.extend(loaded.map(str::to_ascii_lowercase));
-            declared.insert((&s.name, &t.name), columns);
+            declared.insert(
+                (project(&projects, &s.file.path), &s.name, &t.name),
+                columns,
+            );
         }
     }
     for file in files.of_kind(&[Kind::Sql]) {
         if !file.text.contains("source") {
             continue;
         }
+        let project = project(&projects, &file.path);
         for r in sql::source_references(&file.text) {
-            let Some(columns) = declared.get(&(r.source.as_str(), r.table.as_str())) else {
+            let key = (project, r.source.as_str(), r.table.as_str());
+            let Some(columns) = declared.get(&key) else {
                 continue;
             };
             let lower = r.column.to_ascii_lowercase();
@@ -145,6 +157,18 @@ fn check_models(files: &Files, sources: &[dbt::Source], out: &mut Vec<Finding>) 
             out.push(file.finding(&META, r.span, msg).hint(hint));
         }
     }
+}
+
+/// The folder of the dbt project holding `path` (the deepest one with a
+/// `dbt_project.yml` above it): a repository may hold several projects that declare the
+/// same source differently. `""` outside any.
+fn project<'a>(projects: &[&'a str], path: &str) -> &'a str {
+    projects
+        .iter()
+        .filter(|dir| path.starts_with(**dir))
+        .max_by_key(|dir| dir.len())
+        .copied()
+        .unwrap_or("")
 }
 
 /// Columns a warehouse adds to every table: BigQuery's partition and wildcard pseudo
@@ -256,6 +280,17 @@ mod tests {
             vec![
                 "the closest declared column is `cost_micros`; declare the column in the source's `columns:` if the loader writes it"
             ]
+        );
+    }
+
+    #[test]
+    fn a_model_is_held_to_the_sources_of_its_own_dbt_project() {
+        assert_eq!(
+            fixture::check("unknown_column/two_projects", "CON-003"),
+            vec![(
+                "a/models/stg_ad_stats.sql:1:19".to_string(),
+                "`cost` is not a column of the dbt source table `google_ads.ad_stats`, which declares its columns".to_string()
+            )]
         );
     }
 }
