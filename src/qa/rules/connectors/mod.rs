@@ -15,6 +15,7 @@ mod lookml;
 mod lookml_hygiene;
 mod missing_freshness;
 mod node;
+mod sql;
 mod unknown_column;
 mod unscaled_unit_or_id;
 
