@@ -53,16 +53,25 @@ pub fn audit_html(a: &AuditReport) -> String {
         "</div>\n<h2>Coverage</h2>\n<table><tr><th>Page</th><th>Status</th><th>Tags</th></tr>\n",
     );
     for c in &a.coverage {
-        let tags: Vec<String> = c
-            .tags
+        // One entry per kind and id (a GTM install is a head script and a noscript), with
+        // every place it is written.
+        let mut grouped: Vec<((&str, String), Vec<String>)> = Vec::new();
+        for t in &c.tags {
+            let key = (t.kind.as_str(), t.id.display());
+            let place = format!("{}:{}", esc(&t.file), t.line);
+            match grouped.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, places)) => places.push(place),
+                None => grouped.push((key, vec![place])),
+            }
+        }
+        let tags: Vec<String> = grouped
             .iter()
-            .map(|t| {
+            .map(|((kind, id), places)| {
                 format!(
-                    "{} <code>{}</code> <small>{}:{}</small>",
-                    esc(t.kind.as_str()),
-                    esc(&t.id.display()),
-                    esc(&t.file),
-                    t.line
+                    "{} <code>{}</code> <small>{}</small>",
+                    esc(kind),
+                    esc(id),
+                    places.join(", ")
                 )
             })
             .collect();
