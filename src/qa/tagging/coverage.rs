@@ -215,10 +215,16 @@ impl PageTags {
         }
     }
 
-    /// Pairs of tags that install the same id twice: (first, repeat).
+    /// Pairs of tags that install the same id twice: (first, repeat). Consent platforms
+    /// are left out: OneTrust's published install is two scripts with one id (the
+    /// `OtAutoBlock.js` blocker and the `otSDKStub.js` loader), and a banner loaded twice
+    /// counts no hit twice.
     pub fn duplicates(&self) -> Vec<(&Placed, &Placed)> {
         let mut out = Vec::new();
         for (i, b) in self.tags.iter().enumerate() {
+            if b.tag.kind.is_cmp() {
+                continue;
+            }
             let first = self.tags[..i].iter().find(|a| {
                 a.tag.kind == b.tag.kind
                     && a.tag.placement == b.tag.placement

@@ -2,7 +2,9 @@
 //! includes ends up in the rendered output. A layout's content placeholder (`{{ content }}`,
 //! `{% block %}`, Hugo `{{ block "main" . }}`, Handlebars `{{{body}}}`) takes the page (or
 //! the inner layout) and an `{% include %}` takes the included file, so a position is a key
-//! of offsets from the outermost layout inwards, compared lexicographically.
+//! of offsets from the outermost layout inwards, compared lexicographically. A Jinja-family
+//! child (`{% extends %}`) is placed block by block: what its `{% block title %}` holds
+//! renders where the parent's `block title` is, its `block content` where that one is.
 
 use crate::qa::page::template::RegionKind;
 use crate::qa::page::{Document, IncludeKind};
@@ -11,8 +13,11 @@ use crate::qa::view::PageView;
 /// Order keys of the documents of one resolved page.
 #[derive(Debug)]
 pub struct Order {
-    /// Per `view.docs` index: the key prefix of the document.
-    prefixes: Vec<Vec<usize>>,
+    /// Per `view.docs` index: the document it renders inside and where in that document.
+    parent: Vec<Option<(usize, usize)>>,
+    /// Per document that extends a parent with named blocks: each of its blocks (start,
+    /// end) and where the parent's block of the same name is.
+    named: Vec<Vec<(usize, usize, usize)>>,
     /// Per document: its place is known (its parents lead to the document that holds the
     /// page's `<html>`/`<body>`). A template with no known place gets keys that cannot be
     /// compared with the others'.
@@ -27,6 +32,7 @@ impl Order {
         let docs = &view.docs;
         let n = docs.len();
         let mut parent: Vec<Option<(usize, usize)>> = vec![None; n];
+        let mut named = vec![Vec::new(); n];
         let mut referenced = vec![false; n];
         for (i, d) in docs.iter().enumerate() {
             for inc in &d.includes {
@@ -37,6 +43,9 @@ impl Order {
                     IncludeKind::Layout | IncludeKind::Extends => {
                         if parent[i].is_none() {
                             parent[i] = Some((j, placeholder(docs[j])));
+                            if inc.kind == IncludeKind::Extends {
+                                named[i] = block_places(docs[i], docs[j]);
+                            }
                         }
                     }
                     IncludeKind::Include | IncludeKind::Shortcode => {
@@ -60,14 +69,17 @@ impl Order {
             }
             inner = j;
         }
-        let prefixes = (0..n).map(|i| prefix(&parent, i)).collect();
         let is_root = |d: &Document| {
             ["html", "head", "body"]
                 .iter()
                 .any(|e| d.elements_named(e).next().is_some())
         };
         let placed = (0..n).map(|i| is_root(docs[root(&parent, i)])).collect();
-        Order { prefixes, placed }
+        Order {
+            parent,
+            named,
+            placed,
+        }
     }
 
     /// True when the document's place in the rendered page is known.
@@ -75,10 +87,24 @@ impl Order {
         self.placed.get(doc).copied().unwrap_or(false)
     }
 
-    /// The key of byte `offset` of `view.docs[doc]`.
+    /// The key of byte `offset` of `view.docs[doc]`: its offset, and where each document
+    /// it renders inside holds it, outermost first.
     pub fn key(&self, doc: usize, offset: usize) -> Key {
-        let mut k = self.prefixes.get(doc).cloned().unwrap_or_default();
-        k.push(offset);
+        let mut k = vec![offset];
+        let (mut at, mut off) = (doc, offset);
+        while let Some(Some((p, pos))) = self.parent.get(at) {
+            if k.len() > self.parent.len() {
+                break; // a cycle: keep what was found
+            }
+            let pos = self.named[at]
+                .iter()
+                .filter(|(start, end, _)| (*start..*end).contains(&off))
+                .min_by_key(|(start, end, _)| end - start)
+                .map_or(*pos, |(_, _, there)| *there);
+            k.push(pos);
+            (at, off) = (*p, pos);
+        }
+        k.reverse();
         k
     }
 }
@@ -92,20 +118,6 @@ fn root(parent: &[Option<(usize, usize)>], i: usize) -> usize {
         }
     }
     at
-}
-
-fn prefix(parent: &[Option<(usize, usize)>], i: usize) -> Vec<usize> {
-    let mut chain = Vec::new();
-    let mut at = i;
-    while let Some((p, pos)) = parent[at] {
-        if chain.len() > parent.len() {
-            break; // a cycle: keep what was found
-        }
-        chain.push(pos);
-        at = p;
-    }
-    chain.reverse();
-    chain
 }
 
 /// The document of the chain an include names (`header.html`, `partials/head`, `default`).
@@ -127,6 +139,50 @@ fn find_doc(docs: &[&Document], from: usize, name: &str, kind: IncludeKind) -> O
             .iter()
             .any(|p| *p == name || p.ends_with(&format!("/{name}")))
     })
+}
+
+/// For a child that extends `parent`: each `{% block NAME %}…{% endblock %}` of the child
+/// (start, end) with the offset of the parent's block of the same name. Blocks the parent
+/// does not have are left out (they render nowhere, or in a grandparent: the child's
+/// placeholder place stands for them).
+fn block_places(child: &Document, parent: &Document) -> Vec<(usize, usize, usize)> {
+    let in_parent = blocks(parent);
+    blocks(child)
+        .into_iter()
+        .filter_map(|(name, start, end)| {
+            let (_, there, _) = in_parent.iter().find(|(n, _, _)| *n == name)?;
+            Some((start, end, *there))
+        })
+        .collect()
+}
+
+/// Every Jinja-family `{% block NAME %}` of `doc` with its start and the end of its
+/// `{% endblock %}`, nested blocks included.
+fn blocks(doc: &Document) -> Vec<(String, usize, usize)> {
+    let mut open: Vec<(String, usize)> = Vec::new();
+    let mut out = Vec::new();
+    for r in doc.regions.all() {
+        if r.kind != RegionKind::Tag {
+            continue;
+        }
+        let inner = doc.slice(r.span).trim_matches(|c: char| {
+            matches!(c, '{' | '}' | '%' | '-' | '+' | '~') || c.is_whitespace()
+        });
+        let mut words = inner.split_whitespace();
+        match words.next() {
+            Some("block") => {
+                let name = words.next().unwrap_or_default().to_string();
+                open.push((name, r.span.start));
+            }
+            Some("endblock") => {
+                if let Some((name, start)) = open.pop() {
+                    out.push((name, start, r.span.end));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// True when the template renders an inner document somewhere.
@@ -200,5 +256,41 @@ mod tests {
         let layout_body = o.key(1, 40);
         assert!(head_script < layout_body && layout_body < page_p);
         assert!(o.key(1, 0) < head_script);
+    }
+
+    #[test]
+    fn a_jinja_child_is_placed_block_by_block() {
+        let base_text = "<html><head><title>{% block title %}{% endblock %}</title>\n<script id=\"Cookiebot\" src=\"https://consent.cookiebot.com/uc.js\"></script>\n</head><body>{% block content %}{% endblock %}</body></html>";
+        let child_text = "{% extends \"base.html\" %}\n{% block title %}Plans{% endblock %}\n{% block content %}<script>fbq('init', '1');</script>{% endblock %}";
+        let base = Document::parse(
+            "templates/base.html",
+            base_text.into(),
+            Engine::Jinja,
+            Format::Html,
+        );
+        let child = Document::parse(
+            "templates/pricing.html",
+            child_text.into(),
+            Engine::Jinja,
+            Format::Html,
+        );
+        let chain = Chain {
+            files: vec![child.path.clone(), base.path.clone()],
+            unresolved: vec![],
+        };
+        let view = PageView {
+            page: &child,
+            docs: vec![&child, &base],
+            chain: &chain,
+        };
+        let o = Order::new(&view);
+        let cmp = o.key(1, base_text.find("<script").unwrap());
+        let title = o.key(0, child_text.find("Plans").unwrap());
+        let pixel = o.key(0, child_text.find("<script").unwrap());
+        assert!(title < cmp, "{title:?} {cmp:?}");
+        assert!(
+            cmp < pixel,
+            "the pixel in block content renders after the CMP: {cmp:?} {pixel:?}"
+        );
     }
 }

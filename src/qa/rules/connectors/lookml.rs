@@ -79,7 +79,11 @@ impl Reader<'_> {
                 out.push(item);
             }
             if self.pos == before {
-                self.pos += 1;
+                // One character on, never into the middle of one (`€`).
+                self.pos += self.text[self.pos..]
+                    .chars()
+                    .next()
+                    .map_or(1, char::len_utf8);
             }
         }
     }
@@ -131,9 +135,7 @@ impl Reader<'_> {
             }
             Some(b'"') => {
                 let from = self.pos + 1;
-                let end = self.text[from..]
-                    .find('"')
-                    .map_or(self.text.len(), |i| from + i);
+                let end = string_end(self.text, from);
                 self.pos = (end + 1).min(self.text.len());
                 Some(leaf(kind, self.text, from, end))
             }
@@ -196,9 +198,39 @@ fn block(kind: String, name: String, span: Span, children: Vec<Item>) -> Item {
     }
 }
 
+/// Where the string starting at `from` (after its opening quote) ends: the next `"` not
+/// escaped with a backslash, or the end of the text.
+fn string_end(text: &str, from: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return i,
+            _ => i += 1,
+        }
+    }
+    text.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse;
+
+    #[test]
+    fn escaped_quotes_and_characters_past_ascii_are_read_without_panic() {
+        let text = "view: tv {\n  dimension: size {\n    description: \"5\\\" screen in €\"\n    sql: ${TABLE}.size ;;\n  }\n  € ¿ dimension: x { sql: 1 ;; }\n}\n";
+        let items = parse(text);
+        let dim = items[0].blocks("dimension").next().expect("dimension");
+        assert_eq!(
+            dim.param("description").map(|p| p.value.as_str()),
+            Some("5\\\" screen in €")
+        );
+        assert_eq!(
+            dim.param("sql").map(|p| p.value.as_str()),
+            Some("${TABLE}.size")
+        );
+    }
 
     #[test]
     fn views_dimensions_and_sql_are_read() {

@@ -59,6 +59,22 @@ mod tests {
     use crate::qa::testing::{at, check_files};
 
     #[test]
+    fn onetrusts_published_install_of_two_scripts_with_one_id_is_not_a_duplicate() {
+        let page = r#"<html><head>
+<script src="https://cdn.cookielaw.org/consent/0190a3b1-2c4d-7e5f-8a9b-0c1d2e3f4a5b/OtAutoBlock.js"></script>
+<script src="https://cdn.cookielaw.org/scripttemplates/otSDKStub.js" data-domain-script="0190a3b1-2c4d-7e5f-8a9b-0c1d2e3f4a5b"></script>
+<script>function OptanonWrapper() {}</script>
+</head><body><h1>Plans</h1></body></html>
+"#;
+        let f = crate::qa::testing::check_files(&[("index.html", page)], "");
+        assert!(
+            !f.iter().any(|x| x.rule.id == "TAG-002"),
+            "{:?}",
+            crate::qa::testing::at(&f, "TAG-002")
+        );
+    }
+
+    #[test]
     fn a_layout_and_an_include_installing_the_same_ga4_id_are_flagged_once() {
         let snippet = "<script async src=\"https://www.googletagmanager.com/gtag/js?id={{ site.ga }}\"></script>\n<script>gtag('config', '{{ site.ga }}');</script>\n";
         let layout = format!(
