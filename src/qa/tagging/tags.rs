@@ -157,8 +157,52 @@ fn detect(doc: &Document) -> Vec<Tag> {
             inline_tags(doc, el, script, &mut out);
         }
     }
+    hugo_embedded_analytics(doc, &mut out);
     out.sort_by_key(|t| t.span.start);
     out
+}
+
+/// Hugo's embedded Google Analytics template (`{{ template "_internal/google_analytics.html"
+/// . }}`, and the embedded partial `{{ partial "google_analytics.html" . }}` since Hugo
+/// 0.125): a gtag.js install whose id is `services.googleAnalytics.id` in the site config.
+fn hugo_embedded_analytics(doc: &Document, out: &mut Vec<Tag>) {
+    if doc.engine != crate::qa::page::Engine::Hugo {
+        return;
+    }
+    for r in doc.regions.all() {
+        if r.kind == crate::qa::page::template::RegionKind::Comment {
+            continue;
+        }
+        let code = doc.slice(r.span);
+        let embedded = code.contains("\"_internal/google_analytics")
+            || (code.contains("partial") && code.contains("\"google_analytics.html\""));
+        let Some(el) = embedded.then(|| holder(doc, r.span.start)).flatten() else {
+            continue;
+        };
+        let id = TagId::Config {
+            key: "site.Config.Services.GoogleAnalytics.ID".into(),
+            value: None,
+        };
+        push(doc, out, (TagKind::Gtag, id), r.span, el, Placement::Loader);
+    }
+}
+
+/// The element a template tag at `offset` sits in (the innermost whose content holds it),
+/// else the element before it, else the first one.
+fn holder(doc: &Document, offset: usize) -> Option<usize> {
+    let inside = doc
+        .elements
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| {
+            e.content
+                .is_some_and(|c| c.start <= offset && offset < c.end)
+        })
+        .max_by_key(|(_, e)| e.tag.start)
+        .map(|(i, _)| i);
+    inside
+        .or_else(|| doc.elements.iter().rposition(|e| e.tag.end <= offset))
+        .or_else(|| (!doc.elements.is_empty()).then_some(0))
 }
 
 fn push(

@@ -130,3 +130,23 @@ fn ids_written_as_template_expressions_name_config_keys() {
         ]
     );
 }
+
+#[test]
+fn hugos_embedded_analytics_template_is_a_gtag_install_from_the_site_config() {
+    let key = || TagId::Config {
+        key: "site.Config.Services.GoogleAnalytics.ID".into(),
+        value: None,
+    };
+    let head = "<head>\n<meta charset=\"utf-8\">\n{{ template \"_internal/google_analytics.html\" . }}\n</head>";
+    assert_eq!(
+        found(head, Engine::Hugo),
+        [(TagKind::Gtag, key(), Placement::Loader)]
+    );
+    let partial = "<meta charset=\"utf-8\">\n{{- partial \"google_analytics.html\" . -}}\n";
+    assert_eq!(
+        found(partial, Engine::Hugo),
+        [(TagKind::Gtag, key(), Placement::Loader)]
+    );
+    let comment = "<head>{{/* template \"_internal/google_analytics.html\" . */}}</head>";
+    assert_eq!(found(comment, Engine::Hugo), []);
+}
