@@ -13,7 +13,6 @@ use super::tagging::Event;
 use super::tagging::coverage::{PageCoverage, Status};
 use super::tagging::events::{self, ScriptFile};
 use super::tagging::tags::TagKind;
-use super::tagging::values::SiteValues;
 use super::tree::Tree;
 use super::view::PageView;
 use crate::config::SiteConfig;
@@ -105,12 +104,6 @@ pub fn audit(
     events.extend(script_events.into_inner().unwrap_or_default());
     let mut coverage = rows.into_inner().unwrap_or_default();
     coverage.sort_by(|a, b| a.file.cmp(&b.file));
-    let values = SiteValues::load(tree);
-    for row in &mut coverage {
-        for t in &mut row.tags {
-            values.resolve(&mut t.id);
-        }
-    }
     let ids = ids_found(&coverage);
     let layouts = layouts(&coverage);
     Ok(AuditReport {
@@ -157,7 +150,7 @@ struct Gathered {
 
 impl engine::Visit for Gathered {
     fn page(&self, view: &PageView, settings: &Settings) {
-        let row = PageCoverage::of(view);
+        let row = PageCoverage::of(view, settings.site_values);
         if let Ok(mut rows) = self.rows.lock() {
             rows.push(row);
         }

@@ -137,6 +137,7 @@ mod tests {
             today: crate::qa::engine::today(),
             plan: None,
             ga4: crate::qa::data::ga4::Ga4::shipped(),
+            site_values: crate::qa::tagging::values::SiteValues::none(),
         };
         let selection = Selection::new(&config, &[]).unwrap();
         let checker = FileChecker::new(&site, &tree, selection, settings);

@@ -322,6 +322,7 @@ fn check_with(
     let (hosts, site_url) = site_identity(config, &site);
     let plan = crate::qa::plan::load(tree, config)?;
     let ga4 = crate::qa::data::ga4::ga4(tree)?;
+    let site_values = crate::qa::tagging::values::SiteValues::load(tree);
     let settings = Settings {
         config,
         internal_hosts: &hosts,
@@ -330,6 +331,7 @@ fn check_with(
         today,
         plan: plan.as_ref().map(|(_, plan)| plan),
         ga4: &ga4,
+        site_values: &site_values,
     };
     tracing::debug!(
         generator = ?site.generator,

@@ -80,6 +80,7 @@ pub(super) fn settings(cx: &RunContext) -> Settings<'_> {
         today: crate::qa::engine::today(),
         plan: None,
         ga4: crate::qa::data::ga4::Ga4::shipped(),
+        site_values: crate::qa::tagging::values::SiteValues::none(),
     }
 }
 

@@ -58,6 +58,7 @@ impl Recipe for CopyrightYear {
             today: settings.today,
             plan: None,
             ga4: crate::qa::data::ga4::Ga4::shipped(),
+            site_values: crate::qa::tagging::values::SiteValues::none(),
         };
         common::fixes_of(doc, &common::findings(doc, &settings, &["CNT-001"]))
     }

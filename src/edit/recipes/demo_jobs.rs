@@ -110,6 +110,7 @@ fn run_job(root: &Path, job: &toml::Table) -> Vec<String> {
         today: crate::qa::engine::today(),
         plan: None,
         ga4: crate::qa::data::ga4::Ga4::shipped(),
+        site_values: crate::qa::tagging::values::SiteValues::none(),
     };
     let (yes, no) = targets(job);
     let steps = steps(job);

@@ -67,6 +67,7 @@ pub fn settings<'a>(config: &'a SiteConfig, hosts: &'a [String]) -> Settings<'a>
         today: crate::qa::engine::today(),
         plan: None,
         ga4: crate::qa::data::ga4::Ga4::shipped(),
+        site_values: crate::qa::tagging::values::SiteValues::none(),
     }
 }
 

@@ -42,6 +42,8 @@ pub struct Settings<'a> {
     pub plan: Option<&'a crate::qa::plan::Plan>,
     /// GA4's naming rules and limits (`ga4.toml`, or the repository's override).
     pub ga4: &'a crate::qa::data::ga4::Ga4,
+    /// The site config and data values tag ids may be written as (`{{ site.ga }}`).
+    pub site_values: &'a crate::qa::tagging::values::SiteValues,
 }
 
 pub struct FileCx<'a> {

@@ -14,6 +14,7 @@ use serde::Serialize;
 use super::order::{Key, Order};
 use super::script;
 use super::tags::{Placement, Tag, TagKind, tags};
+use super::values::SiteValues;
 use crate::qa::view::PageView;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -103,11 +104,11 @@ pub struct PageTags {
 
 impl PageTags {
     /// The page's tags, computed once per page (memoized on the page's document).
-    pub fn of(view: &PageView) -> Arc<PageTags> {
-        view.page.memo(|| PageTags::build(view))
+    pub fn of(view: &PageView, values: &SiteValues) -> Arc<PageTags> {
+        view.page.memo(|| PageTags::build(view, values))
     }
 
-    fn build(view: &PageView) -> PageTags {
+    fn build(view: &PageView, values: &SiteValues) -> PageTags {
         let order = Order::new(view);
         let mut all = Vec::new();
         let mut consent = Vec::new();
@@ -117,7 +118,7 @@ impl PageTags {
         let mut other_cmps = Vec::new();
         let (mut head, mut body) = (None, None);
         for (d, doc) in view.docs.iter().enumerate() {
-            for t in tags(doc).iter() {
+            for t in tags(doc, values).iter() {
                 all.push(Placed {
                     key: order.key(d, t.span.start),
                     doc: d,
@@ -304,8 +305,8 @@ pub struct PageCoverage {
 }
 
 impl PageCoverage {
-    pub fn of(view: &PageView) -> PageCoverage {
-        let t = PageTags::of(view);
+    pub fn of(view: &PageView, values: &SiteValues) -> PageCoverage {
+        let t = PageTags::of(view, values);
         PageCoverage {
             file: view.page.path.clone(),
             status: t.status(view.is_complete()),

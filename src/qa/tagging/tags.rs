@@ -132,8 +132,20 @@ pub struct Tag {
 }
 
 /// Every tag `doc` loads, in source order (memoized on the document).
-pub fn tags(doc: &Document) -> Arc<Vec<Tag>> {
-    doc.memo(|| detect(doc))
+/// Ids written as template expressions are read from `values`, and a value decides the
+/// kind where the snippet alone cannot (`gtag/js?id={{ site.ga }}` with `ga: UA-…` is
+/// Universal Analytics).
+pub fn tags(doc: &Document, values: &super::values::SiteValues) -> Arc<Vec<Tag>> {
+    doc.memo(|| {
+        let mut found = detect(doc);
+        for t in &mut found {
+            values.resolve(&mut t.id);
+            if t.kind == TagKind::Gtag && t.id.value().is_some_and(|v| v.starts_with("UA-")) {
+                t.kind = TagKind::Ua;
+            }
+        }
+        found
+    })
 }
 
 fn detect(doc: &Document) -> Vec<Tag> {

@@ -3,7 +3,7 @@ use crate::qa::page::{Engine, Format};
 
 fn found(text: &str, engine: Engine) -> Vec<(TagKind, TagId, Placement)> {
     let d = Document::parse("a.html", text.to_string(), engine, Format::Html);
-    tags(&d)
+    tags(&d, crate::qa::tagging::values::SiteValues::none())
         .iter()
         .map(|t| (t.kind, t.id.clone(), t.placement))
         .collect()

@@ -2,7 +2,8 @@
 //! (`_config.yml`) and `{{ site.data.analytics.gtm }}` (`_data/`), Hugo
 //! `{{ .Site.Params.gtm }}`, `site.Params.x`, `.Site.Config.Services.GoogleAnalytics.ID`
 //! (`hugo.toml`, `config.toml`, `config/_default/`) and `.Site.Data.x.y` (`data/`).
-//! Read once per audit; a key that cannot be read stays unresolved.
+//! Read once per check (into the rules' `Settings`); a key that cannot be read stays
+//! unresolved.
 
 use serde_json::Value as Json;
 
@@ -18,6 +19,13 @@ pub struct SiteValues {
 }
 
 impl SiteValues {
+    /// No values: for checks that have no tree to read them from (a recipe's re-check).
+    pub fn none() -> &'static SiteValues {
+        static NONE: std::sync::LazyLock<SiteValues> =
+            std::sync::LazyLock::new(SiteValues::default);
+        &NONE
+    }
+
     pub fn load(tree: &dyn Tree) -> SiteValues {
         let mut v = SiteValues {
             config: Json::Object(Default::default()),

@@ -42,7 +42,7 @@ impl Rule for ConsentBanner {
 
     fn check_page(&self, cx: &PageCx, out: &mut Vec<Finding>) {
         let view = cx.view;
-        let t = PageTags::of(view);
+        let t = PageTags::of(view, cx.settings.site_values);
         let has_cmp = t.tags.iter().any(|p| p.tag.kind.is_cmp()) || !t.other_cmps.is_empty();
         let first = t
             .non_essential()

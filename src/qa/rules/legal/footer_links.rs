@@ -65,7 +65,7 @@ impl Rule for FooterLinks {
         if !crate::qa::rules::tagging::is_html_page(view) {
             return;
         }
-        let t = PageTags::of(view);
+        let t = PageTags::of(view, cx.settings.site_values);
         // Cookies are set by analytics and advertising scripts; a consent platform alone
         // (its own essential cookie) or a noscript fallback does not make the page need them.
         let sets_cookies = t

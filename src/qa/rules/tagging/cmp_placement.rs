@@ -33,7 +33,7 @@ impl Rule for CmpPlacement {
 
     fn check_page(&self, cx: &PageCx, out: &mut Vec<Finding>) {
         let view = cx.view;
-        let t = PageTags::of(view);
+        let t = PageTags::of(view, cx.settings.site_values);
         let Some(cmp) = t.tags.iter().find(|p| p.tag.kind.is_cmp()) else {
             return;
         };

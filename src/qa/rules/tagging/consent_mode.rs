@@ -46,7 +46,7 @@ impl Rule for ConsentMode {
 
     fn check_page(&self, cx: &PageCx, out: &mut Vec<Finding>) {
         let view = cx.view;
-        let t = PageTags::of(view);
+        let t = PageTags::of(view, cx.settings.site_values);
         let Some(first) = t.tags.iter().find(|p| {
             matches!(p.tag.kind, TagKind::Gtm | TagKind::Gtag)
                 && p.tag.placement != Placement::Noscript

@@ -35,7 +35,7 @@ impl Rule for DataLayer {
 
     fn check_page(&self, cx: &PageCx, out: &mut Vec<Finding>) {
         let view = cx.view;
-        let t = PageTags::of(view);
+        let t = PageTags::of(view, cx.settings.site_values);
         let Some(gtm) = t
             .tags
             .iter()

@@ -34,7 +34,7 @@ impl Rule for DuplicateInstall {
     }
 
     fn check_page(&self, cx: &PageCx, out: &mut Vec<Finding>) {
-        let t = PageTags::of(cx.view);
+        let t = PageTags::of(cx.view, cx.settings.site_values);
         for (first, again) in t.duplicates() {
             out.push(
                 at_tag(

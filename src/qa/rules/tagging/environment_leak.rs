@@ -12,6 +12,7 @@ use crate::qa::rules::{FileCx, Rule};
 use crate::qa::source::Span;
 use crate::qa::tagging::env::{Env, env_at};
 use crate::qa::tagging::tags::{TagKind, tags};
+use crate::qa::tagging::values::SiteValues;
 
 static META: RuleMeta = RuleMeta {
     id: "TAG-013",
@@ -35,7 +36,8 @@ impl Rule for EnvironmentLeak {
     fn check_file(&self, cx: &FileCx, out: &mut Vec<Finding>) {
         let doc = cx.doc;
         let cfg = &cx.settings.config.tagging;
-        for t in tags(doc).iter() {
+        let values = cx.settings.site_values;
+        for t in tags(doc, values).iter() {
             let Some(id) = t.id.value() else { continue };
             let env = env_at(doc, t.span.start);
             if cfg.staging_ids.iter().any(|s| s == id) && env != Some(Env::NotProduction) {
@@ -53,13 +55,13 @@ impl Rule for EnvironmentLeak {
                 ));
             }
         }
-        gtm_environments(doc, out);
+        gtm_environments(doc, values, out);
     }
 }
 
 /// `gtm_preview=env-N` in a GTM loader (inline or `src`) that production renders.
-fn gtm_environments(doc: &Document, out: &mut Vec<Finding>) {
-    let gtm_elements: Vec<usize> = tags(doc)
+fn gtm_environments(doc: &Document, values: &SiteValues, out: &mut Vec<Finding>) {
+    let gtm_elements: Vec<usize> = tags(doc, values)
         .iter()
         .filter(|t| t.kind == TagKind::Gtm)
         .map(|t| t.element)

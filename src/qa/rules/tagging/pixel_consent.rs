@@ -48,7 +48,7 @@ impl Rule for PixelConsent {
     fn check_file(&self, cx: &FileCx, out: &mut Vec<Finding>) {
         let doc = cx.doc;
         let mut seen = Vec::new();
-        for t in tags(doc)
+        for t in tags(doc, cx.settings.site_values)
             .iter()
             .filter(|t| t.kind.is_pixel() && t.placement != Placement::Noscript)
         {

@@ -39,7 +39,7 @@ impl Rule for TagMissing {
         if !is_html_page(view) {
             return;
         }
-        let t = PageTags::of(view);
+        let t = PageTags::of(view, cx.settings.site_values);
         let declared = &cx.settings.config.tagging.production_ids;
         // Unresolved config ids may well be the declared ones.
         let must = !declared.is_empty()

@@ -31,7 +31,8 @@ impl Rule for UniversalAnalytics {
     }
 
     fn check_file(&self, cx: &FileCx, out: &mut Vec<Finding>) {
-        for t in tags(cx.doc).iter().filter(|t| t.kind == TagKind::Ua) {
+        let found = tags(cx.doc, cx.settings.site_values);
+        for t in found.iter().filter(|t| t.kind == TagKind::Ua) {
             let what = match t.id.value() {
                 Some(id) => format!("Universal Analytics property {id}"),
                 None => format!("the Universal Analytics loader `{}`", cx.doc.slice(t.span)),
@@ -72,5 +73,28 @@ mod tests {
                 ("_includes/analytics.html".into(), 4, 16),
             ]
         );
+    }
+
+    #[test]
+    fn a_ua_id_read_from_the_site_config_is_flagged_and_matched_with_the_same_id_written_out() {
+        let f = check_files(
+            &[
+                ("_config.yml", "google_analytics: UA-4242-1\n"),
+                (
+                    "_layouts/default.html",
+                    "<html><head>\n<script async src=\"https://www.googletagmanager.com/gtag/js?id={{ site.google_analytics }}\"></script>\n<script async src=\"https://www.googletagmanager.com/gtag/js?id=UA-4242-1\"></script>\n</head><body>{{ content }}</body></html>\n",
+                ),
+                ("index.md", "---\nlayout: default\n---\nHi\n"),
+            ],
+            "",
+        );
+        assert_eq!(
+            at(&f, "TAG-003"),
+            [
+                ("_layouts/default.html".into(), 2, 20),
+                ("_layouts/default.html".into(), 3, 20),
+            ]
+        );
+        assert_eq!(at(&f, "TAG-002").len(), 1, "{:?}", at(&f, "TAG-002"));
     }
 }
