@@ -92,6 +92,23 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Stages everything in the work tree at `dir` and commits it as a test user.
+pub fn commit_all(dir: &Path, message: &str) {
+    git(dir, &["add", "-A"]);
+    git(
+        dir,
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-qm",
+            message,
+        ],
+    );
+}
+
 /// A git repository on `main` holding `files` in one commit, with a configured user.
 pub fn git_repo(files: &[(String, String)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");

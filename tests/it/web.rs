@@ -21,7 +21,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sitewide::web::Role;
 
-use crate::support::git;
+use crate::support::{commit_all, git};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_started_over_the_api_is_reviewed_and_applied_as_a_commit_on_its_branch() {
@@ -123,19 +123,7 @@ async fn a_spec_read_from_the_workspace_starts_a_run_and_scripts_outside_jobs_ar
     std::fs::create_dir_all(repo.join("specs")).unwrap();
     std::fs::write(repo.join("jobs/strip.toml"), &spec).unwrap();
     std::fs::write(repo.join("specs/scripted.toml"), scripted_in_qa(&spec)).unwrap();
-    git(&repo, &["add", "-A"]);
-    git(
-        &repo,
-        &[
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "commit",
-            "-qm",
-            "specs",
-        ],
-    );
+    commit_all(&repo, "specs");
     let body = json!({"job": "jobs/strip.toml", "workspace": "demo", "base": "main"});
     let (status, run) = app.post("/api/v1/runs", &admin, &body).await;
     assert_eq!(status, StatusCode::CREATED, "{run}");

@@ -9,7 +9,7 @@ use sitewide::web::Role;
 
 use super::app::{Auth, TestApp};
 use super::webhooks::{Receiver, app_with_webhooks};
-use crate::support::git;
+use crate::support::commit_all;
 
 /// Starts the tagging audit on the demo workspace and waits for it; returns its id.
 async fn audited(app: &TestApp, auth: &Auth) -> (String, Value) {
@@ -237,19 +237,7 @@ async fn the_report_is_refused_for_an_unknown_run_an_edit_run_an_unfinished_or_f
     // A sitewide.toml that does not read fails the audit with its error, stored and shown.
     let repo = app.demo_repo();
     std::fs::write(repo.join("sitewide.toml"), "[utm\ncase = \"lower\"\n").unwrap();
-    git(&repo, &["add", "-A"]);
-    git(
-        &repo,
-        &[
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "commit",
-            "-qm",
-            "broken config",
-        ],
-    );
+    commit_all(&repo, "broken config");
     let body = json!({"job": "tagging-audit", "workspace": "demo"});
     let (_, run) = app.post("/api/v1/runs", &admin, &body).await;
     let id = run["id"].as_str().unwrap().to_string();
@@ -372,19 +360,7 @@ async fn a_file_name_or_finding_message_holding_markup_shows_as_text_on_the_repo
         "<!doctype html><html><head><title>x</title></head><body><script>dataLayer.push({event: '<b onmouseover=alert(2)>'});</script></body></html>\n",
     )
     .unwrap();
-    git(&repo, &["add", "-A"]);
-    git(
-        &repo,
-        &[
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "commit",
-            "-qm",
-            "markup",
-        ],
-    );
+    commit_all(&repo, "markup");
     let (id, run) = audited(&app, &admin).await;
     assert_eq!(run["state"], "completed", "{run}");
     let (_, _, _, json) = fetch(&app, &format!("/api/v1/runs/{id}/report"), &admin).await;

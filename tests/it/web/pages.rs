@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use sitewide::web::Role;
 
 use super::app::{Auth, TestApp};
-use crate::support::git;
+use crate::support::commit_all;
 
 /// The password `TestApp::user` gives.
 const PASSWORD: &str = "pw-of-test-user";
@@ -116,19 +116,7 @@ async fn a_diff_with_markup_is_shown_escaped_on_the_review_page() {
     let repo = app.demo_repo();
     let hostile = "<p><script>alert(1)</script></p>\n<a href=\"https://www.acme-analytics.example/pricing/?utm_source=homepage&utm_medium=banner&utm_campaign=2026-spring-sale\" title=\"x\" onmouseover=\"alert(1)\">Pricing</a>\n";
     std::fs::write(repo.join("hostile.html"), hostile).unwrap();
-    git(&repo, &["add", "-A"]);
-    git(
-        &repo,
-        &[
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "commit",
-            "-qm",
-            "hostile",
-        ],
-    );
+    commit_all(&repo, "hostile");
     let run = settled_run(&app).await;
     let id = run["id"].as_str().unwrap();
     let change = run["changes"]
