@@ -4,7 +4,7 @@
 //! the name in the plan file.
 
 pub mod case;
-mod duplicates;
+pub mod duplicates;
 mod ga4_limits;
 mod naming;
 

@@ -53,6 +53,8 @@ pub fn sent<'e>(event: &'e Event, name: &str) -> Option<&'e Value> {
 
 /// The plan's event names closest to `name`, for a hint.
 pub fn closest<'p>(plan: &'p Plan, name: &str) -> Option<&'p str> {
+    // The plan lint's own notion of one name written two ways (`App Opened`, `app_opened`).
+    let fold = crate::qa::plan::lint::duplicates::folded;
     let folded = fold(name);
     plan.events
         .iter()
@@ -66,14 +68,6 @@ pub fn closest<'p>(plan: &'p Plan, name: &str) -> Option<&'p str> {
                 .max_by(|a, b| a.0.total_cmp(&b.0))
                 .map(|(_, n)| n)
         })
-}
-
-/// A name with case and separators folded away: `App Opened` = `app_opened` = `appOpened`.
-pub fn fold(name: &str) -> String {
-    name.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
 }
 
 /// What is wrong with a literal `value` for `prop`, if anything. Attribute values are
