@@ -28,7 +28,9 @@ pub struct TestApp {
     pub data: PathBuf,
     pub store: Store,
     client: reqwest::Client,
-    handle: Option<web::ServerHandle>,
+    /// Stops the server, which runs on a thread and runtime of its own: however the test
+    /// ends, dropping the app never waits on the server's shutdown.
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
 }
 
@@ -47,11 +49,27 @@ impl TestApp {
         config.admin_password = Some(ADMIN_PASSWORD.into());
         config.workers = 2;
         adjust(&mut config);
-        let running = web::start(config).await.expect("the server starts");
-        assert_eq!(running.first_admin.map(|a| a.name), Some("admin".into()));
+        let (started, running) = tokio::sync::oneshot::channel();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let running = web::start(config).await.expect("the server starts");
+                let _ = started.send((running.addr, running.first_admin));
+                let _ = stopped.await;
+                let _ = tokio::time::timeout(Duration::from_secs(5), running.handle.stop()).await;
+            });
+            rt.shutdown_background();
+        });
+        let (addr, first_admin) = running.await.expect("the server starts");
+        assert_eq!(first_admin.map(|a| a.name), Some("admin".into()));
         let store = Store::open(&data).await.unwrap();
         TestApp {
-            base: format!("http://{}", running.addr),
+            base: format!("http://{addr}"),
             data,
             store,
             client: reqwest::Client::builder()
@@ -59,7 +77,7 @@ impl TestApp {
                 .timeout(Duration::from_secs(60))
                 .build()
                 .unwrap(),
-            handle: Some(running.handle),
+            stop: Some(stop),
             _dir: dir,
         }
     }
@@ -169,12 +187,8 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        if let Some(handle) = self.handle.take() {
-            // Stopping needs the runtime; a test that ends without `stop` leaves it to
-            // the runtime's shutdown.
-            if let Ok(rt) = tokio::runtime::Handle::try_current() {
-                rt.spawn(handle.stop());
-            }
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
         }
     }
 }

@@ -38,24 +38,39 @@ pub struct Receiver {
 }
 
 impl Receiver {
+    /// Serves on a thread and runtime of its own, so that dropping it never waits on the
+    /// server's shutdown.
     pub fn start() -> Receiver {
         let got: Arc<Mutex<Vec<Received>>> = Arc::default();
         let kept = got.clone();
-        let server = HttpServer::new(move || {
-            let kept = kept.clone();
-            App::new().default_service(web::to(move |req: HttpRequest, body: web::Bytes| {
-                let kept = kept.clone();
-                async move { keep(&kept, &req, &body) }
-            }))
-        })
-        .workers(1)
-        .disable_signals()
-        .bind("127.0.0.1:0")
-        .unwrap();
-        let base = format!("http://{}", server.addrs()[0]);
-        let server = server.run();
-        let handle = server.handle();
-        tokio::spawn(server);
+        let (started, running) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let server = HttpServer::new(move || {
+                    let kept = kept.clone();
+                    App::new().default_service(web::to(
+                        move |req: HttpRequest, body: web::Bytes| {
+                            let kept = kept.clone();
+                            async move { keep(&kept, &req, &body) }
+                        },
+                    ))
+                })
+                .workers(1)
+                .disable_signals()
+                .bind("127.0.0.1:0")
+                .unwrap();
+                let base = format!("http://{}", server.addrs()[0]);
+                let server = server.run();
+                let _ = started.send((base, server.handle()));
+                let _ = server.await;
+            });
+            rt.shutdown_background();
+        });
+        let (base, handle) = running.recv().expect("the receiver starts");
         Receiver { base, got, handle }
     }
 
@@ -85,10 +100,8 @@ impl Receiver {
 
 impl Drop for Receiver {
     fn drop(&mut self) {
-        let handle = self.handle.clone();
-        if let Ok(rt) = tokio::runtime::Handle::try_current() {
-            rt.spawn(async move { handle.stop(false).await });
-        }
+        // Stopping is a message to the server's own thread; nothing here waits for it.
+        drop(self.handle.stop(false));
     }
 }
 
