@@ -217,6 +217,7 @@ impl RunReport {
 mod tests {
     use super::*;
     use crate::run::{PlanRequest, ensure_demo, plan};
+    use crate::store::on_db;
 
     #[tokio::test]
     async fn an_audit_task_that_runs_twice_or_at_once_stores_one_report() {
@@ -253,10 +254,10 @@ mod tests {
             .filter(|e| e.to_state == "completed")
             .count();
         assert_eq!(completed, 1);
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audits WHERE run_id = $1")
+        let n: i64 = on_db!(store.db(), c => sqlx::query_scalar("SELECT COUNT(*) FROM audits WHERE run_id = $1")
             .bind(&run.id)
-            .fetch_one(store.pool())
-            .await
+            .fetch_one(c)
+            .await)
             .unwrap();
         assert_eq!(n, 1);
         assert_eq!(done.qa["audit"]["coverage"]["not_tagged"], 2);

@@ -17,6 +17,7 @@ use apalis_core::backend::ext::BackendExt;
 use apalis_core::error::BoxDynError;
 use apalis_core::task::data::Data;
 use apalis_core::worker::builder::WorkerBuilder;
+use apalis_postgres::PostgresStorage;
 use apalis_sqlite::SqliteStorage;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
@@ -28,7 +29,7 @@ use crate::edit::model::provider::ServiceConfig;
 use crate::qa::engine::{PageResults, Report, Selection};
 use crate::qa::site::Site;
 use crate::spec::{Engine, JobSpec};
-use crate::store::{Limits, QUEUE, Run, RunState, Store, StoreError};
+use crate::store::{Db, Limits, QUEUE, Run, RunState, Store, StoreError};
 use crate::workspace::{Commit, GitTree, Workspace};
 
 /// How often a worker says it is alive.
@@ -211,32 +212,50 @@ impl Worker {
     where
         F: Future<Output = ()> + Send + 'static,
     {
-        let config = apalis_sqlite::Config::default()
-            .queue(QUEUE)
-            .heartbeat_interval(HEARTBEAT)
-            .missed_heartbeats(MISSED_HEARTBEATS)
-            .batch_size(4);
-        let storage = SqliteStorage::<RunTask>::new(self.store.pool())
-            .with_config(config)
-            .poll_with_interval(POLL);
         let name = format!("{}-{round}", self.name);
-        let worker = WorkerBuilder::new(name.as_str())
-            .backend(storage)
-            .data(self)
-            .build(handle);
         let mut stop = Some(stop);
-        worker
-            .run_with_ctx(move |ctx| {
-                let stop = stop.take();
-                async move {
-                    if let Some(stop) = stop {
-                        stop.await;
-                    }
-                    ctx.stop()
+        let until = move |ctx: apalis_core::worker::context::WorkerContext| {
+            let stop = stop.take();
+            async move {
+                if let Some(stop) = stop {
+                    stop.await;
                 }
-            })
-            .await
-            .map_err(|e| RunError::Refused(format!("error: the worker stopped: {e}")))
+                ctx.stop()
+            }
+        };
+        let ran = match self.store.db().clone() {
+            Db::Sqlite(pool) => {
+                let config = apalis_sqlite::Config::default()
+                    .queue(QUEUE)
+                    .heartbeat_interval(HEARTBEAT)
+                    .missed_heartbeats(MISSED_HEARTBEATS)
+                    .batch_size(4);
+                let storage = SqliteStorage::<RunTask>::new(&pool)
+                    .with_config(config)
+                    .poll_with_interval(POLL);
+                let worker = WorkerBuilder::new(name.as_str())
+                    .backend(storage)
+                    .data(self)
+                    .build(handle);
+                worker.run_with_ctx(until).await
+            }
+            Db::Postgres(pool) => {
+                let config = apalis_postgres::Config::default()
+                    .queue(QUEUE)
+                    .heartbeat_interval(HEARTBEAT)
+                    .missed_heartbeats(MISSED_HEARTBEATS)
+                    .batch_size(4);
+                let storage = PostgresStorage::<RunTask>::new(&pool)
+                    .with_config(config)
+                    .poll_with_interval(POLL);
+                let worker = WorkerBuilder::new(name.as_str())
+                    .backend(storage)
+                    .data(self)
+                    .build(handle);
+                worker.run_with_ctx(until).await
+            }
+        };
+        ran.map_err(|e| RunError::Refused(format!("error: the worker stopped: {e}")))
     }
 
     /// The context of `run`, loaded (its base tree listed and discovered) on first use.

@@ -2,6 +2,7 @@
 //! the run from `running` to `completed`, so a run is completed exactly when its report
 //! is there, and an audit task that runs twice stores one report.
 
+use super::{on_db, on_tx};
 use chrono::Utc;
 use serde_json::Value;
 use sqlx::types::Json;
@@ -22,20 +23,20 @@ impl Store {
         actor: &str,
     ) -> Result<Run, StoreError> {
         let mut tx = self.write_tx().await?;
-        sqlx::query(
+        on_tx!(&mut tx, c => sqlx::query(
             "INSERT INTO audits (run_id, report, created_at) VALUES ($1, $2, $3) \
              ON CONFLICT (run_id) DO NOTHING",
         )
         .bind(run_id)
         .bind(report)
         .bind(Utc::now())
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE runs SET qa = $1 WHERE id = $2")
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected()))?;
+        on_tx!(&mut tx, c => sqlx::query("UPDATE runs SET qa = $1 WHERE id = $2")
             .bind(Json(qa))
             .bind(run_id)
-            .execute(&mut *tx)
-            .await?;
+            .execute(&mut *c)
+            .await.map(|r| r.rows_affected()))?;
         move_run(
             &mut tx,
             run_id,
@@ -51,10 +52,10 @@ impl Store {
 
     /// The stored audit JSON of run `run_id`, if it has one.
     pub async fn audit_report(&self, run_id: &str) -> Result<Option<String>, StoreError> {
-        let text = sqlx::query_scalar("SELECT report FROM audits WHERE run_id = $1")
+        let text = on_db!(&self.db, c => sqlx::query_scalar("SELECT report FROM audits WHERE run_id = $1")
             .bind(run_id)
-            .fetch_optional(&self.pool)
-            .await?;
+            .fetch_optional(c)
+            .await)?;
         Ok(text)
     }
 }
@@ -88,10 +89,10 @@ mod tests {
             store.audit_report("r1").await.unwrap().as_deref(),
             Some("{\"a\": 1}")
         );
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audits")
-            .fetch_one(store.pool())
-            .await
-            .unwrap();
+        let n: i64 = on_db!(store.db(), c => sqlx::query_scalar("SELECT COUNT(*) FROM audits")
+            .fetch_one(c)
+            .await)
+        .unwrap();
         assert_eq!(n, 1);
         let completed = store
             .events_of_run("r1")

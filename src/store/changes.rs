@@ -2,9 +2,10 @@
 //! event. Writing the same (run, path) again replaces the proposal (a new attempt) and
 //! never adds a row; writing identical content again changes nothing at all.
 
+use super::{Tx, on_db, on_tx};
 use serde_json::Value;
+use sqlx::FromRow;
 use sqlx::types::Json;
-use sqlx::{FromRow, Sqlite, Transaction};
 
 use super::runs::append_event;
 use super::{ChangeState, Store, StoreError};
@@ -103,16 +104,15 @@ impl TryFrom<ChangeRow> for Change {
 /// Writes a change inside the caller's transaction, idempotent on (run, path); returns
 /// its id. An event is appended when the row is new or its state or diff changed.
 pub(super) async fn upsert_change(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     change: &NewChange,
     actor: &str,
 ) -> Result<i64, StoreError> {
-    let before: Option<(i64, String, String)> =
-        sqlx::query_as("SELECT id, state, diff_hash FROM changes WHERE run_id = $1 AND path = $2")
+    let before: Option<(i64, String, String)> = on_tx!(&mut *tx, c => sqlx::query_as("SELECT id, state, diff_hash FROM changes WHERE run_id = $1 AND path = $2")
             .bind(&change.run_id)
             .bind(&change.path)
-            .fetch_optional(&mut **tx)
-            .await?;
+            .fetch_optional(&mut *c)
+            .await)?;
     let state = change.state.as_str();
     if let Some((id, old_state, old_hash)) = &before
         && old_state == state
@@ -120,7 +120,7 @@ pub(super) async fn upsert_change(
     {
         return Ok(*id);
     }
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = on_tx!(&mut *tx, c => sqlx::query_scalar(
         "INSERT INTO changes (run_id, path, state, base_hash, new_hash, diff, diff_hash, \
          findings_before, findings_after, attempts, new_content) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
@@ -143,8 +143,8 @@ pub(super) async fn upsert_change(
     .bind(Json(&change.findings_after))
     .bind(Json(&change.attempts))
     .bind(&change.new_content)
-    .fetch_one(&mut **tx)
-    .await?;
+    .fetch_one(&mut *c)
+    .await)?;
     let from = before.as_ref().map(|(_, s, _)| s.as_str());
     append_event(
         tx,
@@ -171,14 +171,14 @@ impl Store {
 
     /// Every change of a run, ordered by path.
     pub async fn changes_of_run(&self, run_id: &str) -> Result<Vec<Change>, StoreError> {
-        let rows = sqlx::query_as::<_, ChangeRow>(
+        let rows = on_db!(&self.db, c => sqlx::query_as::<_, ChangeRow>(
             "SELECT id, run_id, path, state, base_hash, new_hash, diff, diff_hash, \
              findings_before, findings_after, attempts, new_content \
              FROM changes WHERE run_id = $1 ORDER BY path",
         )
         .bind(run_id)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(c)
+        .await)?;
         rows.into_iter().map(Change::try_from).collect()
     }
 
@@ -186,13 +186,13 @@ impl Store {
     /// thousands of changes lists them without reading megabytes it does not show.
     pub async fn change_summaries(&self, run_id: &str) -> Result<Vec<ChangeSummary>, StoreError> {
         type Row = (i64, String, String, Json<Value>, Json<Value>, Json<Value>);
-        let rows: Vec<Row> = sqlx::query_as(
+        let rows: Vec<Row> = on_db!(&self.db, c => sqlx::query_as(
             "SELECT id, path, state, findings_before, findings_after, attempts \
              FROM changes WHERE run_id = $1 ORDER BY path",
         )
         .bind(run_id)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(c)
+        .await)?;
         rows.into_iter()
             .map(|(id, path, state, before, after, attempts)| {
                 Ok(ChangeSummary {
@@ -209,12 +209,12 @@ impl Store {
 
     /// The id, file, state and diff hash of every change of a run, ordered by path.
     pub async fn change_statuses(&self, run_id: &str) -> Result<Vec<ChangeStatus>, StoreError> {
-        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+        let rows: Vec<(i64, String, String, String)> = on_db!(&self.db, c => sqlx::query_as(
             "SELECT id, path, state, diff_hash FROM changes WHERE run_id = $1 ORDER BY path",
         )
         .bind(run_id)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(c)
+        .await)?;
         rows.into_iter()
             .map(|(id, path, state, diff_hash)| {
                 Ok(ChangeStatus {
@@ -229,14 +229,14 @@ impl Store {
 
     /// One change, by id.
     pub async fn change_by_id(&self, id: i64) -> Result<Change, StoreError> {
-        let row = sqlx::query_as::<_, ChangeRow>(
+        let row = on_db!(&self.db, c => sqlx::query_as::<_, ChangeRow>(
             "SELECT id, run_id, path, state, base_hash, new_hash, diff, diff_hash, \
              findings_before, findings_after, attempts, new_content \
              FROM changes WHERE id = $1",
         )
         .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(c)
+        .await)?;
         row.ok_or_else(|| StoreError::NotFound {
             what: "change",
             key: id.to_string(),

@@ -4,6 +4,7 @@
 //! and every process sharing the database sees the same leases, so N workers together stay
 //! inside the limits. A lease of a process that died expires.
 
+use super::{Tx, on_db, on_tx};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -87,28 +88,28 @@ impl Store {
         let mut tx = self.write_tx().await?;
         // The transaction holds the write lock from its start, so two processes never
         // both see room for the last call.
-        sqlx::query("DELETE FROM call_leases WHERE expires_ms < $1")
+        on_tx!(&mut tx, c => sqlx::query("DELETE FROM call_leases WHERE expires_ms < $1")
             .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        let (in_r, out_r, cost_r): (i64, i64, f64) = sqlx::query_as(
-            "SELECT COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0), \
+            .execute(&mut *c)
+            .await.map(|r| r.rows_affected()))?;
+        let (in_r, out_r, cost_r): (i64, i64, f64) = on_tx!(&mut tx, c => sqlx::query_as(
+            "SELECT CAST(COALESCE(SUM(input_tokens), 0) AS BIGINT), CAST(COALESCE(SUM(output_tokens), 0) AS BIGINT), \
              COALESCE(SUM(cost_usd), 0.0) FROM receipts WHERE run_id = $1",
         )
         .bind(run_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let (in_l, out_l, cost_l, flying): (i64, i64, f64, i64) = sqlx::query_as(
-            "SELECT COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0), \
+        .fetch_one(&mut *c)
+        .await)?;
+        let (in_l, out_l, cost_l, flying): (i64, i64, f64, i64) = on_tx!(&mut tx, c => sqlx::query_as(
+            "SELECT CAST(COALESCE(SUM(input_tokens), 0) AS BIGINT), CAST(COALESCE(SUM(output_tokens), 0) AS BIGINT), \
              COALESCE(SUM(cost_usd), 0.0), COUNT(*) FROM call_leases WHERE run_id = $1",
         )
         .bind(run_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let exhausted: bool = sqlx::query_scalar("SELECT budget_exhausted FROM runs WHERE id = $1")
+        .fetch_one(&mut *c)
+        .await)?;
+        let exhausted: bool = on_tx!(&mut tx, c => sqlx::query_scalar("SELECT budget_exhausted FROM runs WHERE id = $1")
             .bind(run_id)
-            .fetch_one(&mut *tx)
-            .await?;
+            .fetch_one(&mut *c)
+            .await)?;
         if exhausted {
             tx.commit().await?;
             return Ok(Reservation::Exhausted(
@@ -139,10 +140,10 @@ impl Store {
         };
         if let Some(refusal) = refusal {
             // The run stops starting work: every later reservation is refused too.
-            sqlx::query("UPDATE runs SET budget_exhausted = TRUE WHERE id = $1")
+            on_tx!(&mut tx, c => sqlx::query("UPDATE runs SET budget_exhausted = TRUE WHERE id = $1")
                 .bind(run_id)
-                .execute(&mut *tx)
-                .await?;
+                .execute(&mut *c)
+                .await.map(|r| r.rows_affected()))?;
             tx.commit().await?;
             return Ok(refusal);
         }
@@ -159,7 +160,7 @@ impl Store {
             return Ok(Reservation::Wait(wait));
         }
         let id = ulid::Ulid::generate().to_string();
-        sqlx::query(
+        on_tx!(&mut tx, c => sqlx::query(
             "INSERT INTO call_leases (id, run_id, provider, input_tokens, output_tokens, \
              cost_usd, started_ms, expires_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
@@ -171,8 +172,8 @@ impl Store {
         .bind(estimate.cost_usd)
         .bind(now)
         .bind(now + lease_for.as_millis() as i64)
-        .execute(&mut *tx)
-        .await?;
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected()))?;
         tx.commit().await?;
         Ok(Reservation::Granted(id))
     }
@@ -181,7 +182,7 @@ impl Store {
     /// and leases) and tokens against its per-minute limits.
     async fn rate_limited(
         &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+        tx: &mut Tx,
         provider: &str,
         estimate: Estimate,
         limits: &Limits,
@@ -191,16 +192,16 @@ impl Store {
             return Ok(None);
         }
         let since = now - 60_000;
-        let (calls, tokens): (i64, i64) = sqlx::query_as(
-            "SELECT COUNT(*), COALESCE(SUM(input_tokens + output_tokens), 0) FROM ( \
+        let (calls, tokens): (i64, i64) = on_tx!(&mut *tx, c => sqlx::query_as(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(input_tokens + output_tokens), 0) AS BIGINT) FROM ( \
              SELECT input_tokens, output_tokens FROM receipts \
              WHERE provider = $1 AND created_ms >= $2 \
-             UNION ALL SELECT input_tokens, output_tokens FROM call_leases WHERE provider = $1)",
+             UNION ALL SELECT input_tokens, output_tokens FROM call_leases WHERE provider = $1) AS recent",
         )
         .bind(provider)
         .bind(since)
-        .fetch_one(&mut **tx)
-        .await?;
+        .fetch_one(&mut *c)
+        .await)?;
         if let Some(rpm) = limits.requests_per_minute
             && calls >= i64::from(rpm)
         {
@@ -228,13 +229,13 @@ impl Store {
         receipts: &[NewReceipt],
     ) -> Result<Vec<i64>, StoreError> {
         let mut tx = self.write_tx().await?;
-        sqlx::query("DELETE FROM call_leases WHERE id = $1")
+        on_tx!(&mut tx, c => sqlx::query("DELETE FROM call_leases WHERE id = $1")
             .bind(lease)
-            .execute(&mut *tx)
-            .await?;
+            .execute(&mut *c)
+            .await.map(|r| r.rows_affected()))?;
         let mut ids = Vec::with_capacity(receipts.len());
         for receipt in receipts {
-            let id: i64 = sqlx::query_scalar(
+            let id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
                 "INSERT INTO receipts (run_id, path, attempt, provider, model_requested, \
                  model_answered, input_tokens, output_tokens, cost_usd, outcome, body, \
                  created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
@@ -252,8 +253,8 @@ impl Store {
             .bind(&receipt.outcome)
             .bind(Json(&receipt.body))
             .bind(now_ms())
-            .fetch_one(&mut *tx)
-            .await?;
+            .fetch_one(&mut *c)
+            .await)?;
             ids.push(id);
         }
         tx.commit().await?;
@@ -262,22 +263,22 @@ impl Store {
 
     /// Gives a lease back without a receipt (the call was never made).
     pub async fn release_call(&self, lease: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM call_leases WHERE id = $1")
+        on_db!(&self.db, c => sqlx::query("DELETE FROM call_leases WHERE id = $1")
             .bind(lease)
-            .execute(&self.pool)
-            .await?;
+            .execute(c)
+            .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Every receipt of a run, oldest first, each its JSON body with `id`, `file` and
     /// `attempt` added.
     pub async fn receipts(&self, run_id: &str) -> Result<Vec<Value>, StoreError> {
-        let rows: Vec<(i64, String, i64, Json<Value>)> = sqlx::query_as(
+        let rows: Vec<(i64, String, i64, Json<Value>)> = on_db!(&self.db, c => sqlx::query_as(
             "SELECT id, path, attempt, body FROM receipts WHERE run_id = $1 ORDER BY id",
         )
         .bind(run_id)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(c)
+        .await)?;
         Ok(rows
             .into_iter()
             .map(|(id, path, attempt, Json(mut body))| {
@@ -298,13 +299,13 @@ impl Store {
 
     /// What a run's calls spent, by their receipts.
     pub async fn spent(&self, run_id: &str) -> Result<Spent, StoreError> {
-        let (input, output, cost, calls): (i64, i64, f64, i64) = sqlx::query_as(
-            "SELECT COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0), \
+        let (input, output, cost, calls): (i64, i64, f64, i64) = on_db!(&self.db, c => sqlx::query_as(
+            "SELECT CAST(COALESCE(SUM(input_tokens), 0) AS BIGINT), CAST(COALESCE(SUM(output_tokens), 0) AS BIGINT), \
              COALESCE(SUM(cost_usd), 0.0), COUNT(*) FROM receipts WHERE run_id = $1",
         )
         .bind(run_id)
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_one(c)
+        .await)?;
         Ok(Spent {
             input_tokens: input as u64,
             output_tokens: output as u64,

@@ -1,5 +1,6 @@
 //! The store: workspaces, specs (the text as run), runs, changes, audit reports and the
-//! append-only event log, in one SQLite file in the data directory (Postgres later, same schema).
+//! append-only event log: in one SQLite file in the data directory, or in PostgreSQL when
+//! `DATABASE_URL` names one (the same schema, its own migrations, the same SQL text).
 //! SQL lives only here, behind functions named for intent; writes that belong together
 //! are one transaction, and inserts are idempotent on their natural key.
 
@@ -16,43 +17,141 @@ mod work;
 
 use std::path::{Path, PathBuf};
 
-use sqlx::SqlitePool;
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 pub use changes::{Change, ChangeStatus, ChangeSummary, NewChange};
 pub use ledger::{Estimate, Limits, NewReceipt, Reservation, Spent};
-pub use pool::{DB_FILE, MIGRATIONS_TABLE, db_path};
+pub use pool::{DB_FILE, MIGRATIONS_TABLE, db_path, redact_url};
 pub use records::{StoredSpec, Workspace};
 pub use runs::{Event, NewRun, Run};
 pub use states::{ChangeState, RunState, UnknownState};
 pub use users::{ApiToken, Idempotency, Session, User};
 pub use work::{Draft, QUEUE, Skip};
 
-/// Sitewide's database: a pool over the data directory's SQLite file.
+/// Sitewide's database: a pool over the data directory's SQLite file or a PostgreSQL
+/// server.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    db: Db,
 }
 
+/// The pool of whichever database the store is on.
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A write transaction on either database.
+pub(crate) enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Postgres(tx) => tx.commit().await,
+        }
+    }
+
+    pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => tx.rollback().await,
+            Tx::Postgres(tx) => tx.rollback().await,
+        }
+    }
+}
+
+/// Runs `$body` once per database with `$c` bound to the store's pool (an executor):
+/// the same SQL text serves both, and the body is checked against both drivers' types.
+macro_rules! on_db {
+    ($db:expr, $c:ident => $body:expr) => {
+        match $db {
+            $crate::store::Db::Sqlite($c) => $body,
+            $crate::store::Db::Postgres($c) => $body,
+        }
+    };
+}
+
+/// As [`on_db`], inside a write transaction: `$c` is the transaction's connection
+/// (`&mut *$c` is the executor).
+macro_rules! on_tx {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match $tx {
+            $crate::store::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::store::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use {on_db, on_tx};
+
 impl Store {
-    /// Opens (creating and migrating when needed) the store in `data_dir`.
+    /// Opens (creating and migrating when needed) the SQLite store in `data_dir`.
     pub async fn open(data_dir: &Path) -> Result<Store, StoreError> {
         Ok(Store {
-            pool: pool::open(data_dir).await?,
+            db: Db::Sqlite(pool::open(data_dir).await?),
         })
     }
 
-    /// The pool, for the queue that shares this database file.
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
+    /// Opens the store `database_url` names (`postgres://…`), migrating it when needed;
+    /// without one, the SQLite store in `data_dir`.
+    pub async fn connect(database_url: Option<&str>, data_dir: &Path) -> Result<Store, StoreError> {
+        match database_url.map(str::trim).filter(|u| !u.is_empty()) {
+            None => Store::open(data_dir).await,
+            Some(url) => Ok(Store {
+                db: Db::Postgres(pool::connect_postgres(url).await?),
+            }),
+        }
     }
 
-    /// A write transaction that takes SQLite's write lock at its start (`BEGIN
-    /// IMMEDIATE`): a transaction that reads and then writes never fails half way on a lock
-    /// upgrade, and another writer waits (up to the busy timeout) instead.
-    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    /// The database, for the queue that shares it.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Closes the pool: waits for the connections in use and closes them all.
+    pub async fn close(&self) {
+        match &self.db {
+            Db::Sqlite(pool) => pool.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    /// Whether the store is on PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.db, Db::Postgres(_))
+    }
+
+    /// A write transaction that holds the database's one write lock from its start:
+    /// SQLite's `BEGIN IMMEDIATE`, and on PostgreSQL a transaction-level advisory lock
+    /// every write transaction takes. A transaction that reads and then writes (a batch
+    /// that counts the batches done, a state move that checks the state) sees every
+    /// other writer's work, on one machine or many; another writer waits instead.
+    async fn write_tx(&self) -> Result<Tx, StoreError> {
+        Ok(match &self.db {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(WRITE_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                Tx::Postgres(tx)
+            }
+        })
     }
 }
+
+/// The advisory lock key every PostgreSQL write transaction takes ("sitewide" in ASCII).
+const WRITE_LOCK: i64 = 0x7369_7465_7769_6465;
 
 /// Why the store could not do what was asked.
 #[derive(Debug, thiserror::Error)]
@@ -129,10 +228,33 @@ impl StoreError {
     }
 }
 
-/// A temporary store for tests: the directory lives as long as the returned guard.
+/// A temporary store for tests: the directory lives as long as the returned guard. With
+/// `SITEWIDE_TEST_STORE_POSTGRES` set to a server's URL, the store is a new database on
+/// that server instead, so the store's tests run on PostgreSQL too.
 #[cfg(test)]
 pub(crate) async fn test_store() -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(dir.path()).await.expect("open store");
+    let url = match std::env::var("SITEWIDE_TEST_STORE_POSTGRES") {
+        Ok(server) if !server.is_empty() => Some(new_database(&server).await),
+        _ => None,
+    };
+    let store = Store::connect(url.as_deref(), dir.path())
+        .await
+        .expect("open store");
     (store, dir)
+}
+
+/// Creates an empty database on the PostgreSQL server `server` (a URL naming any
+/// database there); returns its URL.
+#[cfg(test)]
+pub(crate) async fn new_database(server: &str) -> String {
+    use sqlx::ConnectOptions;
+    let options: sqlx::postgres::PgConnectOptions = server.parse().expect("a postgres URL");
+    let mut conn = options.connect().await.expect("the test server answers");
+    let name = format!("sw_{}", ulid::Ulid::generate().to_string().to_lowercase());
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create the test database");
+    options.database(&name).to_url_lossy().to_string()
 }

@@ -1,5 +1,6 @@
 //! Opening the SQLite file in the data directory, durable (WAL, `synchronous = NORMAL`,
-//! foreign keys on, a busy timeout), and applying Sitewide's embedded migrations.
+//! foreign keys on, a busy timeout), or the PostgreSQL server `DATABASE_URL` names, and
+//! applying Sitewide's embedded migrations for that database (and the queue's own).
 //!
 //! The migrations are recorded in `sitewide_migrations`, not sqlx's default
 //! `_sqlx_migrations`, because apalis-sqlite's `setup()` runs its own migrations into
@@ -11,8 +12,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{SqlSafeStr, SqlitePool};
+use sqlx::{PgPool, SqlSafeStr, SqlitePool};
 
 use super::StoreError;
 
@@ -59,6 +61,40 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
 ];
 
+/// The same migrations for PostgreSQL, number for number.
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        "runs",
+        include_str!("../../migrations/postgres/0002_runs.sql"),
+    ),
+    (
+        3,
+        "model_calls",
+        include_str!("../../migrations/postgres/0003_model_calls.sql"),
+    ),
+    (
+        4,
+        "web",
+        include_str!("../../migrations/postgres/0004_web.sql"),
+    ),
+    (
+        5,
+        "webhooks",
+        include_str!("../../migrations/postgres/0005_webhooks.sql"),
+    ),
+    (
+        6,
+        "audits",
+        include_str!("../../migrations/postgres/0006_audits.sql"),
+    ),
+];
+
 /// The database file for a data directory.
 pub fn db_path(data_dir: &Path) -> PathBuf {
     data_dir.join(DB_FILE)
@@ -100,13 +136,44 @@ pub async fn open(data_dir: &Path) -> Result<SqlitePool, StoreError> {
     Ok(pool)
 }
 
-/// Applies the migrations not yet applied; running it again changes nothing.
-pub async fn migrate(pool: &SqlitePool) -> Result<(), StoreError> {
-    migrator().run(pool).await.map_err(StoreError::Migrate)
+/// Connects to the PostgreSQL server `url` names and migrates it: the queue's tables
+/// (in their own schema) and Sitewide's. Many processes may start at once: both
+/// migrators hold a lock on the database while they run.
+pub async fn connect_postgres(url: &str) -> Result<PgPool, StoreError> {
+    let shown = PathBuf::from(redact_url(url));
+    let options =
+        PgConnectOptions::from_str(url).map_err(|source| StoreError::open(&shown, source))?;
+    let pool = PgPoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(BUSY_TIMEOUT)
+        .connect_with(options)
+        .await
+        .map_err(|source| StoreError::open(&shown, source))?;
+    apalis_postgres::PostgresStorage::setup(&pool)
+        .await
+        .map_err(|e| StoreError::Queue(e.to_string()))?;
+    migrator(POSTGRES_MIGRATIONS)
+        .run(&pool)
+        .await
+        .map_err(StoreError::Migrate)?;
+    Ok(pool)
 }
 
-fn migrator() -> Migrator {
-    let migrations = SQLITE_MIGRATIONS
+/// `url` with its password hidden, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    crate::workspace::redact(url)
+}
+
+/// Applies the migrations not yet applied; running it again changes nothing.
+pub async fn migrate(pool: &SqlitePool) -> Result<(), StoreError> {
+    migrator(SQLITE_MIGRATIONS)
+        .run(pool)
+        .await
+        .map_err(StoreError::Migrate)
+}
+
+fn migrator(list: &[(i64, &'static str, &'static str)]) -> Migrator {
+    let migrations = list
         .iter()
         .map(|&(version, name, sql)| {
             Migration::new(
@@ -146,12 +213,17 @@ mod tests {
     }
 
     #[test]
-    fn every_sqlite_migration_file_is_embedded_with_its_number_and_name() {
-        let embedded: Vec<String> = SQLITE_MIGRATIONS
-            .iter()
-            .map(|(v, name, _)| format!("{v:04}_{name}.sql"))
-            .collect();
-        assert_eq!(embedded, sql_files("migrations/sqlite"));
+    fn every_migration_file_is_embedded_with_its_number_and_name() {
+        for (list, dir) in [
+            (SQLITE_MIGRATIONS, "migrations/sqlite"),
+            (POSTGRES_MIGRATIONS, "migrations/postgres"),
+        ] {
+            let embedded: Vec<String> = list
+                .iter()
+                .map(|(v, name, _)| format!("{v:04}_{name}.sql"))
+                .collect();
+            assert_eq!(embedded, sql_files(dir));
+        }
     }
 
     #[tokio::test]

@@ -1,5 +1,6 @@
 //! Workspaces (the repositories runs work on) and specs (the spec text exactly as run).
 
+use super::on_db;
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
@@ -33,7 +34,7 @@ impl Store {
         path: &str,
         default_branch: &str,
     ) -> Result<Workspace, StoreError> {
-        let inserted = sqlx::query_as::<_, Workspace>(
+        let inserted = on_db!(&self.db, c => sqlx::query_as::<_, Workspace>(
             "INSERT INTO workspaces (name, path, default_branch, created_at) \
              VALUES ($1, $2, $3, $4) \
              RETURNING id, name, path, default_branch, created_at",
@@ -42,8 +43,8 @@ impl Store {
         .bind(path)
         .bind(default_branch)
         .bind(Utc::now())
-        .fetch_one(&self.pool)
-        .await;
+        .fetch_one(c)
+        .await);
         match inserted {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
                 Err(StoreError::WorkspaceExists {
@@ -56,33 +57,33 @@ impl Store {
 
     /// Every registered workspace, by name.
     pub async fn workspaces(&self) -> Result<Vec<Workspace>, StoreError> {
-        let all = sqlx::query_as::<_, Workspace>(
+        let all = on_db!(&self.db, c => sqlx::query_as::<_, Workspace>(
             "SELECT id, name, path, default_branch, created_at FROM workspaces ORDER BY name",
         )
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(c)
+        .await)?;
         Ok(all)
     }
 
     /// The workspace with this name, if there is one.
     pub async fn workspace_by_name(&self, name: &str) -> Result<Option<Workspace>, StoreError> {
-        let found = sqlx::query_as::<_, Workspace>(
+        let found = on_db!(&self.db, c => sqlx::query_as::<_, Workspace>(
             "SELECT id, name, path, default_branch, created_at FROM workspaces WHERE name = $1",
         )
         .bind(name)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(c)
+        .await)?;
         Ok(found)
     }
 
     /// The workspace with this id.
     pub async fn workspace_by_id(&self, id: i64) -> Result<Workspace, StoreError> {
-        sqlx::query_as::<_, Workspace>(
+        on_db!(&self.db, c => sqlx::query_as::<_, Workspace>(
             "SELECT id, name, path, default_branch, created_at FROM workspaces WHERE id = $1",
         )
         .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
+        .fetch_optional(c)
+        .await)?
         .ok_or_else(|| StoreError::NotFound {
             what: "workspace",
             key: id.to_string(),
@@ -96,7 +97,7 @@ impl Store {
         text: &str,
         hash: &str,
     ) -> Result<StoredSpec, StoreError> {
-        let spec = sqlx::query_as::<_, StoredSpec>(
+        let spec = on_db!(&self.db, c => sqlx::query_as::<_, StoredSpec>(
             "INSERT INTO specs (name, text, hash, created_at) VALUES ($1, $2, $3, $4) \
              RETURNING id, name, text, hash, created_at",
         )
@@ -104,19 +105,19 @@ impl Store {
         .bind(text)
         .bind(hash)
         .bind(Utc::now())
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_one(c)
+        .await)?;
         Ok(spec)
     }
 
     /// The spec with this id, if there is one.
     pub async fn spec_by_id(&self, id: i64) -> Result<Option<StoredSpec>, StoreError> {
-        let found = sqlx::query_as::<_, StoredSpec>(
+        let found = on_db!(&self.db, c => sqlx::query_as::<_, StoredSpec>(
             "SELECT id, name, text, hash, created_at FROM specs WHERE id = $1",
         )
         .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(c)
+        .await)?;
         Ok(found)
     }
 }

@@ -2,8 +2,9 @@
 //! [`RunState::can_go_to`], only from the state the caller saw, and every move writes
 //! its event in the same transaction.
 
+use super::{Tx, on_db, on_tx};
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, Sqlite, Transaction};
+use sqlx::FromRow;
 
 use super::{RunState, Store, StoreError};
 use crate::spec::Kind;
@@ -138,12 +139,8 @@ impl TryFrom<RunRow> for Run {
 }
 
 /// Inserts a `queued` run and its first event inside the caller's transaction.
-pub(super) async fn insert_run(
-    tx: &mut Transaction<'_, Sqlite>,
-    run: &NewRun,
-    actor: &str,
-) -> Result<(), StoreError> {
-    sqlx::query(
+pub(super) async fn insert_run(tx: &mut Tx, run: &NewRun, actor: &str) -> Result<(), StoreError> {
+    on_tx!(&mut *tx, c => sqlx::query(
         "INSERT INTO runs (id, workspace_id, spec_id, kind, state, base_commit, \
          budget_exhausted, created_at, updated_at, created_by, target_branch, batches, files, \
          forecast) VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7, $7, $8, $9, $10, $11, $12)",
@@ -160,15 +157,15 @@ pub(super) async fn insert_run(
     .bind(run.batches)
     .bind(run.files)
     .bind(sqlx::types::Json(&run.forecast))
-    .execute(&mut **tx)
-    .await?;
+    .execute(&mut *c)
+    .await.map(|r| r.rows_affected()))?;
     if let Some(url) = &run.webhook {
-        sqlx::query("INSERT INTO run_webhooks (run_id, url, created_at) VALUES ($1, $2, $3)")
+        on_tx!(&mut *tx, c => sqlx::query("INSERT INTO run_webhooks (run_id, url, created_at) VALUES ($1, $2, $3)")
             .bind(&run.id)
             .bind(url)
             .bind(Utc::now())
-            .execute(&mut **tx)
-            .await?;
+            .execute(&mut *c)
+            .await.map(|r| r.rows_affected()))?;
     }
     let queued = RunState::Queued.as_str();
     append_event(tx, &run.id, None, None, queued, actor, "").await
@@ -176,7 +173,7 @@ pub(super) async fn insert_run(
 
 /// Appends one event inside the caller's transaction.
 pub(super) async fn append_event(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     run_id: &str,
     change_id: Option<i64>,
     from: Option<&str>,
@@ -184,7 +181,7 @@ pub(super) async fn append_event(
     actor: &str,
     detail: &str,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    on_tx!(&mut *tx, c => sqlx::query(
         "INSERT INTO events (run_id, change_id, from_state, to_state, actor, at, detail) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -195,15 +192,15 @@ pub(super) async fn append_event(
     .bind(actor)
     .bind(Utc::now())
     .bind(detail)
-    .execute(&mut **tx)
-    .await?;
+    .execute(&mut *c)
+    .await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Moves a run from `from` to `to` inside the caller's transaction, with its event;
 /// `StateMismatch` when the run is not `from`.
 pub(super) async fn move_run(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     id: &str,
     from: RunState,
     to: RunState,
@@ -223,7 +220,7 @@ pub(super) async fn move_run(
             | RunState::Failed
             | RunState::Cancelled
     );
-    let moved = sqlx::query(
+    let moved = on_tx!(&mut *tx, c => sqlx::query(
         "UPDATE runs SET state = $1, updated_at = $2, \
          finished_at = CASE WHEN $5 AND finished_at IS NULL THEN $2 ELSE finished_at END \
          WHERE id = $3 AND state = $4",
@@ -233,13 +230,13 @@ pub(super) async fn move_run(
     .bind(id)
     .bind(from.as_str())
     .bind(finished)
-    .execute(&mut **tx)
-    .await?;
-    if moved.rows_affected() == 0 {
-        let found: Option<String> = sqlx::query_scalar("SELECT state FROM runs WHERE id = $1")
+    .execute(&mut *c)
+    .await.map(|r| r.rows_affected()))?;
+    if moved == 0 {
+        let found: Option<String> = on_tx!(&mut *tx, c => sqlx::query_scalar("SELECT state FROM runs WHERE id = $1")
             .bind(id)
-            .fetch_optional(&mut **tx)
-            .await?;
+            .fetch_optional(&mut *c)
+            .await)?;
         let Some(found) = found else {
             return Err(StoreError::NotFound {
                 what: "run",
@@ -276,9 +273,9 @@ impl Store {
     /// Every run, newest first.
     pub async fn runs(&self) -> Result<Vec<Run>, StoreError> {
         let sql = format!("SELECT {RUN_COLUMNS} FROM runs ORDER BY created_at DESC, id DESC");
-        let rows = sqlx::query_as::<_, RunRow>(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = on_db!(&self.db, c => sqlx::query_as::<_, RunRow>(sqlx::AssertSqlSafe(sql))
+            .fetch_all(c)
+            .await)?;
         rows.into_iter().map(Run::try_from).collect()
     }
 
@@ -293,14 +290,14 @@ impl Store {
     /// The run with this id.
     pub async fn run_by_id(&self, id: &str) -> Result<Run, StoreError> {
         let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = $1");
-        let row = sqlx::query_as::<_, RunRow>(sqlx::AssertSqlSafe(sql))
+        let row = on_db!(&self.db, c => sqlx::query_as::<_, RunRow>(sqlx::AssertSqlSafe(sql))
             .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "run",
-                key: id.to_string(),
-            })?;
+            .fetch_optional(c)
+            .await)?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "run",
+            key: id.to_string(),
+        })?;
         Run::try_from(row)
     }
 
@@ -325,51 +322,51 @@ impl Store {
 
     /// Marks that the run hit its budget; what it finished stays reviewable.
     pub async fn set_budget_exhausted(&self, id: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE runs SET budget_exhausted = TRUE, updated_at = $1 WHERE id = $2")
+        on_db!(&self.db, c => sqlx::query("UPDATE runs SET budget_exhausted = TRUE, updated_at = $1 WHERE id = $2")
             .bind(Utc::now())
             .bind(id)
-            .execute(&self.pool)
-            .await?;
+            .execute(c)
+            .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// The events of a run after event `after` (0: all), oldest first: what a live view
     /// has not seen yet.
     pub async fn events_after(&self, id: &str, after: i64) -> Result<Vec<Event>, StoreError> {
-        let events = sqlx::query_as::<_, Event>(
+        let events = on_db!(&self.db, c => sqlx::query_as::<_, Event>(
             "SELECT id, run_id, change_id, from_state, to_state, actor, at, detail, diff_hash \
              FROM events WHERE run_id = $1 AND id > $2 ORDER BY id",
         )
         .bind(id)
         .bind(after)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(c)
+        .await)?;
         Ok(events)
     }
 
     /// The last `limit` events of a run, newest first: a page's history without reading
     /// the log of a run with thousands of changes whole.
     pub async fn latest_events(&self, id: &str, limit: i64) -> Result<Vec<Event>, StoreError> {
-        let events = sqlx::query_as::<_, Event>(
+        let events = on_db!(&self.db, c => sqlx::query_as::<_, Event>(
             "SELECT id, run_id, change_id, from_state, to_state, actor, at, detail, diff_hash \
              FROM events WHERE run_id = $1 ORDER BY id DESC LIMIT $2",
         )
         .bind(id)
         .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(c)
+        .await)?;
         Ok(events)
     }
 
     /// Every event of a run, oldest first.
     pub async fn events_of_run(&self, id: &str) -> Result<Vec<Event>, StoreError> {
-        let events = sqlx::query_as::<_, Event>(
+        let events = on_db!(&self.db, c => sqlx::query_as::<_, Event>(
             "SELECT id, run_id, change_id, from_state, to_state, actor, at, detail, diff_hash \
              FROM events WHERE run_id = $1 ORDER BY id",
         )
         .bind(id)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(c)
+        .await)?;
         Ok(events)
     }
 }

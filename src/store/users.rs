@@ -2,6 +2,7 @@
 //! sessions and API tokens (SHA-256 of the token, never the token), and the idempotency
 //! keys of started runs. Hashing and role checks happen in `web`; this file only stores.
 
+use super::{on_db, on_tx};
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
@@ -55,7 +56,7 @@ impl Store {
         password_hash: &str,
         role: &str,
     ) -> Result<User, StoreError> {
-        let inserted = sqlx::query_as::<_, User>(
+        let inserted = on_db!(&self.db, c => sqlx::query_as::<_, User>(
             "INSERT INTO users (name, password_hash, role, created_at) VALUES ($1, $2, $3, $4) \
              RETURNING id, name, password_hash, role, created_at",
         )
@@ -63,8 +64,8 @@ impl Store {
         .bind(password_hash)
         .bind(role)
         .bind(Utc::now())
-        .fetch_one(&self.pool)
-        .await;
+        .fetch_one(c)
+        .await);
         match inserted {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
                 Err(StoreError::UserExists {
@@ -78,18 +79,22 @@ impl Store {
     /// The user with this name, if there is one.
     pub async fn user_by_name(&self, name: &str) -> Result<Option<User>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.name = $1");
-        Ok(sqlx::query_as::<_, User>(sqlx::AssertSqlSafe(sql))
+        Ok(
+            on_db!(&self.db, c => sqlx::query_as::<_, User>(sqlx::AssertSqlSafe(sql))
             .bind(name)
-            .fetch_optional(&self.pool)
-            .await?)
+            .fetch_optional(c)
+            .await)?,
+        )
     }
 
     /// Every user, by name.
     pub async fn users(&self) -> Result<Vec<User>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.name");
-        Ok(sqlx::query_as::<_, User>(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(
+            on_db!(&self.db, c => sqlx::query_as::<_, User>(sqlx::AssertSqlSafe(sql))
+            .fetch_all(c)
+            .await)?,
+        )
     }
 
     /// Stores a session under the hash of its token.
@@ -100,7 +105,7 @@ impl Store {
         csrf_token: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        on_db!(&self.db, c => sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5)",
         )
@@ -109,8 +114,8 @@ impl Store {
         .bind(csrf_token)
         .bind(Utc::now())
         .bind(expires_at)
-        .execute(&self.pool)
-        .await?;
+        .execute(c)
+        .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -126,11 +131,11 @@ impl Store {
             "SELECT {USER_COLUMNS}, s.csrf_token FROM sessions s \
              JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2"
         );
-        let row = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql))
+        let row = on_db!(&self.db, c => sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql))
             .bind(token_hash)
             .bind(Utc::now())
-            .fetch_optional(&self.pool)
-            .await?;
+            .fetch_optional(c)
+            .await)?;
         Ok(row.map(|r| Session {
             user: r.user,
             csrf_token: r.csrf_token,
@@ -139,32 +144,32 @@ impl Store {
 
     /// Ends a session (logout).
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        on_db!(&self.db, c => sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
-            .execute(&self.pool)
-            .await?;
+            .execute(c)
+            .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Stores an API token of `user_id` under its hash.
     pub async fn add_api_token(&self, user_id: i64, token_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO api_tokens (user_id, token_hash, created_at) VALUES ($1, $2, $3)")
+        on_db!(&self.db, c => sqlx::query("INSERT INTO api_tokens (user_id, token_hash, created_at) VALUES ($1, $2, $3)")
             .bind(user_id)
             .bind(token_hash)
             .bind(Utc::now())
-            .execute(&self.pool)
-            .await?;
+            .execute(c)
+            .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Every API token, newest first, without its hash.
     pub async fn api_tokens(&self) -> Result<Vec<ApiToken>, StoreError> {
-        Ok(sqlx::query_as::<_, ApiToken>(
+        Ok(on_db!(&self.db, c => sqlx::query_as::<_, ApiToken>(
             "SELECT t.id, u.name AS user, t.created_at FROM api_tokens t \
              JOIN users u ON u.id = t.user_id ORDER BY t.id DESC",
         )
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(c)
+        .await)?)
     }
 
     /// The user of the API token that hashes to `token_hash`.
@@ -173,10 +178,12 @@ impl Store {
             "SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = $1"
         );
-        Ok(sqlx::query_as::<_, User>(sqlx::AssertSqlSafe(sql))
+        Ok(
+            on_db!(&self.db, c => sqlx::query_as::<_, User>(sqlx::AssertSqlSafe(sql))
             .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await?)
+            .fetch_optional(c)
+            .await)?,
+        )
     }
 
     /// Reserves `key` of `user` for a new run, or says which run it started.
@@ -186,24 +193,23 @@ impl Store {
         key: &str,
     ) -> Result<Idempotency, StoreError> {
         let mut tx = self.write_tx().await?;
-        let found: Option<(Option<String>,)> =
-            sqlx::query_as("SELECT run_id FROM idempotency_keys WHERE user_name = $1 AND key = $2")
+        let found: Option<(Option<String>,)> = on_tx!(&mut tx, c => sqlx::query_as("SELECT run_id FROM idempotency_keys WHERE user_name = $1 AND key = $2")
                 .bind(user)
                 .bind(key)
-                .fetch_optional(&mut *tx)
-                .await?;
+                .fetch_optional(&mut *c)
+                .await)?;
         let outcome = match found {
             Some((Some(run),)) => Idempotency::Started(run),
             Some((None,)) => Idempotency::InFlight,
             None => {
-                sqlx::query(
+                on_tx!(&mut tx, c => sqlx::query(
                     "INSERT INTO idempotency_keys (user_name, key, created_at) VALUES ($1, $2, $3)",
                 )
                 .bind(user)
                 .bind(key)
                 .bind(Utc::now())
-                .execute(&mut *tx)
-                .await?;
+                .execute(&mut *c)
+                .await.map(|r| r.rows_affected()))?;
                 Idempotency::Reserved
             }
         };
@@ -218,24 +224,24 @@ impl Store {
         key: &str,
         run_id: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE idempotency_keys SET run_id = $1 WHERE user_name = $2 AND key = $3")
+        on_db!(&self.db, c => sqlx::query("UPDATE idempotency_keys SET run_id = $1 WHERE user_name = $2 AND key = $3")
             .bind(run_id)
             .bind(user)
             .bind(key)
-            .execute(&self.pool)
-            .await?;
+            .execute(c)
+            .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// Frees a reserved key whose run could not be started, so a retry may start it.
     pub async fn release_idempotency_key(&self, user: &str, key: &str) -> Result<(), StoreError> {
-        sqlx::query(
+        on_db!(&self.db, c => sqlx::query(
             "DELETE FROM idempotency_keys WHERE user_name = $1 AND key = $2 AND run_id IS NULL",
         )
         .bind(user)
         .bind(key)
-        .execute(&self.pool)
-        .await?;
+        .execute(c)
+        .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 }

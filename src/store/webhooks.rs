@@ -3,15 +3,15 @@
 //! so notices survive a restart without repeats.
 
 use super::{Event, Store, StoreError};
+use super::{on_db, on_tx};
 
 impl Store {
     /// The webhook URL `run_id` was started with, if any.
     pub async fn run_webhook(&self, run_id: &str) -> Result<Option<String>, StoreError> {
-        let url: Option<(String,)> =
-            sqlx::query_as("SELECT url FROM run_webhooks WHERE run_id = $1")
+        let url: Option<(String,)> = on_db!(&self.db, c => sqlx::query_as("SELECT url FROM run_webhooks WHERE run_id = $1")
                 .bind(run_id)
-                .fetch_optional(&self.pool)
-                .await?;
+                .fetch_optional(c)
+                .await)?;
         Ok(url.map(|(u,)| u))
     }
 
@@ -19,20 +19,19 @@ impl Store {
     /// the log (what happened before webhooks existed is not announced).
     pub async fn webhook_cursor(&self) -> Result<i64, StoreError> {
         let mut tx = self.write_tx().await?;
-        let found: Option<(i64,)> =
-            sqlx::query_as("SELECT last_event_id FROM webhook_cursor WHERE id = 1")
-                .fetch_optional(&mut *tx)
-                .await?;
+        let found: Option<(i64,)> = on_tx!(&mut tx, c => sqlx::query_as("SELECT last_event_id FROM webhook_cursor WHERE id = 1")
+                .fetch_optional(&mut *c)
+                .await)?;
         let last = match found {
             Some((last,)) => last,
             None => {
-                let (newest,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM events")
-                    .fetch_one(&mut *tx)
-                    .await?;
-                sqlx::query("INSERT INTO webhook_cursor (id, last_event_id) VALUES (1, $1)")
+                let (newest,): (i64,) = on_tx!(&mut tx, c => sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM events")
+                    .fetch_one(&mut *c)
+                    .await)?;
+                on_tx!(&mut tx, c => sqlx::query("INSERT INTO webhook_cursor (id, last_event_id) VALUES (1, $1)")
                     .bind(newest)
-                    .execute(&mut *tx)
-                    .await?;
+                    .execute(&mut *c)
+                    .await.map(|r| r.rows_affected()))?;
                 newest
             }
         };
@@ -42,12 +41,12 @@ impl Store {
 
     /// Moves the notifier's place in the log forward to `event_id` (never back).
     pub async fn set_webhook_cursor(&self, event_id: i64) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE webhook_cursor SET last_event_id = MAX(last_event_id, $1) WHERE id = 1",
+        on_db!(&self.db, c => sqlx::query(
+            "UPDATE webhook_cursor SET last_event_id = CASE WHEN last_event_id > $1 THEN last_event_id ELSE $1 END WHERE id = 1",
         )
         .bind(event_id)
-        .execute(&self.pool)
-        .await?;
+        .execute(c)
+        .await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -58,14 +57,14 @@ impl Store {
         after: i64,
         limit: i64,
     ) -> Result<Vec<Event>, StoreError> {
-        let events = sqlx::query_as::<_, Event>(
+        let events = on_db!(&self.db, c => sqlx::query_as::<_, Event>(
             "SELECT id, run_id, change_id, from_state, to_state, actor, at, detail, diff_hash \
              FROM events WHERE change_id IS NULL AND id > $1 ORDER BY id LIMIT $2",
         )
         .bind(after)
         .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(c)
+        .await)?;
         Ok(events)
     }
 }

@@ -4,11 +4,12 @@
 //! review and apply moves of changes. Each is one transaction, so a worker killed at any
 //! point leaves the old state or the new one, and running a task twice changes nothing.
 
+use super::{Tx, on_db, on_tx};
 use apalis_core::task::builder::TaskBuilder;
 use chrono::Utc;
 use serde_json::Value;
+use sqlx::FromRow;
 use sqlx::types::Json;
-use sqlx::{FromRow, Sqlite, Transaction};
 
 use super::changes::upsert_change;
 use super::runs::{append_event, insert_run, move_run};
@@ -37,36 +38,54 @@ pub struct Skip {
     pub reason: String,
 }
 
-/// Pushes tasks (their JSON arguments) to the run queue inside the caller's transaction.
-async fn push(tx: &mut Transaction<'_, Sqlite>, tasks: &[Vec<u8>]) -> Result<(), StoreError> {
-    let built: Vec<_> = tasks
-        .iter()
-        .map(|args| {
-            TaskBuilder::new(args.clone())
-                .max_attempts(MAX_ATTEMPTS)
-                .build()
-        })
-        .collect();
-    apalis_sqlite::queries::push_tasks(&mut **tx, QUEUE, &built)
-        .await
-        .map_err(|e| StoreError::Queue(e.to_string()))
+/// Pushes tasks (their JSON arguments) to the run queue inside the caller's transaction,
+/// so a run and its tasks are stored together or not at all.
+async fn push(tx: &mut Tx, tasks: &[Vec<u8>]) -> Result<(), StoreError> {
+    match tx {
+        Tx::Sqlite(tx) => {
+            let built: Vec<_> = tasks
+                .iter()
+                .map(|args| {
+                    TaskBuilder::new(args.clone())
+                        .max_attempts(MAX_ATTEMPTS)
+                        .build()
+                })
+                .collect();
+            apalis_sqlite::queries::push_tasks(&mut **tx, QUEUE, &built)
+                .await
+                .map_err(|e| StoreError::Queue(e.to_string()))
+        }
+        Tx::Postgres(tx) => {
+            // The row apalis-postgres's own sink writes (its `push_tasks` is private).
+            for args in tasks {
+                sqlx::query(
+                    "INSERT INTO apalis.jobs (id, job_type, job, status, attempts, \
+                     max_attempts, run_at, priority, metadata) \
+                     VALUES ($1, $2, $3, 'Pending', 0, $4, now(), 0, ''::hstore)",
+                )
+                .bind(ulid::Ulid::generate().to_string())
+                .bind(QUEUE)
+                .bind(args)
+                .bind(MAX_ATTEMPTS as i32)
+                .execute(&mut **tx)
+                .await?;
+            }
+            Ok(())
+        }
+    }
 }
 
-async fn insert_skips(
-    tx: &mut Transaction<'_, Sqlite>,
-    run_id: &str,
-    skipped: &[Skip],
-) -> Result<(), StoreError> {
+async fn insert_skips(tx: &mut Tx, run_id: &str, skipped: &[Skip]) -> Result<(), StoreError> {
     for s in skipped {
-        sqlx::query(
+        on_tx!(&mut *tx, c => sqlx::query(
             "INSERT INTO skipped (run_id, path, reason) VALUES ($1, $2, $3) \
              ON CONFLICT (run_id, path) DO NOTHING",
         )
         .bind(run_id)
         .bind(&s.path)
         .bind(&s.reason)
-        .execute(&mut **tx)
-        .await?;
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected()))?;
     }
     Ok(())
 }
@@ -84,15 +103,15 @@ impl Store {
         actor: &str,
     ) -> Result<Run, StoreError> {
         let mut tx = self.write_tx().await?;
-        let spec_id: i64 = sqlx::query_scalar(
+        let spec_id: i64 = on_tx!(&mut tx, c => sqlx::query_scalar(
             "INSERT INTO specs (name, text, hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )
         .bind(spec.0)
         .bind(spec.1)
         .bind(spec.2)
         .bind(Utc::now())
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_one(&mut *c)
+        .await)?;
         let run = &NewRun {
             spec_id,
             ..run.clone()
@@ -100,10 +119,10 @@ impl Store {
         insert_run(&mut tx, run, actor).await?;
         insert_skips(&mut tx, &run.id, skipped).await?;
         if budget_exhausted {
-            sqlx::query("UPDATE runs SET budget_exhausted = TRUE WHERE id = $1")
+            on_tx!(&mut tx, c => sqlx::query("UPDATE runs SET budget_exhausted = TRUE WHERE id = $1")
                 .bind(&run.id)
-                .execute(&mut *tx)
-                .await?;
+                .execute(&mut *c)
+                .await.map(|r| r.rows_affected()))?;
         }
         push(&mut tx, tasks).await?;
         tx.commit().await?;
@@ -123,20 +142,20 @@ impl Store {
         finish: &[u8],
     ) -> Result<bool, StoreError> {
         let mut tx = self.write_tx().await?;
-        let new = sqlx::query(
+        let new = on_tx!(&mut tx, c => sqlx::query(
             "INSERT INTO batches_done (run_id, batch) VALUES ($1, $2) \
              ON CONFLICT (run_id, batch) DO NOTHING",
         )
         .bind(run_id)
         .bind(batch)
-        .execute(&mut *tx)
-        .await?;
-        if new.rows_affected() == 0 {
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected()))?;
+        if new == 0 {
             tx.rollback().await?;
             return Ok(false);
         }
         for d in drafts {
-            sqlx::query(
+            on_tx!(&mut tx, c => sqlx::query(
                 "INSERT INTO drafts (run_id, path, base_blob, new_content, attempts) \
                  VALUES ($1, $2, $3, $4, $5) ON CONFLICT (run_id, path) DO NOTHING",
             )
@@ -145,23 +164,23 @@ impl Store {
             .bind(&d.base_blob)
             .bind(&d.new_content)
             .bind(&d.attempts)
-            .execute(&mut *tx)
-            .await?;
+            .execute(&mut *c)
+            .await.map(|r| r.rows_affected()))?;
         }
         insert_skips(&mut tx, run_id, skipped).await?;
         if budget_exhausted {
-            sqlx::query("UPDATE runs SET budget_exhausted = TRUE WHERE id = $1")
+            on_tx!(&mut tx, c => sqlx::query("UPDATE runs SET budget_exhausted = TRUE WHERE id = $1")
                 .bind(run_id)
-                .execute(&mut *tx)
-                .await?;
+                .execute(&mut *c)
+                .await.map(|r| r.rows_affected()))?;
         }
-        let (done, total): (i64, i64) = sqlx::query_as(
+        let (done, total): (i64, i64) = on_tx!(&mut tx, c => sqlx::query_as(
             "SELECT (SELECT COUNT(*) FROM batches_done WHERE run_id = $1), \
              (SELECT batches FROM runs WHERE id = $1)",
         )
         .bind(run_id)
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_one(&mut *c)
+        .await)?;
         let last = done >= total;
         if last {
             push(&mut tx, &[finish.to_vec()]).await?;
@@ -172,13 +191,13 @@ impl Store {
 
     /// Whether edit batch `batch` of a run is recorded already.
     pub async fn batch_done(&self, run_id: &str, batch: i64) -> Result<bool, StoreError> {
-        let n: i64 = sqlx::query_scalar(
+        let n: i64 = on_db!(&self.db, c => sqlx::query_scalar(
             "SELECT COUNT(*) FROM batches_done WHERE run_id = $1 AND batch = $2",
         )
         .bind(run_id)
         .bind(batch)
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_one(c)
+        .await)?;
         Ok(n > 0)
     }
 
@@ -186,10 +205,9 @@ impl Store {
     pub async fn change_counts(
         &self,
     ) -> Result<std::collections::HashMap<String, i64>, StoreError> {
-        let rows: Vec<(String, i64)> =
-            sqlx::query_as("SELECT run_id, COUNT(*) FROM changes GROUP BY run_id")
-                .fetch_all(&self.pool)
-                .await?;
+        let rows: Vec<(String, i64)> = on_db!(&self.db, c => sqlx::query_as("SELECT run_id, COUNT(*) FROM changes GROUP BY run_id")
+                .fetch_all(c)
+                .await)?;
         Ok(rows.into_iter().collect())
     }
 
@@ -203,10 +221,10 @@ impl Store {
 
     /// How many edit batches of a run are done.
     pub async fn batches_done(&self, run_id: &str) -> Result<i64, StoreError> {
-        let n = sqlx::query_scalar("SELECT COUNT(*) FROM batches_done WHERE run_id = $1")
+        let n = on_db!(&self.db, c => sqlx::query_scalar("SELECT COUNT(*) FROM batches_done WHERE run_id = $1")
             .bind(run_id)
-            .fetch_one(&self.pool)
-            .await?;
+            .fetch_one(c)
+            .await)?;
         Ok(n)
     }
 
@@ -219,10 +237,10 @@ impl Store {
         actor: &str,
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
-        let state: String = sqlx::query_scalar("SELECT state FROM runs WHERE id = $1")
+        let state: String = on_tx!(&mut tx, c => sqlx::query_scalar("SELECT state FROM runs WHERE id = $1")
             .bind(run_id)
-            .fetch_one(&mut *tx)
-            .await?;
+            .fetch_one(&mut *c)
+            .await)?;
         let state: RunState = state.parse()?;
         if state == RunState::Queued {
             move_run(
@@ -252,24 +270,24 @@ impl Store {
 
     /// The drafts of a run, by path.
     pub async fn drafts(&self, run_id: &str) -> Result<Vec<Draft>, StoreError> {
-        let rows = sqlx::query_as::<_, Draft>(
+        let rows = on_db!(&self.db, c => sqlx::query_as::<_, Draft>(
             "SELECT path, base_blob, new_content, attempts FROM drafts \
              WHERE run_id = $1 ORDER BY path",
         )
         .bind(run_id)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(c)
+        .await)?;
         Ok(rows)
     }
 
     /// The files a run skipped, by path.
     pub async fn skipped(&self, run_id: &str) -> Result<Vec<Skip>, StoreError> {
-        let rows = sqlx::query_as::<_, Skip>(
+        let rows = on_db!(&self.db, c => sqlx::query_as::<_, Skip>(
             "SELECT path, reason FROM skipped WHERE run_id = $1 ORDER BY path",
         )
         .bind(run_id)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(c)
+        .await)?;
         Ok(rows)
     }
 
@@ -289,15 +307,15 @@ impl Store {
             upsert_change(&mut tx, c, actor).await?;
         }
         insert_skips(&mut tx, run_id, skipped).await?;
-        sqlx::query("UPDATE runs SET qa = $1 WHERE id = $2")
+        on_tx!(&mut tx, c => sqlx::query("UPDATE runs SET qa = $1 WHERE id = $2")
             .bind(Json(qa))
             .bind(run_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM drafts WHERE run_id = $1")
+            .execute(&mut *c)
+            .await.map(|r| r.rows_affected()))?;
+        on_tx!(&mut tx, c => sqlx::query("DELETE FROM drafts WHERE run_id = $1")
             .bind(run_id)
-            .execute(&mut *tx)
-            .await?;
+            .execute(&mut *c)
+            .await.map(|r| r.rows_affected()))?;
         move_run(&mut tx, run_id, RunState::Running, to, actor, "").await?;
         tx.commit().await?;
         self.run_by_id(run_id).await
@@ -329,23 +347,23 @@ impl Store {
         diff_hash: Option<&str>,
     ) -> Result<Change, StoreError> {
         let mut tx = self.write_tx().await?;
-        let found: Option<(i64, String, String)> = sqlx::query_as(
+        let found: Option<(i64, String, String)> = on_tx!(&mut tx, c => sqlx::query_as(
             "SELECT id, state, diff_hash FROM changes WHERE run_id = $1 AND path = $2",
         )
         .bind(run_id)
         .bind(path)
-        .fetch_optional(&mut *tx)
-        .await?;
+        .fetch_optional(&mut *c)
+        .await)?;
         let Some((id, state, current)) = found else {
             return Err(StoreError::NotFound {
                 what: "change",
                 key: format!("{run_id}:{path}"),
             });
         };
-        let run_state: String = sqlx::query_scalar("SELECT state FROM runs WHERE id = $1")
+        let run_state: String = on_tx!(&mut tx, c => sqlx::query_scalar("SELECT state FROM runs WHERE id = $1")
             .bind(run_id)
-            .fetch_one(&mut *tx)
-            .await?;
+            .fetch_one(&mut *c)
+            .await)?;
         let run_state: RunState = run_state.parse()?;
         if run_state != RunState::AwaitingReview {
             return Err(StoreError::StateMismatch {
@@ -369,12 +387,12 @@ impl Store {
                 to,
             });
         }
-        sqlx::query("UPDATE changes SET state = $1 WHERE id = $2 AND state = $3")
+        on_tx!(&mut tx, c => sqlx::query("UPDATE changes SET state = $1 WHERE id = $2 AND state = $3")
             .bind(to.as_str())
             .bind(id)
             .bind(from.as_str())
-            .execute(&mut *tx)
-            .await?;
+            .execute(&mut *c)
+            .await.map(|r| r.rows_affected()))?;
         append_event(
             &mut tx,
             run_id,
@@ -386,19 +404,19 @@ impl Store {
         )
         .await?;
         // The write lock is held since BEGIN IMMEDIATE: the newest event is the one above.
-        sqlx::query(
+        on_tx!(&mut tx, c => sqlx::query(
             "UPDATE events SET diff_hash = $1 \
              WHERE id = (SELECT MAX(id) FROM events WHERE run_id = $2)",
         )
         .bind(&current)
         .bind(run_id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE runs SET updated_at = $1 WHERE id = $2")
+        .execute(&mut *c)
+        .await.map(|r| r.rows_affected()))?;
+        on_tx!(&mut tx, c => sqlx::query("UPDATE runs SET updated_at = $1 WHERE id = $2")
             .bind(Utc::now())
             .bind(run_id)
-            .execute(&mut *tx)
-            .await?;
+            .execute(&mut *c)
+            .await.map(|r| r.rows_affected()))?;
         tx.commit().await?;
         self.change_by_id(id).await
     }
@@ -416,26 +434,26 @@ impl Store {
         let mut tx = self.write_tx().await?;
         for (paths, to) in [(applied, ChangeState::Applied), (stale, ChangeState::Stale)] {
             for path in paths {
-                let id: Option<i64> = sqlx::query_scalar(
+                let id: Option<i64> = on_tx!(&mut tx, c => sqlx::query_scalar(
                     "UPDATE changes SET state = $1 \
                      WHERE run_id = $2 AND path = $3 AND state = 'approved' RETURNING id",
                 )
                 .bind(to.as_str())
                 .bind(run_id)
                 .bind(path)
-                .fetch_optional(&mut *tx)
-                .await?;
+                .fetch_optional(&mut *c)
+                .await)?;
                 if let Some(id) = id {
                     let (from, to) = (ChangeState::Approved.as_str(), to.as_str());
                     append_event(&mut tx, run_id, Some(id), Some(from), to, actor, "").await?;
                 }
             }
         }
-        sqlx::query("UPDATE runs SET commit_id = $1 WHERE id = $2")
+        on_tx!(&mut tx, c => sqlx::query("UPDATE runs SET commit_id = $1 WHERE id = $2")
             .bind(commit)
             .bind(run_id)
-            .execute(&mut *tx)
-            .await?;
+            .execute(&mut *c)
+            .await.map(|r| r.rows_affected()))?;
         let detail = commit.unwrap_or("");
         move_run(
             &mut tx,

@@ -271,7 +271,7 @@ pub(super) fn stored(site: &Site, id: &str) -> Stored {
         let tasks: Vec<(String, i64)> =
             sqlx::query_as("SELECT status, COUNT(*) FROM Jobs WHERE job_type = $1 GROUP BY status")
                 .bind(sitewide::store::QUEUE)
-                .fetch_all(store.pool())
+                .fetch_all(sqlite(&store))
                 .await
                 .expect("the queue's tasks");
         let stored = Stored {
@@ -280,7 +280,15 @@ pub(super) fn stored(site: &Site, id: &str) -> Stored {
             drafts: store.drafts(id).await.expect("drafts").len(),
             tasks: tasks.into_iter().collect(),
         };
-        store.pool().close().await;
+        store.close().await;
         stored
     })
+}
+
+/// The SQLite pool of a store the crash tests opened on a data directory.
+fn sqlite(store: &Store) -> &sqlx::SqlitePool {
+    match store.db() {
+        sitewide::store::Db::Sqlite(pool) => pool,
+        sitewide::store::Db::Postgres(_) => unreachable!("the crash tests run on SQLite"),
+    }
 }

@@ -210,10 +210,13 @@ async fn the_bulk_approval_approves_only_the_changes_with_no_new_finding() {
         json!({"rule": "LNK-001", "severity": "warning", "file": marked["file"],
         "line": 1, "column": 1, "end_line": 1, "end_column": 2, "message": "a new one"}),
     );
+    let sitewide::store::Db::Sqlite(pool) = app.store.db() else {
+        unreachable!("the web tests run on SQLite")
+    };
     sqlx::query("UPDATE changes SET findings_after = $1 WHERE id = $2")
         .bind(Value::Array(after).to_string())
         .bind(marked["id"].as_i64().unwrap())
-        .execute(app.store.pool())
+        .execute(pool)
         .await
         .unwrap();
     app.user("ap", Role::Approver).await;
