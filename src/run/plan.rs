@@ -312,6 +312,7 @@ async fn find_workspace(
         path: root,
         default_branch: branch,
         created_at: chrono::Utc::now(),
+        remote: None,
     };
     Ok((unregistered, Some(name)))
 }
