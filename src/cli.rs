@@ -695,7 +695,11 @@ fn remote_settings(url: &str, args: RemoteArgs) -> Result<crate::run::RemoteSett
                     crate::workspace::redact(url)
                 )
             })?;
-            Some(crate::forge::Forge::new(kind, args.api_url.as_deref(), &repo))
+            Some(crate::forge::Forge::new(
+                kind,
+                args.api_url.as_deref(),
+                &repo,
+            ))
         }
     };
     Ok(crate::run::RemoteSettings { remote, forge })

@@ -81,7 +81,9 @@ pub enum ForgeError {
         message: String,
         hint: String,
     },
-    #[error("{url}: the forge could not be reached: {reason}\n  = hint: check --api-url and the network")]
+    #[error(
+        "{url}: the forge could not be reached: {reason}\n  = hint: check --api-url and the network"
+    )]
     Unreachable { url: String, reason: String },
 }
 
@@ -97,7 +99,10 @@ pub async fn open(
         .post(&url)
         .timeout(Duration::from_secs(60))
         .header("Content-Type", "application/json")
-        .header("User-Agent", concat!("sitewide/", env!("CARGO_PKG_VERSION")));
+        .header(
+            "User-Agent",
+            concat!("sitewide/", env!("CARGO_PKG_VERSION")),
+        );
     req = match forge.kind {
         ForgeKind::Github => req
             .header("Authorization", format!("Bearer {token}"))
@@ -109,7 +114,11 @@ pub async fn open(
         url: url.clone(),
         reason: clean(&e.without_url().to_string(), token),
     };
-    let resp = req.body(body.to_string()).send().await.map_err(unreachable)?;
+    let resp = req
+        .body(body.to_string())
+        .send()
+        .await
+        .map_err(unreachable)?;
     let status = resp.status().as_u16();
     let bytes = resp.bytes().await.map_err(unreachable)?;
     let answer: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
@@ -179,8 +188,12 @@ fn hint(status: u16) -> &'static str {
     match status {
         401 => "the token is not valid: check the variable given with --token-env",
         403 => "the token may not open pull requests on this repository",
-        404 => "no such repository at this API URL, or the token cannot see it: check --repo and --api-url",
-        409 | 422 => "a pull request for this branch may exist already, or the base branch is unknown",
+        404 => {
+            "no such repository at this API URL, or the token cannot see it: check --repo and --api-url"
+        }
+        409 | 422 => {
+            "a pull request for this branch may exist already, or the base branch is unknown"
+        }
         _ => "apply the run again to retry opening the pull request",
     }
 }

@@ -127,7 +127,15 @@ pub async fn apply(
             applied: &applied,
             stale: &stale,
         };
-        publish(store, settings, published, run_id, &run.target_branch, settled).await?;
+        publish(
+            store,
+            settings,
+            published,
+            run_id,
+            &run.target_branch,
+            settled,
+        )
+        .await?;
     }
     let commit = commit.map(|c| c.0);
     Ok(store

@@ -74,9 +74,15 @@ pub async fn open_pull_request(
     let Some(token) = token else {
         let error = format!(
             "no API token: {} is not set\n  = hint: give --token-env VAR when registering the workspace, and export VAR",
-            settings.remote.token_env.as_deref().unwrap_or("--token-env")
+            settings
+                .remote
+                .token_env
+                .as_deref()
+                .unwrap_or("--token-env")
         );
-        store.record_pull_request(run_id, None, Some(&error)).await?;
+        store
+            .record_pull_request(run_id, None, Some(&error))
+            .await?;
         return Ok(());
     };
     let pr = PullRequest {
@@ -141,12 +147,20 @@ async fn body(
             out,
             "- {} approved change{} left out as stale: the file changed on `{}` since the run and the edit no longer applies",
             settled.stale.len(),
-            if settled.stale.len() == 1 { " was" } else { "s were" },
+            if settled.stale.len() == 1 {
+                " was"
+            } else {
+                "s were"
+            },
             code(target_branch)
         );
     }
     let total: usize = by_rule.values().sum();
-    let _ = writeln!(out, "- {total} finding{} fixed", if total == 1 { "" } else { "s" });
+    let _ = writeln!(
+        out,
+        "- {total} finding{} fixed",
+        if total == 1 { "" } else { "s" }
+    );
     let _ = writeln!(
         out,
         "- cost: ${:.4} ({} model call{})\n",
@@ -190,5 +204,7 @@ fn fixed(change: &Change) -> BTreeMap<String, usize> {
 
 /// Text safe inside a Markdown code span or table cell.
 fn code(text: &str) -> String {
-    text.replace('`', "'").replace('|', "\\|").replace('\n', " ")
+    text.replace('`', "'")
+        .replace('|', "\\|")
+        .replace('\n', " ")
 }

@@ -72,8 +72,8 @@ pub async fn register(
         Ok(ws.default_branch()?)
     })
     .await?;
-    let json = serde_json::to_string(&settings)
-        .map_err(|e| RunError::Refused(format!("error: {e}")))?;
+    let json =
+        serde_json::to_string(&settings).map_err(|e| RunError::Refused(format!("error: {e}")))?;
     let added = store
         .add_remote_workspace(name, &dir.to_string_lossy(), &branch, Some(&json))
         .await;
@@ -104,9 +104,7 @@ pub fn open_blocking(registered: &Registered, fetch: bool) -> Result<Workspace, 
         ))
     };
     if !path.exists() {
-        return remote
-            .clone_into(&remote.auth()?, path)
-            .map_err(context);
+        return remote.clone_into(&remote.auth()?, path).map_err(context);
     }
     let ws = Workspace::open(path)?;
     if fetch {

@@ -86,7 +86,8 @@ impl Remote {
             })
         };
         let scheme = self.url.split_once("://").map(|(s, _)| s);
-        let ssh = matches!(scheme, Some("ssh")) || scheme.is_none() && scp_like(&self.url).is_some();
+        let ssh =
+            matches!(scheme, Some("ssh")) || scheme.is_none() && scp_like(&self.url).is_some();
         let userinfo = self.userinfo();
         match scheme {
             Some("https" | "http") if userinfo.is_some() => {
@@ -111,10 +112,7 @@ impl Remote {
             }
         }
         if ssh && userinfo.is_some_and(|u| u.contains(':')) {
-            return refuse(
-                "the URL carries a password",
-                "give the key with --ssh-key",
-            );
+            return refuse("the URL carries a password", "give the key with --ssh-key");
         }
         if self.ssh_key.is_some() && !ssh {
             return refuse(
@@ -162,13 +160,17 @@ impl Remote {
         }
         match &self.token_env {
             None => Ok(Auth::None),
-            Some(var) => crate::config::secret(var).map(Auth::Token).ok_or_else(|| {
-                WorkspaceError::Remote {
-                    url: super::redact(&self.url),
-                    reason: format!("the token's environment variable {var} is not set"),
-                    hint: format!("export {var}=… in the environment of the CLI and the server"),
-                }
-            }),
+            Some(var) => {
+                crate::config::secret(var)
+                    .map(Auth::Token)
+                    .ok_or_else(|| WorkspaceError::Remote {
+                        url: super::redact(&self.url),
+                        reason: format!("the token's environment variable {var} is not set"),
+                        hint: format!(
+                            "export {var}=… in the environment of the CLI and the server"
+                        ),
+                    })
+            }
         }
     }
 
@@ -180,7 +182,7 @@ impl Remote {
         let clone = with_auth(Git::new(None).current_dir(parent), auth)
             .args(["clone", "--bare", "--quiet", "--", &self.url])
             .arg(dir);
-        clone.run().map_err(|e| scrub(e, auth))?;
+        clone.run().map_err(|e| self.failed(e, auth))?;
         Workspace::open(dir)
     }
 
@@ -197,7 +199,7 @@ impl Remote {
             "+refs/heads/*:refs/heads/*",
             "+refs/tags/*:refs/tags/*",
         ]);
-        fetch.run().map_err(|e| scrub(e, auth))?;
+        fetch.run().map_err(|e| self.failed(e, auth))?;
         Ok(())
     }
 
@@ -205,8 +207,44 @@ impl Remote {
     pub fn push(&self, ws: &Workspace, auth: &Auth, branch: &str) -> Result<(), WorkspaceError> {
         let refspec = format!("refs/heads/{branch}:refs/heads/{branch}");
         let push = with_auth(ws.git(), auth).args(["push", "--quiet", "--", &self.url, &refspec]);
-        push.run().map_err(|e| scrub(e, auth))?;
+        push.run().map_err(|e| self.failed(e, auth))?;
         Ok(())
+    }
+}
+
+impl Remote {
+    /// A failed clone, fetch or push: scrubbed of the token, and said plainly when the
+    /// remote refused the credential.
+    fn failed(&self, err: WorkspaceError, auth: &Auth) -> WorkspaceError {
+        let err = scrub(err, auth);
+        let WorkspaceError::Git { stderr, .. } = &err else {
+            return err;
+        };
+        let refused = [
+            "could not read Username",
+            "Authentication failed",
+            "returned error: 401",
+            "returned error: 403",
+        ]
+        .iter()
+        .any(|s| stderr.contains(s));
+        let (reason, hint) = match (auth, &self.token_env) {
+            (Auth::Token(_), Some(var)) if refused => (
+                format!("the remote refused the token in {var} ({stderr})"),
+                format!("check that {var} holds a token that may read and push this repository"),
+            ),
+            (Auth::None, _) if refused => (
+                format!("the remote asks for a credential ({stderr})"),
+                "register the workspace with --token-env VAR (HTTPS) or --ssh-key PATH (SSH)"
+                    .into(),
+            ),
+            _ => return err,
+        };
+        WorkspaceError::Remote {
+            url: super::redact(&self.url),
+            reason,
+            hint,
+        }
     }
 }
 
@@ -216,11 +254,14 @@ fn with_auth(git: Git, auth: &Auth) -> Git {
     match auth {
         Auth::None => git,
         Auth::Token(token) => {
-            let basic = base64::engine::general_purpose::STANDARD
-                .encode(format!("{TOKEN_USER}:{token}"));
+            let basic =
+                base64::engine::general_purpose::STANDARD.encode(format!("{TOKEN_USER}:{token}"));
             git.env("GIT_CONFIG_COUNT", "2")
                 .env("GIT_CONFIG_KEY_0", "http.extraHeader")
-                .env("GIT_CONFIG_VALUE_0", format!("Authorization: Basic {basic}"))
+                .env(
+                    "GIT_CONFIG_VALUE_0",
+                    format!("Authorization: Basic {basic}"),
+                )
                 // No credential helper of the user's may answer instead (or store ours).
                 .env("GIT_CONFIG_KEY_1", "credential.helper")
                 .env("GIT_CONFIG_VALUE_1", "")
@@ -245,8 +286,7 @@ pub fn scrub(err: WorkspaceError, auth: &Auth) -> WorkspaceError {
     let Auth::Token(token) = auth else {
         return err;
     };
-    let basic =
-        base64::engine::general_purpose::STANDARD.encode(format!("{TOKEN_USER}:{token}"));
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{TOKEN_USER}:{token}"));
     let clean = |s: String| s.replace(token.as_str(), "***").replace(&basic, "***");
     match err {
         WorkspaceError::Git { command, stderr } => WorkspaceError::Git {

@@ -31,7 +31,10 @@ fn urls_with_credentials_or_of_unknown_kinds_are_refused() {
         "acme/site",
     ] {
         let err = remote(bad).check().expect_err(bad).to_string();
-        assert!(!err.contains("ghp_secret") && !err.contains("hunter2"), "{err}");
+        assert!(
+            !err.contains("ghp_secret") && !err.contains("hunter2"),
+            "{err}"
+        );
         assert!(err.contains("hint"), "{err}");
     }
     for good in [
@@ -81,7 +84,10 @@ fn a_token_goes_in_the_environment_and_never_in_an_error() {
         stderr: "bad token tok-123 / eC1hY2Nlc3MtdG9rZW46dG9rLTEyMw==".into(),
     };
     let clean = scrub(err, &Auth::Token("tok-123".into())).to_string();
-    assert!(!clean.contains("tok-123") && !clean.contains("eC1hY2Nl"), "{clean}");
+    assert!(
+        !clean.contains("tok-123") && !clean.contains("eC1hY2Nl"),
+        "{clean}"
+    );
     assert_eq!(format!("{:?}", Auth::Token("tok-123".into())), "Token(***)");
 }
 
@@ -92,7 +98,10 @@ fn an_unset_token_variable_is_named_in_the_error() {
         ..remote("https://github.com/acme/site.git")
     };
     let err = r.auth().expect_err("unset").to_string();
-    assert!(err.contains("SITEWIDE_TEST_UNSET_TOKEN_VAR is not set"), "{err}");
+    assert!(
+        err.contains("SITEWIDE_TEST_UNSET_TOKEN_VAR is not set"),
+        "{err}"
+    );
 }
 
 #[test]
