@@ -638,14 +638,71 @@ fn list_recipes(name: Option<&str>, format: RecipesFormat) -> Result<ExitCode, S
 
 #[derive(Subcommand, Debug)]
 pub enum WorkspacesCommand {
-    /// Register the git repository at PATH under NAME.
+    /// Register the git repository at PATH, or the remote repository at URL, under NAME.
     Add {
         name: String,
-        /// A local git repository (remote URLs arrive with remote workspaces).
+        /// A local git repository, or a remote URL (https://…, ssh://…, git@host:path,
+        /// file://…) kept as a clone in the data directory (docs/workspaces.md).
         path: String,
+        #[command(flatten)]
+        remote: RemoteArgs,
     },
     /// List the registered workspaces.
     List,
+}
+
+/// How a remote workspace is reached and where its pull requests are opened.
+#[derive(clap::Args, Debug, Default)]
+pub struct RemoteArgs {
+    /// The environment variable holding the HTTPS token (and the forge API's token); only
+    /// its name is stored.
+    #[arg(long, value_name = "VAR")]
+    pub token_env: Option<String>,
+    /// The SSH private key for an ssh:// or git@host:path URL.
+    #[arg(long, value_name = "PATH")]
+    pub ssh_key: Option<std::path::PathBuf>,
+    /// Open a pull request (github) or merge request (gitlab) for each applied run.
+    #[arg(long, value_name = "github|gitlab")]
+    pub forge: Option<crate::forge::ForgeKind>,
+    /// The forge's API base URL (GitHub Enterprise: https://HOST/api/v3; self-hosted
+    /// GitLab: https://HOST/api/v4); default api.github.com or gitlab.com/api/v4.
+    #[arg(long, value_name = "URL", requires = "forge")]
+    pub api_url: Option<String>,
+    /// owner/repo (GitLab: group/project); default: the URL's path.
+    #[arg(long, value_name = "OWNER/NAME", requires = "forge")]
+    pub repo: Option<String>,
+}
+
+impl RemoteArgs {
+    fn given(&self) -> bool {
+        self.token_env.is_some() || self.ssh_key.is_some() || self.forge.is_some()
+    }
+}
+
+/// The settings of remote workspace `url` from the flags.
+fn remote_settings(url: &str, args: RemoteArgs) -> Result<crate::run::RemoteSettings, String> {
+    let remote = crate::workspace::Remote {
+        url: url.to_string(),
+        token_env: args.token_env,
+        ssh_key: args.ssh_key.map(|k| std::path::absolute(&k).unwrap_or(k)),
+    };
+    let forge = match args.forge {
+        None => None,
+        Some(kind) => {
+            let repo = args.repo.or_else(|| remote.repo_path()).ok_or_else(|| {
+                format!(
+                    "error: no repository path in {}\n  = hint: give --repo owner/name",
+                    crate::workspace::redact(url)
+                )
+            })?;
+            Some(crate::forge::Forge::new(
+                kind,
+                args.api_url.as_deref(),
+                &repo,
+            ))
+        }
+    };
+    Ok(crate::run::RemoteSettings { remote, forge })
 }
 
 fn workspaces(
@@ -661,11 +718,23 @@ fn workspaces(
         let store = crate::store::Store::open(&data).await.map_err(|e| format!("error: {e}"))?;
         let mut out = String::new();
         match action.unwrap_or(WorkspacesCommand::List) {
-            WorkspacesCommand::Add { name, path } => {
-                if path.contains("://") || path.starts_with("git@") {
+            WorkspacesCommand::Add { name, path, remote } if crate::workspace::is_remote_url(&path) => {
+                let settings = remote_settings(&path, remote)?;
+                let added = crate::run::register_remote(&store, &data, &name, settings)
+                    .await
+                    .map_err(|e| crate::workspace::redact(&e.to_string()))?;
+                out.push_str(&format!(
+                    "registered {} at {} (default branch {}; clone in {})\n",
+                    added.name,
+                    crate::workspace::redact(&path),
+                    added.default_branch,
+                    added.path
+                ));
+            }
+            WorkspacesCommand::Add { name, path, remote } => {
+                if remote.given() {
                     return Err(format!(
-                        "error: {} is a remote URL; remote workspaces are not supported yet\n  = hint: clone it and register the local path",
-                        crate::workspace::redact(&path)
+                        "error: --token-env, --ssh-key and --forge are for a remote URL; {path} is a local path\n  = hint: give the repository's URL, or drop the flags"
                     ));
                 }
                 let ws = crate::workspace::Workspace::open(&path).map_err(|e| format!("error: {e}"))?;
@@ -679,7 +748,11 @@ fn workspaces(
             }
             WorkspacesCommand::List => {
                 for w in store.workspaces().await.map_err(|e| format!("error: {e}"))? {
-                    out.push_str(&format!("{:<20} {:<10} {}\n", w.name, w.default_branch, w.path));
+                    let at = crate::run::RemoteSettings::of(&w)
+                        .ok()
+                        .flatten()
+                        .map_or(w.path, |s| crate::workspace::redact(&s.remote.url));
+                    out.push_str(&format!("{:<20} {:<10} {}\n", w.name, w.default_branch, at));
                 }
             }
         }

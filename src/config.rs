@@ -255,6 +255,12 @@ impl Default for SeoConfig {
     }
 }
 
+/// The value of the environment variable `name` that holds a secret (a token), when it is
+/// set and not empty. Only the variable's name is ever stored or shown.
+pub fn secret(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
 /// Where Sitewide keeps its database and its own git repositories: `--data-dir`, else
 /// `SITEWIDE_DATA_DIR`, else the platform's data directory (`$XDG_DATA_HOME/sitewide`,
 /// `~/.local/share/sitewide`). The path is made absolute: git runs in the workspaces'

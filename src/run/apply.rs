@@ -4,6 +4,10 @@
 //! file moved on that branch so that its edit no longer applies is `stale`; the rest
 //! still apply.
 //!
+//! A remote workspace's clone is fetched first, so the commit goes on the branch's head
+//! on the remote; the branch is then pushed and its pull request opened
+//! (`publish.rs`).
+//!
 //! The run goes `applying` first; the branch is written once (never moved), and the
 //! outcome is recorded after. A process killed between the two leaves the run
 //! `applying` with the branch whole: applying again reads the outcome from the branch.
@@ -11,9 +15,11 @@
 use std::collections::BTreeSet;
 
 use super::RunError;
+use super::publish::{Settled, open_pull_request, publish};
+use super::remote::RemoteSettings;
 use super::worker::pause_point;
 use crate::store::{ChangeState, Run, RunState, Store};
-use crate::workspace::{Blob, ChangeSet, Commit, Workspace};
+use crate::workspace::{Blob, ChangeSet, Commit};
 
 /// Applies run `run_id`'s approved changes as `actor`; returns the run, `applied`.
 pub async fn apply(
@@ -41,6 +47,7 @@ pub async fn apply(
                 .await?;
         }
         RunState::Applying => {}
+        RunState::Applied => return retry_pull_request(store, &run).await,
         other => {
             return Err(RunError::Refused(format!(
                 "error: run {run_id} is {other}; only a run awaiting review can be applied"
@@ -48,7 +55,10 @@ pub async fn apply(
         }
     }
     let registered = store.workspace_by_id(run.workspace_id).await?;
-    let ws = Workspace::open(&registered.path)?;
+    let settings = RemoteSettings::of(&registered)?;
+    // A remote workspace is fetched first: the commit goes on the branch's head now.
+    let ws = super::remote::open(&registered, true).await?;
+    let published = ws.clone();
     let branch = format!("sitewide/{run_id}");
     let spec_name = store
         .spec_by_id(run.spec_id)
@@ -112,10 +122,55 @@ pub async fn apply(
     .await
     .map_err(|e| RunError::Refused(format!("error: apply panicked: {e}")))??;
     pause_point(data_dir, "after-branch");
+    if let (Some(settings), Some(_)) = (&settings, &commit) {
+        let settled = Settled {
+            applied: &applied,
+            stale: &stale,
+        };
+        publish(
+            store,
+            settings,
+            published,
+            run_id,
+            &run.target_branch,
+            settled,
+        )
+        .await?;
+    }
     let commit = commit.map(|c| c.0);
     Ok(store
         .record_apply(run_id, &applied, &stale, commit.as_deref(), actor)
         .await?)
+}
+
+/// Applying an applied run again opens the pull request that failed to open after its
+/// branch was pushed; anything else is refused.
+async fn retry_pull_request(store: &Store, run: &Run) -> Result<Run, RunError> {
+    let registered = store.workspace_by_id(run.workspace_id).await?;
+    let settings = RemoteSettings::of(&registered)?;
+    let push = store.push_of(&run.id).await?;
+    let retry = push.is_some_and(|p| p.pull_request_url.is_none() && p.error.is_some());
+    let Some(settings) = settings.filter(|s| s.forge.is_some() && retry) else {
+        return Err(RunError::Refused(format!(
+            "error: run {} is applied; only a run awaiting review can be applied",
+            run.id
+        )));
+    };
+    let changes = store.changes_of_run(&run.id).await?;
+    let paths = |state: ChangeState| -> Vec<String> {
+        changes
+            .iter()
+            .filter(|c| c.state == state)
+            .map(|c| c.path.clone())
+            .collect()
+    };
+    let (applied, stale) = (paths(ChangeState::Applied), paths(ChangeState::Stale));
+    let settled = Settled {
+        applied: &applied,
+        stale: &stale,
+    };
+    open_pull_request(store, &settings, &run.id, &run.target_branch, settled).await?;
+    Ok(store.run_by_id(&run.id).await?)
 }
 
 /// Everyone who approved a change of the run that is still approved, by name.

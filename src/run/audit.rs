@@ -17,7 +17,7 @@ use super::{RunError, run_dir};
 use crate::qa::audit::AuditReport;
 use crate::spec::{JobSpec, Kind};
 use crate::store::{Run, RunState, Store, StoreError};
-use crate::workspace::{Commit, Workspace};
+use crate::workspace::Commit;
 
 /// Audits `run`'s base tree and completes the run with its report.
 pub(super) async fn audit(worker: &Worker, run: &Run) -> Result<(), RunError> {
@@ -26,7 +26,7 @@ pub(super) async fn audit(worker: &Worker, run: &Run) -> Result<(), RunError> {
     let base = Commit(run.base_commit.clone());
     let files = run.files;
     let (text, qa) = tokio::task::spawn_blocking(move || {
-        let ws = Workspace::open(&registered.path)?;
+        let ws = super::remote::open_blocking(&registered, false)?;
         let (tree, config) = tree_and_config(&ws, &base)?;
         let year = crate::cli::current_year().map_err(RunError::Refused)?;
         let mut report = crate::qa::audit::audit(&tree, &config, &spec.qa.rules, year)

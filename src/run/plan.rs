@@ -77,7 +77,8 @@ pub(super) async fn prepare(
         )));
     }
     let (registered, new_name) = find_workspace(store, &request.workspace).await?;
-    let ws = Workspace::open(&registered.path)?;
+    // A remote workspace is fetched first: the run reads the remote's current branches.
+    let ws = super::remote::open(&registered, true).await?;
     let (base, target_branch) = match &request.base {
         Some(rev) => {
             let base = ws.resolve(rev)?;
@@ -284,9 +285,9 @@ async fn find_workspace(
             redact(name_or_path)
         )));
     }
-    if name_or_path.contains("://") || name_or_path.starts_with("git@") {
+    if crate::workspace::is_remote_url(name_or_path) {
         return Err(RunError::Refused(format!(
-            "error: {} is a remote URL; remote workspaces are not supported yet\n  = hint: clone it and give the local path",
+            "error: {} is a remote URL, not a registered workspace\n  = hint: register it first: `sitewide workspaces add NAME URL --token-env VAR` (docs/workspaces.md)",
             redact(name_or_path)
         )));
     }
@@ -312,6 +313,7 @@ async fn find_workspace(
         path: root,
         default_branch: branch,
         created_at: chrono::Utc::now(),
+        remote: None,
     };
     Ok((unregistered, Some(name)))
 }

@@ -33,6 +33,12 @@ pub struct RunReport {
     /// `sitewide/<id>` once applied with at least one change.
     pub branch: Option<String>,
     pub commit: Option<String>,
+    /// A remote workspace's URL the branch was pushed to once applied; `null` otherwise.
+    pub pushed_to: Option<String>,
+    /// The pull (merge) request opened for the pushed branch.
+    pub pull_request_url: Option<String>,
+    /// Why the pull request could not be opened (the push stands; applying again retries).
+    pub pull_request_error: Option<String>,
     pub created_by: String,
     pub created_at: String,
     pub finished_at: Option<String>,
@@ -141,6 +147,7 @@ pub async fn overview(
     let workspace = store.workspace_by_id(run.workspace_id).await?.name;
     let receipts = store.receipts(run_id).await?;
     let spent = store.spent(run_id).await?;
+    let push = store.push_of(run_id).await?;
     let mut by_state = BTreeMap::new();
     for s in states {
         *by_state.entry(*s).or_insert(0) += 1;
@@ -179,6 +186,9 @@ pub async fn overview(
             .as_ref()
             .map(|_| format!("sitewide/{}", run.id)),
         commit: run.commit_id.clone(),
+        pushed_to: push.as_ref().map(|p| p.remote.clone()),
+        pull_request_url: push.as_ref().and_then(|p| p.pull_request_url.clone()),
+        pull_request_error: push.and_then(|p| p.error),
         created_by: run.created_by.clone(),
         created_at: run.created_at.to_rfc3339(),
         finished_at: run.finished_at.map(|t| t.to_rfc3339()),
@@ -342,6 +352,19 @@ impl RunReport {
             RunState::Applied => {
                 if let (Some(b), Some(c)) = (&self.branch, &self.commit) {
                     let _ = writeln!(out, "branch {b} at {c}");
+                }
+                if let Some(remote) = &self.pushed_to {
+                    let _ = writeln!(out, "pushed to {remote}");
+                }
+                if let Some(url) = &self.pull_request_url {
+                    let _ = writeln!(out, "pull request: {url}");
+                }
+                if let Some(e) = &self.pull_request_error {
+                    let _ = writeln!(
+                        out,
+                        "the pull request could not be opened: {e}\nnext: sitewide apply {} retries it",
+                        self.id
+                    );
                 }
             }
             _ => {}

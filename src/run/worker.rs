@@ -289,7 +289,8 @@ impl Worker {
     async fn load(&self, run: &Run) -> Result<RunContext, RunError> {
         let spec = self.spec_of(run).await?;
         let registered = self.store.workspace_by_id(run.workspace_id).await?;
-        let ws = Workspace::open(&registered.path)?;
+        // A remote workspace's clone was fetched at planning; made again when missing.
+        let ws = super::remote::open(&registered, false).await?;
         let base = Commit(run.base_commit.clone());
         let ws2 = ws.clone();
         let (tree, config, site) = tokio::task::spawn_blocking(move || discover(&ws2, &base))

@@ -59,6 +59,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "audits",
         include_str!("../../migrations/sqlite/0006_audits.sql"),
     ),
+    (
+        8,
+        "remotes",
+        include_str!("../../migrations/sqlite/0008_remotes.sql"),
+    ),
 ];
 
 /// The same migrations for PostgreSQL, number for number.

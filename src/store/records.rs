@@ -14,6 +14,9 @@ pub struct Workspace {
     pub path: String,
     pub default_branch: String,
     pub created_at: DateTime<Utc>,
+    /// A remote workspace's settings as JSON (URL, where its credential is found, its
+    /// forge); `path` is then its clone in the data directory. `None` for a local one.
+    pub remote: Option<String>,
 }
 
 /// A job spec's text as a run used it, with its hash.
@@ -27,22 +30,36 @@ pub struct StoredSpec {
 }
 
 impl Store {
-    /// Registers a workspace; its name must be new.
+    /// Registers a local workspace; its name must be new.
     pub async fn add_workspace(
         &self,
         name: &str,
         path: &str,
         default_branch: &str,
     ) -> Result<Workspace, StoreError> {
+        self.add_remote_workspace(name, path, default_branch, None)
+            .await
+    }
+
+    /// Registers a workspace, with a remote one's settings (JSON, never a credential);
+    /// its name must be new.
+    pub async fn add_remote_workspace(
+        &self,
+        name: &str,
+        path: &str,
+        default_branch: &str,
+        remote: Option<&str>,
+    ) -> Result<Workspace, StoreError> {
         let inserted = on_db!(&self.db, c => sqlx::query_as::<_, Workspace>(
-            "INSERT INTO workspaces (name, path, default_branch, created_at) \
-             VALUES ($1, $2, $3, $4) \
-             RETURNING id, name, path, default_branch, created_at",
+            "INSERT INTO workspaces (name, path, default_branch, created_at, remote) \
+             VALUES ($1, $2, $3, $4, $5) \
+             RETURNING id, name, path, default_branch, created_at, remote",
         )
         .bind(name)
         .bind(path)
         .bind(default_branch)
         .bind(Utc::now())
+        .bind(remote)
         .fetch_one(c)
         .await);
         match inserted {
@@ -58,7 +75,7 @@ impl Store {
     /// Every registered workspace, by name.
     pub async fn workspaces(&self) -> Result<Vec<Workspace>, StoreError> {
         let all = on_db!(&self.db, c => sqlx::query_as::<_, Workspace>(
-            "SELECT id, name, path, default_branch, created_at FROM workspaces ORDER BY name",
+            "SELECT id, name, path, default_branch, created_at, remote FROM workspaces ORDER BY name",
         )
         .fetch_all(c)
         .await)?;
@@ -68,7 +85,7 @@ impl Store {
     /// The workspace with this name, if there is one.
     pub async fn workspace_by_name(&self, name: &str) -> Result<Option<Workspace>, StoreError> {
         let found = on_db!(&self.db, c => sqlx::query_as::<_, Workspace>(
-            "SELECT id, name, path, default_branch, created_at FROM workspaces WHERE name = $1",
+            "SELECT id, name, path, default_branch, created_at, remote FROM workspaces WHERE name = $1",
         )
         .bind(name)
         .fetch_optional(c)
@@ -79,7 +96,7 @@ impl Store {
     /// The workspace with this id.
     pub async fn workspace_by_id(&self, id: i64) -> Result<Workspace, StoreError> {
         on_db!(&self.db, c => sqlx::query_as::<_, Workspace>(
-            "SELECT id, name, path, default_branch, created_at FROM workspaces WHERE id = $1",
+            "SELECT id, name, path, default_branch, created_at, remote FROM workspaces WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(c)

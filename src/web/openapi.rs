@@ -205,6 +205,16 @@ fn schemas() -> Value {
         all[name]["properties"]["kind"] = kind();
         all[name]["properties"]["audit"] = counts.clone();
     }
+    let pushed = json!({"type": ["string", "null"], "description": "A remote workspace's URL the applied branch was pushed to"});
+    let pr = json!({"type": ["string", "null"], "description": "The pull (merge) request opened for the pushed branch"});
+    let pr_error = json!({"type": ["string", "null"], "description": "Why the pull request could not be opened; the push stands, applying again retries"});
+    for (key, schema) in [
+        ("pushed_to", pushed),
+        ("pull_request_url", pr),
+        ("pull_request_error", pr_error),
+    ] {
+        all["RunReport"]["properties"][key] = schema;
+    }
     all["AuditReport"] = json!({"type": "object", "description": "The audit JSON contract (docs/audit.md), kept to the job's targets", "properties": {
             "check": {"type": "object", "properties": {"findings": {"type": "array", "items": {"type": "object"}}, "summary": {"type": "object"}}},
             "coverage": {"type": "array", "items": {"type": "object"}},

@@ -75,6 +75,11 @@ impl Git {
         self
     }
 
+    pub fn env_remove(mut self, key: &str) -> Git {
+        self.cmd.env_remove(key);
+        self
+    }
+
     pub fn current_dir(mut self, dir: &Path) -> Git {
         self.cmd.current_dir(dir);
         self

@@ -16,6 +16,7 @@ mod commit;
 mod demo;
 mod git;
 mod git_tree;
+mod remote;
 mod tree;
 
 #[cfg(test)]
@@ -28,6 +29,7 @@ pub use changeset::{ChangeSet, Outcome};
 pub use demo::create_demo;
 pub use git::redact;
 pub use git_tree::GitTree;
+pub use remote::{Auth, Remote, is_remote_url};
 pub use tree::TreeFile;
 
 use git::Git;
@@ -52,6 +54,12 @@ pub enum WorkspaceError {
         branch: String,
         path: String,
         existing: String,
+    },
+    #[error("{url}: {reason}\n  = hint: {hint}")]
+    Remote {
+        url: String,
+        reason: String,
+        hint: String,
     },
     #[error("invalid change set: {0}")]
     InvalidChangeSet(String),

@@ -16,6 +16,7 @@ mod fake_model;
 mod model_client;
 mod model_runs;
 mod props;
+mod remote;
 mod runs;
 mod spec;
 mod support;

@@ -3,7 +3,7 @@
 //! plain HTTP client.
 
 mod access;
-mod app;
+pub(crate) mod app;
 mod audits;
 mod axe;
 mod browser;
