@@ -98,6 +98,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "audits",
         include_str!("../../migrations/postgres/0006_audits.sql"),
     ),
+    (
+        8,
+        "remotes",
+        include_str!("../../migrations/postgres/0008_remotes.sql"),
+    ),
 ];
 
 /// The database file for a data directory.
