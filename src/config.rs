@@ -104,6 +104,85 @@ pub struct LinksConfig {
     /// something other than the site's files.
     #[serde(default)]
     pub ignore: Vec<String>,
+    /// `[links.external]`: how LNK-004 checks external links when it is enabled
+    /// (`--external-links`, or `[qa] external_links` in an audit job spec).
+    #[serde(default)]
+    pub external: ExternalLinksConfig,
+}
+
+/// `[links.external]`: limits, retries, the ignore list and the cache of LNK-004's checks
+/// (docs/external-links.md). Nothing here turns checking on: only the user's flag or job
+/// spec does.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalLinksConfig {
+    /// URLs never requested: a glob with `*` (`https://*.example.org/*`), a URL prefix
+    /// (`https://twitter.com/`), or a bare host (`linkedin.com`, its subdomains too).
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Requests in flight to one host at most.
+    #[serde(default = "default_per_host")]
+    pub per_host: Spanned<usize>,
+    /// Requests in flight in all at most.
+    #[serde(default = "default_concurrency")]
+    pub concurrency: Spanned<usize>,
+    /// Seconds one request may take.
+    #[serde(default = "default_timeout_s")]
+    pub timeout_s: Spanned<u64>,
+    /// Further tries after a timeout, a connection error, a 5xx or a 429.
+    #[serde(default = "default_retries")]
+    pub retries: u32,
+    /// Redirects followed at most; more counts as broken.
+    #[serde(default = "default_max_redirects")]
+    pub max_redirects: usize,
+    /// Hours a working link's result is reused from the cache.
+    #[serde(default = "default_cache_ok_hours")]
+    pub cache_ok_hours: u64,
+    /// Hours a broken link's result is reused from the cache.
+    #[serde(default = "default_cache_broken_hours")]
+    pub cache_broken_hours: u64,
+    /// Also check links to loopback, private-network and `localhost` hosts (skipped by
+    /// default: they only answer on the author's machine).
+    #[serde(default)]
+    pub check_local_hosts: bool,
+}
+
+impl Default for ExternalLinksConfig {
+    fn default() -> Self {
+        ExternalLinksConfig {
+            ignore: Vec::new(),
+            per_host: default_per_host(),
+            concurrency: default_concurrency(),
+            timeout_s: default_timeout_s(),
+            retries: default_retries(),
+            max_redirects: default_max_redirects(),
+            cache_ok_hours: default_cache_ok_hours(),
+            cache_broken_hours: default_cache_broken_hours(),
+            check_local_hosts: false,
+        }
+    }
+}
+
+fn default_per_host() -> Spanned<usize> {
+    Spanned::new(0..0, 2)
+}
+fn default_concurrency() -> Spanned<usize> {
+    Spanned::new(0..0, 16)
+}
+fn default_timeout_s() -> Spanned<u64> {
+    Spanned::new(0..0, 15)
+}
+fn default_retries() -> u32 {
+    2
+}
+fn default_max_redirects() -> usize {
+    10
+}
+fn default_cache_ok_hours() -> u64 {
+    24
+}
+fn default_cache_broken_hours() -> u64 {
+    1
 }
 
 /// `[tagging]`: how the site names its measurement ids (TAG-013) and which third-party
@@ -443,6 +522,34 @@ impl SiteConfig {
                     channel.span(),
                     format!("{c:?} is not a GA4 default channel"),
                     Some(hint),
+                ));
+            }
+        }
+        let external = &self.links.external;
+        for (key, n, span) in [
+            (
+                "per_host",
+                *external.per_host.get_ref() as u64,
+                external.per_host.span(),
+            ),
+            (
+                "concurrency",
+                *external.concurrency.get_ref() as u64,
+                external.concurrency.span(),
+            ),
+            (
+                "timeout_s",
+                *external.timeout_s.get_ref(),
+                external.timeout_s.span(),
+            ),
+        ] {
+            if n == 0 {
+                return Err(self.error_at(
+                    span,
+                    format!("[links.external] {key} must be at least 1"),
+                    Some(format!(
+                        "write {key} = 1 or more, or leave it out for the default"
+                    )),
                 ));
             }
         }

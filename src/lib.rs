@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod config;
 pub mod edit;
+pub mod links;
 pub mod qa;
 pub mod run;
 pub mod spec;

@@ -6,6 +6,7 @@
 mod audits;
 mod changes;
 mod ledger;
+mod link_checks;
 mod pool;
 mod records;
 mod runs;
@@ -20,6 +21,7 @@ use sqlx::SqlitePool;
 
 pub use changes::{Change, ChangeStatus, ChangeSummary, NewChange};
 pub use ledger::{Estimate, Limits, NewReceipt, Reservation, Spent};
+pub use link_checks::LinkCheck;
 pub use pool::{DB_FILE, MIGRATIONS_TABLE, db_path};
 pub use records::{StoredSpec, Workspace};
 pub use runs::{Event, NewRun, Run};

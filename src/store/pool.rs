@@ -57,6 +57,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "audits",
         include_str!("../../migrations/sqlite/0006_audits.sql"),
     ),
+    (
+        9,
+        "link_checks",
+        include_str!("../../migrations/sqlite/0009_link_checks.sql"),
+    ),
 ];
 
 /// The database file for a data directory.
