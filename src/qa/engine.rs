@@ -146,6 +146,14 @@ impl Selection {
     }
 }
 
+/// The network rules (LNK-004) that `patterns` name, by id or glob: `check` and `audit`
+/// say these did not run when the network is off.
+pub fn network_rules_named(patterns: &[String]) -> Vec<&'static str> {
+    network_ids()
+        .filter(|id| patterns.iter().any(|p| id_matches(p, id)))
+        .collect()
+}
+
 /// The ids of the rules that contact other servers.
 fn network_ids() -> impl Iterator<Item = &'static str> {
     super::rules::all()
