@@ -154,3 +154,42 @@ fn the_tagging_audit_checks_external_links_when_asked() {
         stderr(&out)
     );
 }
+
+#[test]
+fn an_audit_run_checks_external_links_only_when_its_spec_asks_and_caches_them_in_the_store() {
+    let (origin, hits) = server();
+    let t = site(&origin);
+    let files: Vec<(String, String)> = ["index.html", "sitewide.toml"]
+        .iter()
+        .map(|p| (p.to_string(), t.read(p)))
+        .collect();
+    let repo = crate::support::git_repo(&files);
+    let data = tempfile::tempdir().unwrap();
+    let jobs = tempfile::tempdir().unwrap();
+    let run = |name: &str, qa: &str| {
+        let spec = jobs.path().join(format!("{name}.toml"));
+        let text = format!("name = \"{name}\"\nkind = \"audit\"\ntargets = [\"**/*.html\"]\n{qa}");
+        std::fs::write(&spec, text).unwrap();
+        let out = sitewide(&[
+            "run",
+            spec.to_str().unwrap(),
+            "--workspace",
+            repo.path().to_str().unwrap(),
+            "--json",
+            "--data-dir",
+            data.path().to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let off = run("plain", "");
+    assert!(off["audit"]["by_rule"].get("LNK-004").is_none(), "{off}");
+    assert!(hits.lock().unwrap().is_empty());
+    let on = run("links", "[qa]\nexternal_links = true\n");
+    let audit = &on["audit"];
+    assert_eq!(audit["by_rule"]["LNK-004"], 1, "{audit}");
+    assert_eq!(audit["external_links"]["requested"], 2, "{audit}");
+    let again = run("links-again", "[qa]\nexternal_links = true\n");
+    assert_eq!(again["audit"]["external_links"]["cached"], 2, "{again}");
+    assert_eq!(hits.lock().unwrap().len(), 2);
+}
