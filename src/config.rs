@@ -657,6 +657,20 @@ mod tests {
     }
 
     #[test]
+    fn external_link_limits_of_zero_are_refused_at_their_position() {
+        let text = "[links.external]\nignore = [\"linkedin.com\"]\nper_host = 0\n";
+        let err = SiteConfig::parse(Path::new("sitewide.toml"), text).unwrap_err();
+        let ConfigError::Invalid { line, column, .. } = &err else {
+            panic!("{err}")
+        };
+        assert_eq!((*line, *column), (3, 12), "{err}");
+        let ok = "[links.external]\ntimeout_s = 5\ncheck_local_hosts = true\n";
+        let cfg = SiteConfig::parse(Path::new("sitewide.toml"), ok).unwrap();
+        assert_eq!(*cfg.links.external.timeout_s.get_ref(), 5);
+        assert_eq!(*cfg.links.external.per_host.get_ref(), 2);
+    }
+
+    #[test]
     fn an_unknown_key_names_line_column_and_the_closest_key() {
         let text = "site_url = \"https://a.example\"\n[utm]\ncampain_pattern = 'x'\n";
         let err = SiteConfig::parse(Path::new("sitewide.toml"), text).unwrap_err();

@@ -79,7 +79,11 @@ async fn serve(stream: tokio::net::TcpStream, hits: &Mutex<Vec<(String, String)>
     };
     let (status, location, delay) = route(&method, &path, seen);
     tokio::time::sleep(delay).await;
-    let location = location.map_or(String::new(), |l| format!("Location: {l}\r\n"));
+    let location = match location {
+        Some(wait) if status == 429 => format!("Retry-After: {wait}\r\n"),
+        Some(l) => format!("Location: {l}\r\n"),
+        None => String::new(),
+    };
     let head =
         format!("HTTP/1.1 {status} X\r\n{location}Content-Length: 0\r\nConnection: close\r\n\r\n");
     let mut stream = reader.into_inner();
@@ -87,7 +91,8 @@ async fn serve(stream: tokio::net::TcpStream, hits: &Mutex<Vec<(String, String)>
     let _ = stream.shutdown().await;
 }
 
-/// Status, `Location` and delay per path; `seen` counts this path's requests so far.
+/// Status, `Location` (`Retry-After` for a 429) and delay per path; `seen` counts this
+/// path's requests so far.
 fn route(method: &str, path: &str, seen: usize) -> (u16, Option<&'static str>, Duration) {
     let now = Duration::ZERO;
     match path {
@@ -95,6 +100,9 @@ fn route(method: &str, path: &str, seen: usize) -> (u16, Option<&'static str>, D
         "/gone" | "/old-offer" => (404, None, now),
         "/flaky" if seen == 1 => (500, None, now),
         "/flaky" => (200, None, now),
+        "/rate-limited" if seen == 1 => (429, Some("0"), now),
+        "/rate-limited" => (200, None, now),
+        "/too-patient" => (429, Some("3600"), now),
         "/moved" => (301, Some("/ok"), now),
         "/moved-gone" => (301, Some("/gone"), now),
         "/loop" => (301, Some("/loop"), now),
@@ -130,6 +138,8 @@ async fn each_answer_is_judged_ok_or_broken_with_its_status_and_final_url() {
         "/no-head",
         "/slow",
         "/loop",
+        "/rate-limited",
+        "/too-patient",
     ];
     let urls: Vec<String> = paths.iter().map(|p| server.url(p)).collect();
     let (outcomes, summary) = check_urls(&urls, &options(), None).await.unwrap();
@@ -184,7 +194,31 @@ async fn each_answer_is_judged_ok_or_broken_with_its_status_and_final_url() {
     assert!(
         matches!(of("/loop"), Outcome::Failed { reason } if reason.starts_with("too many redirects"))
     );
-    assert_eq!((summary.requested, summary.broken), (8, 4));
+    assert_eq!(
+        of("/rate-limited"),
+        Outcome::Ok {
+            status: 200,
+            final_url: None
+        }
+    );
+    assert_eq!(
+        server.hits_of("/rate-limited"),
+        2,
+        "asked again after Retry-After: 0"
+    );
+    assert_eq!(
+        of("/too-patient"),
+        Outcome::Status {
+            status: 429,
+            final_url: None
+        }
+    );
+    assert_eq!(
+        server.hits_of("/too-patient"),
+        1,
+        "an hour's Retry-After ends the tries"
+    );
+    assert_eq!((summary.requested, summary.broken), (10, 5));
 }
 
 #[tokio::test]
