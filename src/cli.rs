@@ -16,6 +16,7 @@ use crate::qa::tree::Disk;
 use crate::spec::SpecError;
 
 mod audit;
+mod external;
 mod plan;
 mod runs;
 mod web;
@@ -182,6 +183,14 @@ pub struct CheckArgs {
     /// Write the deterministic fixes into the files, then report what is left.
     #[arg(long)]
     pub fix: bool,
+    /// Also request every external link (LNK-004; off unless given): limits, ignore list
+    /// and cache times from `[links.external]` in sitewide.toml (docs/external-links.md).
+    #[arg(long)]
+    pub external_links: bool,
+    /// Where the external link cache lives (the data directory's database; default:
+    /// SITEWIDE_DATA_DIR, else the platform's data directory).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -266,8 +275,13 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
         ));
     }
     let config = SiteConfig::load(&Disk::new(root)).map_err(render_config_error)?;
-    let selection = Selection::new(&config, &args.rules)
-        .map_err(|e| format!("error: {e}\n  = hint: `sitewide rules` lists every rule id"))?;
+    let selection = if args.external_links {
+        Selection::with_network(&config, &args.rules)
+    } else {
+        Selection::new(&config, &args.rules)
+    }
+    .map_err(|e| format!("error: {e}\n  = hint: `sitewide rules` lists every rule id"))?;
+    external::note_network_off(&args.rules, args.external_links);
     let year = current_year()?;
     let mut report = run_check(root, &config, &selection, year)?;
     if args.fix {
@@ -291,6 +305,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
             plural(files.len(), "file", "files")
         );
     }
+    external::check_external(&mut report, &config, &selection, args.data_dir.as_deref())?;
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     let written = match args.format {
         Format::Table => stdout.write_all(report::table(&report).as_bytes()),

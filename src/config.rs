@@ -104,6 +104,85 @@ pub struct LinksConfig {
     /// something other than the site's files.
     #[serde(default)]
     pub ignore: Vec<String>,
+    /// `[links.external]`: how LNK-004 checks external links when it is enabled
+    /// (`--external-links`, or `[qa] external_links` in an audit job spec).
+    #[serde(default)]
+    pub external: ExternalLinksConfig,
+}
+
+/// `[links.external]`: limits, retries, the ignore list and the cache of LNK-004's checks
+/// (docs/external-links.md). Nothing here turns checking on: only the user's flag or job
+/// spec does.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalLinksConfig {
+    /// URLs never requested: a glob with `*` (`https://*.example.org/*`), a URL prefix
+    /// (`https://twitter.com/`), or a bare host (`linkedin.com`, its subdomains too).
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Requests in flight to one host at most.
+    #[serde(default = "default_per_host")]
+    pub per_host: Spanned<usize>,
+    /// Requests in flight in all at most.
+    #[serde(default = "default_concurrency")]
+    pub concurrency: Spanned<usize>,
+    /// Seconds one request may take.
+    #[serde(default = "default_timeout_s")]
+    pub timeout_s: Spanned<u64>,
+    /// Further tries after a timeout, a connection error, a 5xx or a 429.
+    #[serde(default = "default_retries")]
+    pub retries: u32,
+    /// Redirects followed at most; more counts as broken.
+    #[serde(default = "default_max_redirects")]
+    pub max_redirects: usize,
+    /// Hours a working link's result is reused from the cache.
+    #[serde(default = "default_cache_ok_hours")]
+    pub cache_ok_hours: u64,
+    /// Hours a broken link's result is reused from the cache.
+    #[serde(default = "default_cache_broken_hours")]
+    pub cache_broken_hours: u64,
+    /// Also check links to loopback, private-network and `localhost` hosts (skipped by
+    /// default: they only answer on the author's machine).
+    #[serde(default)]
+    pub check_local_hosts: bool,
+}
+
+impl Default for ExternalLinksConfig {
+    fn default() -> Self {
+        ExternalLinksConfig {
+            ignore: Vec::new(),
+            per_host: default_per_host(),
+            concurrency: default_concurrency(),
+            timeout_s: default_timeout_s(),
+            retries: default_retries(),
+            max_redirects: default_max_redirects(),
+            cache_ok_hours: default_cache_ok_hours(),
+            cache_broken_hours: default_cache_broken_hours(),
+            check_local_hosts: false,
+        }
+    }
+}
+
+fn default_per_host() -> Spanned<usize> {
+    Spanned::new(0..0, 2)
+}
+fn default_concurrency() -> Spanned<usize> {
+    Spanned::new(0..0, 16)
+}
+fn default_timeout_s() -> Spanned<u64> {
+    Spanned::new(0..0, 15)
+}
+fn default_retries() -> u32 {
+    2
+}
+fn default_max_redirects() -> usize {
+    10
+}
+fn default_cache_ok_hours() -> u64 {
+    24
+}
+fn default_cache_broken_hours() -> u64 {
+    1
 }
 
 /// `[tagging]`: how the site names its measurement ids (TAG-013) and which third-party
@@ -452,6 +531,34 @@ impl SiteConfig {
                 ));
             }
         }
+        let external = &self.links.external;
+        for (key, n, span) in [
+            (
+                "per_host",
+                *external.per_host.get_ref() as u64,
+                external.per_host.span(),
+            ),
+            (
+                "concurrency",
+                *external.concurrency.get_ref() as u64,
+                external.concurrency.span(),
+            ),
+            (
+                "timeout_s",
+                *external.timeout_s.get_ref(),
+                external.timeout_s.span(),
+            ),
+        ] {
+            if n == 0 {
+                return Err(self.error_at(
+                    span,
+                    format!("[links.external] {key} must be at least 1"),
+                    Some(format!(
+                        "write {key} = 1 or more, or leave it out for the default"
+                    )),
+                ));
+            }
+        }
         for glob in self
             .exclude
             .iter()
@@ -553,6 +660,20 @@ mod tests {
     fn the_starter_file_parses() {
         let cfg = SiteConfig::parse(Path::new("sitewide.toml"), STARTER).unwrap();
         assert!(cfg.utm.mediums.contains_key("email"));
+    }
+
+    #[test]
+    fn external_link_limits_of_zero_are_refused_at_their_position() {
+        let text = "[links.external]\nignore = [\"linkedin.com\"]\nper_host = 0\n";
+        let err = SiteConfig::parse(Path::new("sitewide.toml"), text).unwrap_err();
+        let ConfigError::Invalid { line, column, .. } = &err else {
+            panic!("{err}")
+        };
+        assert_eq!((*line, *column), (3, 12), "{err}");
+        let ok = "[links.external]\ntimeout_s = 5\ncheck_local_hosts = true\n";
+        let cfg = SiteConfig::parse(Path::new("sitewide.toml"), ok).unwrap();
+        assert_eq!(*cfg.links.external.timeout_s.get_ref(), 5);
+        assert_eq!(*cfg.links.external.per_host.get_ref(), 2);
     }
 
     #[test]

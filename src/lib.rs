@@ -4,6 +4,7 @@ pub mod cli;
 pub mod config;
 pub mod edit;
 pub mod forge;
+pub mod links;
 pub mod qa;
 pub mod run;
 pub mod spec;

@@ -119,6 +119,9 @@ pub struct QaSpec {
     /// Rule ids and globs (`UTM-*`) that judge changes; empty means every rule.
     pub rules: Vec<String>,
     pub scripts: Vec<QaScript>,
+    /// Audit runs only: also request every external link (LNK-004), the scheduled QA's
+    /// network check. Off unless the spec sets it.
+    pub external_links: bool,
 }
 
 /// A command run in a temporary checkout of the changed tree; its exit code gates.
@@ -604,5 +607,28 @@ concurrency = 8
             let text = String::from_utf8_lossy(&bytes);
             let _ = parse(Path::new("x.toml"), &text);
         }
+    }
+    #[test]
+    fn external_links_are_for_audit_specs_and_lnk_004_needs_them() {
+        let audit = "name = \"a\"\nkind = \"audit\"\ntargets = [\"**/*.html\"]\n";
+        let on = parse(
+            Path::new("jobs/a.toml"),
+            &format!("{audit}[qa]\nexternal_links = true\n"),
+        )
+        .unwrap();
+        assert!(on.qa.external_links);
+        let off = parse(Path::new("jobs/a.toml"), audit).unwrap();
+        assert!(!off.qa.external_links);
+        let asked = errors(&format!("{audit}[qa]\nrules = [\"LNK-004\"]\n"));
+        assert_eq!((asked[0].0, asked[0].1), (5, 10), "{asked:?}");
+        assert!(asked[0].3.contains("external_links = true"), "{asked:?}");
+        let edit = errors(
+            "name = \"e\"\ntargets = [\"**/*.html\"]\n[[steps]]\nrecipe = \"utm.strip_internal\"\n[qa]\nexternal_links = true\n",
+        );
+        assert_eq!(edit.len(), 1, "{edit:?}");
+        assert_eq!(
+            (edit[0].0, edit[0].2.as_str()),
+            (6, "external_links applies to audit runs only")
+        );
     }
 }

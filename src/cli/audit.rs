@@ -30,6 +30,14 @@ pub struct AuditArgs {
     /// Exit with 1 when a finding is at or above this severity.
     #[arg(long, value_enum, default_value = "error")]
     pub fail_on: FailOn,
+    /// Also request every external link (LNK-004; off unless given): limits, ignore list
+    /// and cache times from `[links.external]` in sitewide.toml (docs/external-links.md).
+    #[arg(long)]
+    pub external_links: bool,
+    /// Where the external link cache lives (the data directory's database; default:
+    /// SITEWIDE_DATA_DIR, else the platform's data directory).
+    #[arg(long)]
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -64,7 +72,17 @@ pub fn audit(args: &AuditArgs) -> Result<ExitCode, String> {
     let tree = Disk::new(root);
     let config = SiteConfig::load(&tree).map_err(render_config_error)?;
     let year = current_year()?;
-    let report = audit::audit(&tree, &config, &args.rules, year).map_err(render_audit_error)?;
+    let selection =
+        audit::selection(&config, &args.rules, args.external_links).map_err(render_audit_error)?;
+    super::external::note_network_off(&args.rules, args.external_links);
+    let mut report =
+        audit::audit_selected(&tree, &config, &selection, year).map_err(render_audit_error)?;
+    super::external::check_external(
+        &mut report.check,
+        &config,
+        &selection,
+        args.data_dir.as_deref(),
+    )?;
     let write = |out: &mut dyn Write| -> std::io::Result<()> {
         let mut out = std::io::BufWriter::new(out);
         match args.format {

@@ -82,14 +82,39 @@ pub fn audit(
     patterns: &[String],
     year: i32,
 ) -> Result<AuditReport, AuditError> {
+    audit_selected(tree, config, &selection(config, patterns, false)?, year)
+}
+
+/// The audit's rules: those `patterns` select (the tagging families when empty), and
+/// LNK-004 too when `network` turns external link checking on.
+pub fn selection(
+    config: &SiteConfig,
+    patterns: &[String],
+    network: bool,
+) -> Result<Selection, AuditError> {
     let patterns = if patterns.is_empty() {
         default_patterns()
     } else {
         patterns.to_vec()
     };
-    let selection = Selection::new(config, &patterns).map_err(AuditError::Rules)?;
+    let selection = if network {
+        Selection::with_network(config, &patterns)
+    } else {
+        Selection::new(config, &patterns)
+    };
+    selection.map_err(AuditError::Rules)
+}
+
+/// Audits `tree` with `selection` ([`selection`]). With a network rule selected, the
+/// report's external links wait for `crate::links::check_report`.
+pub fn audit_selected(
+    tree: &dyn Tree,
+    config: &SiteConfig,
+    selection: &Selection,
+    year: i32,
+) -> Result<AuditReport, AuditError> {
     let gathered = Gathered::default();
-    let check = engine::check_visiting(tree, config, &selection, year, &gathered)?;
+    let check = engine::check_visiting(tree, config, selection, year, &gathered)?;
     let Gathered {
         rows,
         page_events,
@@ -217,6 +242,7 @@ impl AuditReport {
     /// is dropped; its page count is kept (it counts the pages that load it).
     pub fn retain_files(&mut self, keep: impl Fn(&str) -> bool) {
         self.check.findings.retain(|f| keep(&f.file));
+        self.check.external.retain(|r| keep(&r.at.file));
         self.coverage.retain(|c| keep(&c.file));
         self.events.retain(|e| keep(&e.file));
         for id in &mut self.ids {

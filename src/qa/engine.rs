@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use super::finding::{Finding, Severity};
 use super::page::Document;
+use super::rules::links::external_link::{self, ExternalRef, Outcome};
 use super::rules::{FileCx, PageCx, Rule, Settings, SiteCx};
 use super::site::{Generator, PageFacts, Role, Site, SiteError, SiteFile, Skipped, url_key};
 use super::suppress::Suppressions;
@@ -25,6 +26,9 @@ pub struct Report {
     pub templates: usize,
     pub unchecked: BTreeMap<String, usize>,
     pub skipped: Vec<Skipped>,
+    /// Every external link of the checked files, in file order: kept only when a network
+    /// rule (LNK-004) is selected, for `crate::links` to request ([`add_external`]).
+    pub external: Vec<ExternalRef>,
 }
 
 impl Report {
@@ -53,9 +57,34 @@ pub struct Selection {
 }
 
 impl Selection {
-    /// `patterns` are ids or globs (`UTM-*`); empty selects every rule.
+    /// `patterns` are ids or globs (`UTM-*`); empty selects every rule but those that
+    /// contact other servers (LNK-004), which only [`Selection::with_network`] selects.
     pub fn new(config: &SiteConfig, patterns: &[String]) -> Result<Selection, String> {
+        Self::build(config, patterns, false)
+    }
+
+    /// [`Selection::new`] with external link checking on: the network rules run too, even
+    /// when `patterns` name other rules only (turning the network on asks for them).
+    pub fn with_network(config: &SiteConfig, patterns: &[String]) -> Result<Selection, String> {
+        let mut patterns = patterns.to_vec();
+        if !patterns.is_empty() {
+            patterns.extend(network_ids().map(String::from));
+        }
+        Self::build(config, &patterns, true)
+    }
+
+    fn build(config: &SiteConfig, patterns: &[String], network: bool) -> Result<Selection, String> {
         for p in patterns {
+            let matching = || {
+                super::rules::all()
+                    .into_iter()
+                    .filter(|r| id_matches(p, r.meta().id))
+            };
+            if !network && matching().next().is_some() && matching().all(|r| r.network()) {
+                return Err(format!(
+                    "{p} checks external links over the network, which is off unless you turn it on\n  = hint: add --external-links (or `external_links = true` under [qa] in an audit job spec)"
+                ));
+            }
             if !super::rules::all()
                 .iter()
                 .any(|r| id_matches(p, r.meta().id))
@@ -73,6 +102,9 @@ impl Selection {
         let mut rules = Vec::new();
         for rule in super::rules::all() {
             let id = rule.meta().id;
+            if rule.network() && !network {
+                continue;
+            }
             if !patterns.is_empty() && !patterns.iter().any(|p| id_matches(p, id)) {
                 continue;
             }
@@ -95,6 +127,12 @@ impl Selection {
         Ok(Selection { rules })
     }
 
+    /// True when a selected rule contacts other servers: its findings come from
+    /// [`add_external`] after the check.
+    pub fn network(&self) -> bool {
+        self.rules.iter().any(|(r, _)| r.network())
+    }
+
     pub fn rules(&self) -> impl Iterator<Item = &'static dyn Rule> + '_ {
         self.rules.iter().map(|(r, _)| *r)
     }
@@ -106,6 +144,22 @@ impl Selection {
             .find(|(r, _)| r.meta().id == id)
             .map(|(_, s)| *s)
     }
+}
+
+/// The network rules (LNK-004) that `patterns` name, by id or glob: `check` and `audit`
+/// say these did not run when the network is off.
+pub fn network_rules_named(patterns: &[String]) -> Vec<&'static str> {
+    network_ids()
+        .filter(|id| patterns.iter().any(|p| id_matches(p, id)))
+        .collect()
+}
+
+/// The ids of the rules that contact other servers.
+fn network_ids() -> impl Iterator<Item = &'static str> {
+    super::rules::all()
+        .into_iter()
+        .filter(|r| r.network())
+        .map(|r| r.meta().id)
 }
 
 /// `UTM-*` matches `UTM-008`; ids compare case-insensitively.
@@ -371,11 +425,12 @@ fn check_with(
             for r in &rules {
                 r.check_file(&cx, &mut out);
             }
-            (
-                out,
-                view::template_facts(doc, &site.index, &settings),
-                Suppressions::read(doc),
-            )
+            let suppressions = Suppressions::read(doc);
+            let mut facts = view::template_facts(doc, &site.index, &settings);
+            if selection.network() {
+                facts.external = external_link::collect(doc, &settings, &suppressions);
+            }
+            (out, facts, suppressions)
         })
         .collect();
 
@@ -462,7 +517,15 @@ fn check_with(
         "checked the tree"
     );
     skipped.sort_by(|a, b| a.file.cmp(&b.file));
+    let mut external: Vec<ExternalRef> = page_facts
+        .iter()
+        .map(|f| f.as_ref())
+        .chain(template_facts.values())
+        .flat_map(|f| f.external.iter().cloned())
+        .collect();
+    external.sort_by(|a, b| (&a.at.file, a.at.span.start).cmp(&(&b.at.file, b.at.span.start)));
     Ok(Report {
+        external,
         findings,
         generator: site.generator,
         pages: page_facts.len(),
@@ -512,8 +575,12 @@ pub(super) fn check_page(
     if let Some(v) = visit {
         v.page(&view, settings);
     }
-    let facts = view::page_facts(&view, &site.index, settings);
-    (out, Arc::new(facts), Suppressions::read(doc))
+    let mut facts = view::page_facts(&view, &site.index, settings);
+    let suppressions = Suppressions::read(doc);
+    if file_rules && rules.iter().any(|r| r.network()) {
+        facts.external = external_link::collect(doc, settings, &suppressions);
+    }
+    (out, Arc::new(facts), suppressions)
 }
 
 /// Templates of application engines that no other template references.
@@ -605,6 +672,29 @@ pub(super) fn finish(
             Some(f)
         })
         .collect();
+    sort_findings(&mut out);
+    Ok(out)
+}
+
+/// Adds the network rules' findings to a finished check: LNK-004 at every occurrence of
+/// every external link `outcomes` (from `crate::links`) holds broken, after `[rules]`
+/// severities and `[[ignore]]` entries (inline comments were read when the links were
+/// collected), in report order with the other findings.
+pub fn add_external(
+    report: &mut Report,
+    outcomes: &std::collections::HashMap<String, Outcome>,
+    config: &SiteConfig,
+    selection: &Selection,
+) -> Result<(), ConfigError> {
+    let found = external_link::findings(&report.external, outcomes);
+    let found = finish(found, config, selection, &HashMap::new())?;
+    report.findings.extend(found);
+    sort_findings(&mut report.findings);
+    Ok(())
+}
+
+/// Report order: file, position, rule, message; exact repeats once.
+fn sort_findings(out: &mut Vec<Finding>) {
     out.sort_by(|a, b| {
         (a.file.as_ref(), a.line, a.column, a.rule.id, &a.message).cmp(&(
             b.file.as_ref(),
@@ -617,7 +707,6 @@ pub(super) fn finish(
     out.dedup_by(|a, b| {
         a.file == b.file && a.span == b.span && a.rule.id == b.rule.id && a.message == b.message
     });
-    Ok(out)
 }
 
 /// The layout and include chain of one file of `tree`: which files build the page, and

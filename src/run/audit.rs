@@ -4,7 +4,9 @@
 //! events, ids and findings in the spec's targets are kept; every page was resolved
 //! first, so a layout or include outside the targets still counts for the pages built
 //! from it. The report (the audit JSON contract) and the run's counts are stored as the
-//! run completes, in one transaction: a task run twice stores one report. Also: reading
+//! run completes, in one transaction: a task run twice stores one report. A spec with
+//! `[qa] external_links = true` also has the target files' external links requested
+//! (LNK-004, `crate::links`) between the check and the report. Also: reading
 //! the stored report back, refusing review and apply, and an audit run's summary lines.
 
 use std::fmt::Write as _;
@@ -19,26 +21,39 @@ use crate::spec::{JobSpec, Kind};
 use crate::store::{Run, RunState, Store, StoreError};
 use crate::workspace::Commit;
 
-/// Audits `run`'s base tree and completes the run with its report.
+/// Audits `run`'s base tree and completes the run with its report. A spec with
+/// `[qa] external_links = true` also requests the external links of the target files
+/// (LNK-004), with the store's `link_checks` as the cache.
 pub(super) async fn audit(worker: &Worker, run: &Run) -> Result<(), RunError> {
     let spec = worker.spec_of(run).await?;
     let registered = worker.store.workspace_by_id(run.workspace_id).await?;
     let base = Commit(run.base_commit.clone());
     let files = run.files;
-    let (text, qa) = tokio::task::spawn_blocking(move || {
+    let for_check = spec.clone();
+    let (mut report, config, selection) = tokio::task::spawn_blocking(move || {
+        let spec = for_check;
         let ws = super::remote::open_blocking(&registered, false)?;
         let (tree, config) = tree_and_config(&ws, &base)?;
         let year = crate::cli::current_year().map_err(RunError::Refused)?;
-        let mut report = crate::qa::audit::audit(&tree, &config, &spec.qa.rules, year)
+        let selection =
+            crate::qa::audit::selection(&config, &spec.qa.rules, spec.qa.external_links)
+                .map_err(|e| RunError::Spec(crate::cli::render_audit_error(e)))?;
+        let mut report = crate::qa::audit::audit_selected(&tree, &config, &selection, year)
             .map_err(|e| RunError::Spec(crate::cli::render_audit_error(e)))?;
         report.retain_files(|f| spec.targets.matches(f));
+        Ok::<_, RunError>((report, config, selection))
+    })
+    .await
+    .map_err(|e| RunError::Refused(format!("error: the audit task panicked: {e}")))??;
+    let links = external_links(worker, &mut report, &config, &selection).await?;
+    let (text, qa) = tokio::task::spawn_blocking(move || {
         let mut text = Vec::new();
         report
             .write_json(&mut text)
             .map_err(|e| RunError::io("cannot write the audit report", e))?;
         let text = String::from_utf8(text)
             .map_err(|e| RunError::Refused(format!("error: the audit report: {e}")))?;
-        Ok::<_, RunError>((text, counts(&report, &spec, files)))
+        Ok::<_, RunError>((text, counts(&report, &spec, files, links.as_ref())))
     })
     .await
     .map_err(|e| RunError::Refused(format!("error: the audit task panicked: {e}")))??;
@@ -61,20 +76,53 @@ pub(super) async fn audit(worker: &Worker, run: &Run) -> Result<(), RunError> {
     Ok(())
 }
 
+/// The network phase of an audit whose spec turns external links on: LNK-004's requests,
+/// with the store as the cache. `None` when the spec leaves them off.
+async fn external_links(
+    worker: &Worker,
+    report: &mut AuditReport,
+    config: &crate::config::SiteConfig,
+    selection: &crate::qa::engine::Selection,
+) -> Result<Option<crate::links::Summary>, RunError> {
+    if !selection.network() {
+        return Ok(None);
+    }
+    let options = crate::links::Options::from_config(&config.links.external);
+    let summary = crate::links::check_report(
+        &mut report.check,
+        config,
+        selection,
+        &options,
+        Some(&worker.store),
+    )
+    .await
+    .map_err(|e| RunError::Refused(format!("error: external links: {e}")))?;
+    Ok(Some(summary))
+}
+
 /// The run's QA record: `audit` holds findings by severity and by rule, pages per
-/// coverage status, and how many pages, ids and events the report keeps.
-fn counts(report: &AuditReport, spec: &JobSpec, files: i64) -> Value {
+/// coverage status, and how many pages, ids and events the report keeps; with external
+/// links on, `external_links` holds how many URLs were requested, cached and broken.
+fn counts(
+    report: &AuditReport,
+    spec: &JobSpec,
+    files: i64,
+    links: Option<&crate::links::Summary>,
+) -> Value {
     let summary = crate::qa::report::summary(&report.check);
     let coverage: serde_json::Map<String, Value> = report
         .counts()
         .into_iter()
         .map(|(status, n)| (status.as_str().to_string(), json!(n)))
         .collect();
-    let rules = if spec.qa.rules.is_empty() {
+    let mut rules = if spec.qa.rules.is_empty() {
         crate::qa::audit::default_patterns()
     } else {
         spec.qa.rules.clone()
     };
+    if links.is_some() && crate::qa::engine::network_rules_named(&rules).is_empty() {
+        rules.push(crate::qa::rules::links::external_link::META.id.to_string());
+    }
     let mut notes = Vec::new();
     if files == 0 {
         notes.push(format!(
@@ -82,7 +130,7 @@ fn counts(report: &AuditReport, spec: &JobSpec, files: i64) -> Value {
             spec.targets.patterns
         ));
     }
-    json!({
+    let mut qa = json!({
         "audit": {
             "findings": summary["by_severity"],
             "by_rule": summary["by_rule"],
@@ -95,7 +143,17 @@ fn counts(report: &AuditReport, spec: &JobSpec, files: i64) -> Value {
             "targets": spec.targets.patterns,
         },
         "notes": notes,
-    })
+    });
+    if let Some(l) = links {
+        qa["audit"]["external_links"] = json!({
+            "urls": l.urls,
+            "requested": l.requested,
+            "cached": l.cached,
+            "not_requested": l.skipped,
+            "broken": l.broken,
+        });
+    }
+    qa
 }
 
 /// The stored report of audit run `run_id` (the audit JSON contract) with the run.

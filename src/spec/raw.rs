@@ -54,6 +54,7 @@ pub struct RawQa {
     pub rules: Vec<Spanned<String>>,
     #[serde(default)]
     pub scripts: Vec<Spanned<RawScript>>,
+    pub external_links: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -53,12 +53,53 @@ pub(super) fn budget(raw: &RawBudget, sink: &mut Sink) -> Budget {
     }
 }
 
-pub(super) fn qa(raw: RawQa, sink: &mut Sink) -> QaSpec {
+pub(super) fn qa(raw: RawQa, kind: crate::spec::Kind, sink: &mut Sink) -> QaSpec {
     rule_patterns(&raw.rules, sink);
+    let external_links = match &raw.external_links {
+        Some(on) if *on.get_ref() && kind != crate::spec::Kind::Audit => {
+            sink.at(
+                on.span(),
+                "external_links applies to audit runs only",
+                Some(
+                    "external links are checked by scheduled QA, never in the edit loop: set it in a spec with kind = \"audit\""
+                        .into(),
+                ),
+            );
+            false
+        }
+        Some(on) => *on.get_ref(),
+        None => false,
+    };
+    network_patterns(&raw.rules, external_links, sink);
     QaSpec {
         block_on: raw.block_on.unwrap_or(Severity::Error),
         rules: raw.rules.into_iter().map(Spanned::into_inner).collect(),
         scripts: scripts(raw.scripts, sink),
+        external_links,
+    }
+}
+
+/// A pattern that names only network rules (LNK-004) needs `external_links = true`: a
+/// rule that cannot run must not look like one that passed.
+fn network_patterns(patterns: &[Spanned<String>], external_links: bool, sink: &mut Sink) {
+    if external_links {
+        return;
+    }
+    for r in patterns {
+        let p = r.get_ref();
+        let mut matching = crate::qa::rules::all()
+            .into_iter()
+            .filter(|rule| crate::qa::engine::id_matches(p, rule.meta().id))
+            .peekable();
+        if matching.peek().is_some() && matching.all(|rule| rule.network()) {
+            sink.at(
+                r.span(),
+                format!("{p} checks external links over the network, which this spec leaves off"),
+                Some(
+                    "set external_links = true under [qa] (audit specs only: scheduled QA)".into(),
+                ),
+            );
+        }
     }
 }
 

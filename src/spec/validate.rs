@@ -90,7 +90,7 @@ fn build(raw: RawSpec, root: &DeTable<'_>, find: FindRecipe<'_>, sink: &mut Sink
         timezone,
         steps,
         budget: budget(&raw.budget, sink),
-        qa: qa(raw.qa, sink),
+        qa: qa(raw.qa, kind, sink),
         approval: Approval {
             required: raw.approval.required.unwrap_or(true),
             allow_self_approval: raw.approval.allow_self_approval.unwrap_or(false),

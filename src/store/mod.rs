@@ -7,6 +7,7 @@
 mod audits;
 mod changes;
 mod ledger;
+mod link_checks;
 mod pool;
 mod pushes;
 mod records;
@@ -22,6 +23,7 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 pub use changes::{Change, ChangeStatus, ChangeSummary, NewChange};
 pub use ledger::{Estimate, Limits, NewReceipt, Reservation, Spent};
+pub use link_checks::LinkCheck;
 pub use pool::{DB_FILE, MIGRATIONS_TABLE, db_path, redact_url};
 pub use pushes::Push;
 pub use records::{StoredSpec, Workspace};

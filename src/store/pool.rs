@@ -64,6 +64,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "remotes",
         include_str!("../../migrations/sqlite/0008_remotes.sql"),
     ),
+    (
+        9,
+        "link_checks",
+        include_str!("../../migrations/sqlite/0009_link_checks.sql"),
+    ),
 ];
 
 /// The same migrations for PostgreSQL, number for number.
@@ -102,6 +107,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         8,
         "remotes",
         include_str!("../../migrations/postgres/0008_remotes.sql"),
+    ),
+    (
+        9,
+        "link_checks",
+        include_str!("../../migrations/postgres/0009_link_checks.sql"),
     ),
 ];
 

@@ -10,6 +10,7 @@ mod corpora;
 mod crash;
 mod demo;
 mod discovery;
+mod external_links;
 // The scripted model server, shared with the lib's unit tests and the benches.
 #[path = "../support/fake_model.rs"]
 mod fake_model;

@@ -93,6 +93,8 @@ pub struct PageFacts {
     /// `(hreflang, href)` alternates with their location.
     pub alternates: Vec<(String, String, Loc)>,
     pub canonical: Option<TextFact>,
+    /// The file's own external http(s) links, kept only when LNK-004 runs.
+    pub external: Vec<crate::qa::rules::links::external_link::ExternalRef>,
 }
 
 /// A page's fragment targets, kept as sorted 64-bit hashes: the cross-file rules only ask
