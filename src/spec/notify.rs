@@ -66,7 +66,10 @@ pub(super) fn notify(raw: Vec<Spanned<RawNotify>>, sink: &mut Sink) -> Vec<Notif
 fn one(table: Spanned<RawNotify>, sink: &mut Sink) -> Option<Notify> {
     let span = table.span();
     let raw = table.into_inner();
-    let format = raw.format.as_ref().map_or(NotifyFormat::Json, |f| *f.get_ref());
+    let format = raw
+        .format
+        .as_ref()
+        .map_or(NotifyFormat::Json, |f| *f.get_ref());
     let Some(url) = raw.url else {
         sink.at(span, "a [[notify]] table needs a `url`", Some(HINT.into()));
         return None;
@@ -123,7 +126,8 @@ pub(super) fn workspace(raw: Option<Spanned<String>>, sink: &mut Sink) -> Option
     let ws = raw?;
     let name = ws.get_ref().trim();
     if name.is_empty() {
-        let hint = "name a registered workspace (`sitewide workspaces list`), e.g. workspace = \"demo\"";
+        let hint =
+            "name a registered workspace (`sitewide workspaces list`), e.g. workspace = \"demo\"";
         sink.at(ws.span(), "the workspace is empty", Some(hint.into()));
         return None;
     }
@@ -168,7 +172,10 @@ mod tests {
         assert_eq!(spec.notify[0].on, vec![NotifyOn::End]);
         assert_eq!(spec.notify[0].secret_env, None);
         assert_eq!(spec.notify[1].format, NotifyFormat::Json);
-        assert_eq!(spec.notify[1].on, vec![NotifyOn::End, NotifyOn::NewFindings]);
+        assert_eq!(
+            spec.notify[1].on,
+            vec![NotifyOn::End, NotifyOn::NewFindings]
+        );
     }
 
     #[test]
@@ -188,7 +195,9 @@ mod tests {
 
     #[test]
     fn an_unknown_notify_key_is_an_error() {
-        let text = format!("{AUDIT}\n[[notify]]\nurl = \"https://x.example/h\"\nformat = \"slack\"\nsecret = \"abc\"\n");
+        let text = format!(
+            "{AUDIT}\n[[notify]]\nurl = \"https://x.example/h\"\nformat = \"slack\"\nsecret = \"abc\"\n"
+        );
         let errors = errors(&text);
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(errors[0].0, 8, "{errors:?}");

@@ -5,10 +5,12 @@
 
 mod audits;
 mod changes;
+mod history;
 mod ledger;
 mod pool;
 mod records;
 mod runs;
+mod slots;
 mod states;
 mod users;
 mod webhooks;
@@ -19,6 +21,7 @@ use std::path::{Path, PathBuf};
 use sqlx::SqlitePool;
 
 pub use changes::{Change, ChangeStatus, ChangeSummary, NewChange};
+pub use history::AuditPoint;
 pub use ledger::{Estimate, Limits, NewReceipt, Reservation, Spent};
 pub use pool::{DB_FILE, MIGRATIONS_TABLE, db_path};
 pub use records::{StoredSpec, Workspace};

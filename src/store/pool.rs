@@ -57,6 +57,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "audits",
         include_str!("../../migrations/sqlite/0006_audits.sql"),
     ),
+    (
+        7,
+        "schedule",
+        include_str!("../../migrations/sqlite/0007_schedule.sql"),
+    ),
 ];
 
 /// The database file for a data directory.
