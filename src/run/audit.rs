@@ -4,7 +4,8 @@
 //! events, ids and findings in the spec's targets are kept; every page was resolved
 //! first, so a layout or include outside the targets still counts for the pages built
 //! from it. The report (the audit JSON contract) and the run's counts are stored as the
-//! run completes, in one transaction: a task run twice stores one report. Also: reading
+//! run completes, in one transaction: a task run twice stores one report; with it, the
+//! comparison with the job's previous audit in the workspace (`super::compare`). Also: reading
 //! the stored report back, refusing review and apply, and an audit run's summary lines.
 
 use std::fmt::Write as _;
@@ -22,6 +23,7 @@ use crate::workspace::{Commit, Workspace};
 /// Audits `run`'s base tree and completes the run with its report.
 pub(super) async fn audit(worker: &Worker, run: &Run) -> Result<(), RunError> {
     let spec = worker.spec_of(run).await?;
+    let name = spec.name.clone();
     let registered = worker.store.workspace_by_id(run.workspace_id).await?;
     let base = Commit(run.base_commit.clone());
     let files = run.files;
@@ -42,6 +44,18 @@ pub(super) async fn audit(worker: &Worker, run: &Run) -> Result<(), RunError> {
     })
     .await
     .map_err(|e| RunError::Refused(format!("error: the audit task panicked: {e}")))??;
+    let mut qa = qa;
+    let previous = super::compare::with_previous(
+        &worker.store,
+        &name,
+        run.workspace_id,
+        run.created_at,
+        &text,
+    )
+    .await?;
+    if let Some(comparison) = previous {
+        qa["comparison"] = comparison;
+    }
     pause_point(&worker.data_dir, "before-audit-settle");
     match worker
         .store

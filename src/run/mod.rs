@@ -14,6 +14,7 @@
 mod apply;
 mod audit;
 mod cancel;
+mod compare;
 mod edit;
 mod finish;
 mod forecast;
@@ -30,6 +31,7 @@ use std::path::{Path, PathBuf};
 pub use apply::apply;
 pub use audit::audit_report;
 pub use cancel::cancel;
+pub use compare::{compare, finding_key, trend};
 pub use forecast::{Forecast, forecast};
 pub use plan::{DEMO, PlanRequest, ensure_demo, plan};
 pub use report::{RunReport, list, overview, report};
