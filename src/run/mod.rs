@@ -23,6 +23,7 @@ mod plan;
 mod redo;
 mod report;
 mod review;
+pub mod schedule;
 mod scripts;
 mod worker;
 
@@ -36,6 +37,7 @@ pub use forecast::{Forecast, forecast};
 pub use plan::{DEMO, PlanRequest, ensure_demo, plan};
 pub use report::{RunReport, list, overview, report};
 pub use review::{Decision, Verdict, decide, review};
+pub use schedule::{Clock, ScheduledJob, Scheduler, SystemClock};
 pub use worker::{Worker, wait_for};
 
 use crate::store::StoreError;
