@@ -92,14 +92,13 @@ impl Scheduler {
                 has
             })
             .collect();
-        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "sitewide".into());
         Scheduler {
             store,
             data_dir: data_dir.to_path_buf(),
             config: config.map(Path::to_path_buf),
             jobs,
             started: minute_of(now),
-            name: format!("{host}:{}", std::process::id()),
+            name: format!("pid {} ({})", std::process::id(), ulid::Ulid::generate()),
         }
     }
 
