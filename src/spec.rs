@@ -4,6 +4,7 @@
 //! a run. Every key is documented in docs/job-spec.md.
 
 mod hint;
+mod notify;
 mod raw;
 mod recover;
 mod schedule;
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::ConfigError;
 use crate::qa::finding::Severity;
 
+pub use notify::{Notify, NotifyFormat, NotifyOn};
 pub use schedule::{Schedule, parse_timezone};
 pub use sections::DEFAULT_SCRIPT_TIMEOUT_S;
 
@@ -33,6 +35,11 @@ pub struct JobSpec {
     pub schedule: Option<Schedule>,
     /// The zone `schedule` is read in (UTC unless the spec names one).
     pub timezone: chrono_tz::Tz,
+    /// The registered workspace scheduled runs use; without it the scheduler skips the
+    /// spec (it still runs on demand).
+    pub workspace: Option<String>,
+    /// Who is told when a run of this job ends or finds something new (`[[notify]]`).
+    pub notify: Vec<Notify>,
     /// Recipe steps, in order (with `engine = "model"`, they run before the model).
     pub steps: Vec<Step>,
     pub budget: Budget,

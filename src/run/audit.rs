@@ -4,8 +4,9 @@
 //! events, ids and findings in the spec's targets are kept; every page was resolved
 //! first, so a layout or include outside the targets still counts for the pages built
 //! from it. The report (the audit JSON contract) and the run's counts are stored as the
-//! run completes, in one transaction: a task run twice stores one report. A spec with
-//! `[qa] external_links = true` also has the target files' external links requested
+//! run completes, in one transaction: a task run twice stores one report; with it, the
+//! comparison with the job's previous audit in the workspace (`super::compare`). A spec
+//! with `[qa] external_links = true` also has the target files' external links requested
 //! (LNK-004, `crate::links`) between the check and the report. Also: reading
 //! the stored report back, refusing review and apply, and an audit run's summary lines.
 
@@ -26,6 +27,7 @@ use crate::workspace::Commit;
 /// (LNK-004), with the store's `link_checks` as the cache.
 pub(super) async fn audit(worker: &Worker, run: &Run) -> Result<(), RunError> {
     let spec = worker.spec_of(run).await?;
+    let name = spec.name.clone();
     let registered = worker.store.workspace_by_id(run.workspace_id).await?;
     let base = Commit(run.base_commit.clone());
     let files = run.files;
@@ -57,6 +59,18 @@ pub(super) async fn audit(worker: &Worker, run: &Run) -> Result<(), RunError> {
     })
     .await
     .map_err(|e| RunError::Refused(format!("error: the audit task panicked: {e}")))??;
+    let mut qa = qa;
+    let previous = super::compare::with_previous(
+        &worker.store,
+        &name,
+        run.workspace_id,
+        run.created_at,
+        &text,
+    )
+    .await?;
+    if let Some(comparison) = previous {
+        qa["comparison"] = comparison;
+    }
     pause_point(&worker.data_dir, "before-audit-settle");
     match worker
         .store

@@ -14,6 +14,7 @@
 mod apply;
 mod audit;
 mod cancel;
+mod compare;
 mod edit;
 mod finish;
 mod forecast;
@@ -24,6 +25,7 @@ mod redo;
 mod remote;
 mod report;
 mod review;
+pub mod schedule;
 mod scripts;
 mod worker;
 
@@ -32,11 +34,13 @@ use std::path::{Path, PathBuf};
 pub use apply::apply;
 pub use audit::audit_report;
 pub use cancel::cancel;
+pub use compare::{compare, finding_key, trend};
 pub use forecast::{Forecast, forecast};
 pub use plan::{DEMO, PlanRequest, ensure_demo, plan};
 pub use remote::{RemoteSettings, clone_dir, register as register_remote};
 pub use report::{RunReport, list, overview, report};
 pub use review::{Decision, Verdict, decide, review};
+pub use schedule::{Clock, ScheduledJob, Scheduler, SystemClock};
 pub use worker::{Worker, wait_for};
 
 use crate::store::StoreError;

@@ -50,6 +50,13 @@ pub struct RunReport {
     /// An audit run's counts once it completed (findings by severity and by rule, pages
     /// per coverage status); `null` for edit runs. The report: `GET /api/v1/runs/{id}/report`.
     pub audit: Option<Value>,
+    /// An audit run's findings compared with the job's previous completed audit in the
+    /// workspace (`previous_run`, `new`, `fixed`, `open`, `new_findings`,
+    /// `fixed_findings`); `null` for edit runs and a job's first audit.
+    pub comparison: Option<Value>,
+    /// An audit run's trend: findings by severity of the job's last 20 completed audits
+    /// in the workspace up to this run, oldest first; empty for edit runs.
+    pub trend: Vec<Value>,
 }
 
 /// One file's change.
@@ -145,6 +152,12 @@ pub async fn overview(
         .await?
         .map_or_else(String::new, |s| s.name);
     let workspace = store.workspace_by_id(run.workspace_id).await?.name;
+    let trend = match run.kind {
+        Kind::Audit => {
+            super::compare::trend(store, &spec, run.workspace_id, run.created_at).await?
+        }
+        Kind::Edit => Vec::new(),
+    };
     let receipts = store.receipts(run_id).await?;
     let spent = store.spent(run_id).await?;
     let push = store.push_of(run_id).await?;
@@ -195,6 +208,8 @@ pub async fn overview(
         qa: run.qa.clone(),
         forecast: run.forecast.clone(),
         audit: run.qa.get("audit").cloned(),
+        comparison: run.qa.get("comparison").cloned(),
+        trend,
     })
 }
 

@@ -4,6 +4,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::notify::RawNotify;
 use super::{Engine, Kind, OnMismatch};
 use crate::qa::finding::Severity;
 
@@ -17,6 +18,11 @@ pub struct RawSpec {
     pub targets: Option<Spanned<Vec<Spanned<String>>>>,
     pub schedule: Option<Spanned<String>>,
     pub timezone: Option<Spanned<String>>,
+    /// The registered workspace scheduled runs use.
+    pub workspace: Option<Spanned<String>>,
+    /// Who is told when a run ends or finds something new.
+    #[serde(default)]
+    pub notify: Vec<Spanned<RawNotify>>,
     /// Each step's table; its keys are checked by the recipe it names.
     pub steps: Option<Vec<Spanned<toml::Table>>>,
     #[serde(default)]

@@ -46,6 +46,15 @@ impl Schedule {
             .map(|t| t.with_timezone(&Utc))
     }
 
+    /// The latest time at or before `at` at which the job was due (its latest slot).
+    pub fn latest_at_or_before(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let local = at.with_timezone(&self.timezone);
+        self.cron
+            .find_previous_occurrence(&local, true)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    }
+
     /// Whether the job is due in the minute that `at` falls in.
     pub fn fires_at(&self, at: DateTime<Utc>) -> bool {
         let local = at.with_timezone(&self.timezone);
@@ -88,6 +97,23 @@ mod tests {
         let next = s.next_after(utc(2026, 3, 6, 6, 0)).expect("a next run");
         assert_eq!(next, utc(2026, 3, 9, 6, 0));
         assert_eq!(next.weekday(), Weekday::Mon);
+    }
+
+    #[test]
+    fn the_latest_slot_is_the_last_due_time_at_or_before_a_moment() {
+        let s = Schedule::parse("0 6 * * 1-5", Tz::Europe__Berlin).expect("valid");
+        // Monday 2026-03-02 06:00 Berlin is 05:00 UTC.
+        let slot = utc(2026, 3, 2, 5, 0);
+        assert_eq!(s.latest_at_or_before(slot), Some(slot));
+        assert_eq!(
+            s.latest_at_or_before(slot + chrono::Duration::seconds(30)),
+            Some(slot)
+        );
+        // Sunday evening: the latest slot is Friday's.
+        assert_eq!(
+            s.latest_at_or_before(utc(2026, 3, 8, 20, 0)),
+            Some(utc(2026, 3, 6, 5, 0))
+        );
     }
 
     #[test]

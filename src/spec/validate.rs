@@ -8,6 +8,7 @@ use toml::Spanned;
 use toml::de::DeTable;
 
 use super::hint::{hint_for, plain};
+use super::notify::{notify, workspace};
 use super::raw::RawSpec;
 use super::recover;
 use super::sections::{budget, model, qa};
@@ -88,6 +89,8 @@ fn build(raw: RawSpec, root: &DeTable<'_>, find: FindRecipe<'_>, sink: &mut Sink
         targets: targets(raw.targets.as_ref(), sink),
         schedule,
         timezone,
+        workspace: workspace(raw.workspace, sink),
+        notify: notify(raw.notify, sink),
         steps,
         budget: budget(&raw.budget, sink),
         qa: qa(raw.qa, kind, sink),

@@ -6,12 +6,14 @@
 
 mod audits;
 mod changes;
+mod history;
 mod ledger;
 mod link_checks;
 mod pool;
 mod pushes;
 mod records;
 mod runs;
+mod slots;
 mod states;
 mod users;
 mod webhooks;
@@ -22,6 +24,7 @@ use std::path::{Path, PathBuf};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 pub use changes::{Change, ChangeStatus, ChangeSummary, NewChange};
+pub use history::AuditPoint;
 pub use ledger::{Estimate, Limits, NewReceipt, Reservation, Spent};
 pub use link_checks::LinkCheck;
 pub use pool::{DB_FILE, MIGRATIONS_TABLE, db_path, redact_url};

@@ -60,6 +60,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0006_audits.sql"),
     ),
     (
+        7,
+        "schedule",
+        include_str!("../../migrations/sqlite/0007_schedule.sql"),
+    ),
+    (
         8,
         "remotes",
         include_str!("../../migrations/sqlite/0008_remotes.sql"),
@@ -102,6 +107,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         6,
         "audits",
         include_str!("../../migrations/postgres/0006_audits.sql"),
+    ),
+    (
+        7,
+        "schedule",
+        include_str!("../../migrations/postgres/0007_schedule.sql"),
     ),
     (
         8,

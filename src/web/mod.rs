@@ -115,7 +115,7 @@ pub struct Running {
     pub first_admin: Option<FirstAdmin>,
 }
 
-/// Stops the server and its worker.
+/// Stops the server, its worker, its scheduler and its notifier.
 pub struct ServerHandle {
     server: actix_web::dev::ServerHandle,
     served: tokio::task::JoinHandle<std::io::Result<()>>,
@@ -123,6 +123,8 @@ pub struct ServerHandle {
     worker: tokio::task::JoinHandle<Result<(), crate::run::RunError>>,
     stop_notifier: tokio::sync::oneshot::Sender<()>,
     notifier: tokio::task::JoinHandle<()>,
+    stop_scheduler: tokio::sync::oneshot::Sender<()>,
+    scheduler: tokio::task::JoinHandle<()>,
 }
 
 impl ServerHandle {
@@ -132,13 +134,16 @@ impl ServerHandle {
         let _ = self.served.await;
         let _ = self.stop_worker.send(());
         let _ = self.worker.await;
+        let _ = self.stop_scheduler.send(());
+        let _ = self.scheduler.await;
         let _ = self.stop_notifier.send(());
         let _ = self.notifier.await;
     }
 }
 
 /// Opens the store, makes the demo workspace, loads the jobs and templates, makes the
-/// first admin when there is no user, starts a worker on the run queue and serves.
+/// first admin when there is no user, starts a worker on the run queue, the webhook
+/// notifier and the scheduler of the scheduled jobs, and serves.
 pub async fn start(config: WebConfig) -> Result<Running, WebError> {
     let store = Store::open(&config.data_dir).await?;
     run::ensure_demo(&store, &config.data_dir, false).await?;
@@ -161,6 +166,7 @@ pub async fn start(config: WebConfig) -> Result<Running, WebError> {
         let _ = stopped.await;
     }));
     let state_store = store.clone();
+    let state_store_for_scheduler = store.clone();
     let state = web::Data::new(AppState {
         store,
         data_dir: config.data_dir.clone(),
@@ -209,6 +215,7 @@ pub async fn start(config: WebConfig) -> Result<Running, WebError> {
     let notifier = tokio::spawn(notifier.run_until(async {
         let _ = notifier_stopped.await;
     }));
+    let scheduler = start_scheduler(&config, &state_store_for_scheduler);
     let server = server.run();
     let handle = ServerHandle {
         server: server.handle(),
@@ -217,12 +224,38 @@ pub async fn start(config: WebConfig) -> Result<Running, WebError> {
         worker,
         stop_notifier,
         notifier,
+        stop_scheduler: scheduler.0,
+        scheduler: scheduler.1,
     };
     Ok(Running {
         addr,
         handle,
         first_admin,
     })
+}
+
+/// Starts the scheduler of the jobs folder's scheduled jobs (`crate::run::schedule`).
+fn start_scheduler(
+    config: &WebConfig,
+    store: &Store,
+) -> (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+) {
+    let (jobs, _) = run::schedule::load_jobs(&config.jobs_dir);
+    let scheduler = run::Scheduler::new(
+        store.clone(),
+        &config.data_dir,
+        config.config.as_deref(),
+        jobs,
+        chrono::Utc::now(),
+    );
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let clock: std::sync::Arc<dyn run::Clock> = std::sync::Arc::new(run::SystemClock);
+    let task = tokio::spawn(run::schedule::run_until(scheduler, clock, async {
+        let _ = stopped.await;
+    }));
+    (stop, task)
 }
 
 /// Makes the user `admin` when there is no user yet.

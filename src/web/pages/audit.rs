@@ -94,6 +94,7 @@ pub async fn audit_report(
             "targets": report.qa["audit"]["targets"],
         }),
     );
+    c.insert("compare", &super::trend::context(&report));
     for (key, value) in page.as_object().into_iter().flatten() {
         c.insert(key.as_str(), value);
     }

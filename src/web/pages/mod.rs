@@ -12,6 +12,7 @@ mod jobs;
 mod review;
 mod run;
 mod settings;
+mod trend;
 
 pub use audit::audit_report;
 pub use dashboard::dashboard;

@@ -92,6 +92,7 @@ pub async fn run(
     c.insert("notes", &list("notes"));
     c.insert("history", &history(&state, &report.id, &changes).await?);
     c.insert("pull_request", &pull_request(&state, &report).await);
+    c.insert("compare", &super::trend::context(&report));
     c.insert(
         "may_approve",
         &super::dashboard::may_approve(store, &caller, &stored).await?,

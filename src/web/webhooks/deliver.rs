@@ -1,5 +1,6 @@
 //! Sending one notice: the body signed with HMAC-SHA256 of the webhook's secret
-//! (`X-Sitewide-Signature: sha256=<hex>`), retried with doubling backoff on a network
+//! (`X-Sitewide-Signature: sha256=<hex>`; a job's Slack target given no secret is sent
+//! unsigned), retried with doubling backoff on a network
 //! error, a timeout, 408, 429 or a 5xx; any other answer is final. Failures are logged
 //! with the webhook's scheme, host and path only: never its query or the secret.
 
@@ -82,15 +83,18 @@ pub async fn send(client: &reqwest::Client, d: &Delivery, retry: Retry) -> bool 
             tokio::time::sleep(backoff).await;
             backoff = backoff.saturating_mul(2);
         }
-        let sent = client
-            .post(&d.url)
+        let mut request = client.post(&d.url);
+        // Only a Slack message of a job's `[[notify]]` may go without a secret.
+        if !d.secret.is_empty() {
+            request = request.header(SIGNATURE_HEADER, &signature);
+        }
+        let sent = request
             .timeout(retry.timeout)
             .header("Content-Type", "application/json")
             .header(
                 "User-Agent",
                 concat!("sitewide/", env!("CARGO_PKG_VERSION")),
             )
-            .header(SIGNATURE_HEADER, &signature)
             .header("X-Sitewide-Event", d.event)
             .header("X-Sitewide-Delivery", &d.id)
             .body(d.body.clone())

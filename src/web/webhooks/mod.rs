@@ -4,10 +4,12 @@
 //! worker, the API, the CLI) once its transaction is committed; its place in the log is
 //! stored, so a restart neither repeats nor skips a notice. Each notice goes to the
 //! configured `[[webhooks]]` that asked for it and to the run's own webhook (given when
-//! it was started), each in its own task with retries.
+//! it was started), each in its own task with retries, and to the `[[notify]]` targets of
+//! the run's job spec ([`spec_notify`]).
 
 pub mod config;
 pub mod deliver;
+pub mod spec_notify;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -67,6 +69,7 @@ impl Notifier {
         for e in &events {
             if let Some(notice) = Notice::of_state(&e.to_state) {
                 self.announce(e, notice).await?;
+                self.announce_to_spec(e).await;
             }
             self.store.set_webhook_cursor(e.id).await?;
             *place = Some(e.id);
