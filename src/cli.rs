@@ -121,11 +121,20 @@ pub enum Command {
         #[arg(long)]
         data_dir: Option<PathBuf>,
     },
-    /// Work the run queue: queued runs, and runs a stopped process left half done.
+    /// Work the run queue (queued runs, and runs a stopped process left half done) and
+    /// start the scheduled jobs of `--jobs`; beside `serve`, or on other machines sharing
+    /// its PostgreSQL database (DATABASE_URL).
     Worker {
-        /// Exit once no run is queued or running (for cron and scripts).
+        /// Exit once no run is queued or running (for cron and scripts); starts no
+        /// scheduled job.
         #[arg(long)]
         exit_when_idle: bool,
+        /// The folder of job specs whose `schedule` this worker starts.
+        #[arg(long, default_value = "jobs")]
+        jobs: PathBuf,
+        /// Work the queue only; leave the schedules to other processes.
+        #[arg(long)]
+        no_scheduler: bool,
         /// The service config with the model providers (default: config.toml in the data
         /// directory).
         #[arg(long)]
@@ -237,9 +246,16 @@ pub fn run(cli: Cli) -> ExitCode {
         }) => runs::apply(&id, actor.as_deref(), json, data_dir.as_deref()),
         Some(Command::Worker {
             exit_when_idle,
+            jobs,
+            no_scheduler,
             config,
             data_dir,
-        }) => runs::worker(exit_when_idle, config.as_deref(), data_dir.as_deref()),
+        }) => runs::worker(
+            exit_when_idle,
+            (!exit_when_idle && !no_scheduler).then_some(jobs.as_path()),
+            config.as_deref(),
+            data_dir.as_deref(),
+        ),
         Some(Command::Workspaces { action, data_dir }) => workspaces(action, data_dir.as_deref()),
         Some(Command::Plan { action }) => plan::plan(&action),
         Some(Command::Recipes { name, format }) => list_recipes(name.as_deref(), format),
@@ -730,7 +746,7 @@ fn workspaces(
         .build()
         .map_err(|e| format!("error: cannot start the runtime: {e}"))?;
     runtime.block_on(async {
-        let store = crate::store::Store::open(&data).await.map_err(|e| format!("error: {e}"))?;
+        let store = crate::store::Store::connect(config::database_url().as_deref(), &data).await.map_err(|e| format!("error: {e}"))?;
         let mut out = String::new();
         match action.unwrap_or(WorkspacesCommand::List) {
             WorkspacesCommand::Add { name, path, remote } if crate::workspace::is_remote_url(&path) => {

@@ -359,6 +359,16 @@ pub fn data_dir(flag: Option<&Path>) -> PathBuf {
     std::path::absolute(&dir).unwrap_or(dir)
 }
 
+/// The PostgreSQL server `DATABASE_URL` names (`postgres://` or `postgresql://`), when it
+/// names one: Sitewide's tables and its run queue then live there instead of the data
+/// directory's SQLite file. Any other value is left to whatever else reads it.
+pub fn database_url() -> Option<String> {
+    std::env::var("DATABASE_URL")
+        .ok()
+        .map(|u| u.trim().to_string())
+        .filter(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"))
+}
+
 /// A `sitewide.toml` that cannot be used, with where and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

@@ -27,7 +27,7 @@ pub fn check_external(
     let data = crate::config::data_dir(data_dir);
     let options = Options::from_config(&config.links.external);
     let summary = runtime.block_on(async {
-        let store = Store::open(&data).await.map_err(|e| {
+        let store = Store::connect(crate::config::database_url().as_deref(), &data).await.map_err(|e| {
             format!(
                 "error: the external link cache: {e}\n  = hint: pass --data-dir DIR (the cache is the link_checks table of its database)"
             )

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, Subcommand};
+use serde_json::json;
 
 use crate::run::{self, Decision, PlanRequest, RunReport, Worker};
 use crate::store::{RunState, Store};
@@ -39,6 +40,10 @@ pub struct RunArgs {
     /// time; store nothing and call no model.
     #[arg(long)]
     pub dry_run: bool,
+    /// Queue the run, print its id and return: the workers (`sitewide worker`, or
+    /// `sitewide serve`'s own) do the work.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub no_wait: bool,
     /// Where Sitewide keeps its data (default: SITEWIDE_DATA_DIR, else the platform's data
     /// directory).
     #[arg(long)]
@@ -96,7 +101,7 @@ where
         .build()
         .map_err(|e| format!("error: cannot start the runtime: {e}"))?;
     runtime.block_on(async {
-        let store = Store::open(&data)
+        let store = Store::connect(crate::config::database_url().as_deref(), &data)
             .await
             .map_err(|e| format!("error: {e}"))?;
         work(store, data).await
@@ -162,6 +167,15 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, String> {
                 "warning: the forecast passes the budget ({}); the run stops where the budget ends",
                 lines.join("; ")
             );
+        }
+        if args.no_wait {
+            if args.json {
+                let queued = json!({"id": planned.id, "state": "queued"});
+                print(&format!("{queued}\n"));
+            } else {
+                print(&format!("{}\n", planned.id));
+            }
+            return Ok(ExitCode::SUCCESS);
         }
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let worker = Worker::new(store.clone(), &data, args.config.as_deref());
@@ -264,37 +278,62 @@ pub fn apply(
     })
 }
 
-/// `sitewide worker`: works the run queue until Ctrl-C, or with `exit_when_idle` until
-/// no run is queued or running.
+/// `sitewide worker`: works the run queue of the store DATABASE_URL names (or the data
+/// directory's SQLite file) until Ctrl-C or SIGTERM (the task in hand is finished
+/// first), or with `exit_when_idle` until no run is queued or running; with `jobs`, it
+/// also starts that folder's scheduled jobs (each slot once, however many run).
 pub fn worker(
     exit_when_idle: bool,
+    jobs: Option<&Path>,
     config: Option<&Path>,
     data_dir: Option<&Path>,
 ) -> Result<ExitCode, String> {
     with_store(data_dir, |store, data| async move {
         let worker: Arc<Worker> = Worker::new(store.clone(), &data, config);
-        let watched = store.clone();
-        let stop = async move {
-            if exit_when_idle {
-                loop {
-                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-                    match watched
-                        .runs_in(&[RunState::Queued, RunState::Running])
-                        .await
-                    {
-                        Ok(busy) if busy.is_empty() => break,
-                        Ok(_) => {}
-                        Err(e) => {
-                            tracing::warn!(error = %e, "cannot read the runs");
-                            break;
-                        }
-                    }
-                }
-            } else {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let until = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|s| *s).await;
         };
-        worker.run_until(stop).await.map_err(fail)?;
+        let scheduling = jobs.map(|dir| {
+            let (jobs, problems) = run::schedule::load_jobs(dir);
+            for p in problems {
+                tracing::warn!(problem = %p, "a job spec is not scheduled");
+            }
+            let scheduler =
+                run::Scheduler::new(store.clone(), &data, config, jobs, chrono::Utc::now());
+            let clock: Arc<dyn run::Clock> = Arc::new(run::SystemClock);
+            tokio::spawn(run::schedule::run_until(
+                scheduler,
+                clock,
+                until(stopped.clone()),
+            ))
+        });
+        let working = tokio::spawn(worker.run_until(until(stopped.clone())));
+        if exit_when_idle {
+            idle(&store).await;
+        } else {
+            super::web::shutdown_signal().await;
+        }
+        let _ = stop.send(true);
+        if let Some(s) = scheduling {
+            let _ = s.await;
+        }
+        working.await.map_err(fail)?.map_err(fail)?;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Resolves once no run is queued or running.
+async fn idle(store: &Store) {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        match store.runs_in(&[RunState::Queued, RunState::Running]).await {
+            Ok(busy) if busy.is_empty() => break,
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the runs");
+                break;
+            }
+        }
+    }
 }

@@ -28,6 +28,10 @@ pub struct ServeArgs {
     /// TLS proxy that does not send X-Forwarded-Proto).
     #[arg(long)]
     pub secure_cookies: bool,
+    /// Serve without a worker of its own: the runs it starts wait for `sitewide worker`
+    /// processes on the same database (DATABASE_URL).
+    #[arg(long)]
+    pub no_worker: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -80,6 +84,8 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode, String> {
         config.bind = args.bind.clone();
         config.config = args.config.clone();
         config.secure_cookies = args.secure_cookies;
+        config.database_url = crate::config::database_url();
+        config.run_worker = !args.no_worker;
         config.admin_password = std::env::var("SITEWIDE_ADMIN_PASSWORD")
             .ok()
             .filter(|p| !p.is_empty());
@@ -105,10 +111,26 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode, String> {
             "API: {url}/api/v1/openapi.json (`sitewide tokens create --user NAME` for a token); Ctrl-C stops\n"
         ));
         print(&out);
-        let _ = tokio::signal::ctrl_c().await;
+        shutdown_signal().await;
         running.handle.stop().await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM (what `docker stop` and systemd send).
+pub(super) async fn shutdown_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = term => {}
+    }
 }
 
 /// `sitewide users …`.

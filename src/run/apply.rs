@@ -22,6 +22,10 @@ use crate::store::{ChangeState, Run, RunState, Store};
 use crate::workspace::{Blob, ChangeSet, Commit};
 
 /// Applies run `run_id`'s approved changes as `actor`; returns the run, `applied`.
+///
+/// It holds the run's workspace lock throughout: two applies in one workspace (in this
+/// process or any other sharing the database) take turns, so no two write or push its
+/// branches at once.
 pub async fn apply(
     store: &Store,
     data_dir: &std::path::Path,
@@ -30,6 +34,21 @@ pub async fn apply(
 ) -> Result<Run, RunError> {
     let run = store.run_by_id(run_id).await?;
     super::audit::refuse_audits(&run, "apply")?;
+    let lock = store.lock_workspace(run.workspace_id).await?;
+    let applied = apply_locked(store, data_dir, run_id, actor).await;
+    lock.release().await;
+    applied
+}
+
+/// [`apply`] once the workspace is locked: the run is read again, since another apply
+/// may have moved it while this one waited.
+async fn apply_locked(
+    store: &Store,
+    data_dir: &std::path::Path,
+    run_id: &str,
+    actor: &str,
+) -> Result<Run, RunError> {
+    let run = store.run_by_id(run_id).await?;
     let changes = store.changes_of_run(run_id).await?;
     let approved: Vec<_> = changes
         .iter()

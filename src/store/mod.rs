@@ -9,6 +9,7 @@ mod changes;
 mod history;
 mod ledger;
 mod link_checks;
+mod locks;
 mod pool;
 mod pushes;
 mod records;
@@ -27,6 +28,7 @@ pub use changes::{Change, ChangeStatus, ChangeSummary, NewChange};
 pub use history::AuditPoint;
 pub use ledger::{Estimate, Limits, NewReceipt, Reservation, Spent};
 pub use link_checks::LinkCheck;
+pub use locks::WorkspaceLock;
 pub use pool::{DB_FILE, MIGRATIONS_TABLE, db_path, redact_url};
 pub use pushes::Push;
 pub use records::{StoredSpec, Workspace};
@@ -40,6 +42,8 @@ pub use work::{Draft, QUEUE, Skip};
 #[derive(Debug, Clone)]
 pub struct Store {
     db: Db,
+    /// The data directory (the SQLite file and the apply locks beside it).
+    dir: PathBuf,
 }
 
 /// The pool of whichever database the store is on.
@@ -105,6 +109,7 @@ impl Store {
     pub async fn open(data_dir: &Path) -> Result<Store, StoreError> {
         Ok(Store {
             db: Db::Sqlite(pool::open(data_dir).await?),
+            dir: data_dir.to_path_buf(),
         })
     }
 
@@ -113,9 +118,18 @@ impl Store {
     pub async fn connect(database_url: Option<&str>, data_dir: &Path) -> Result<Store, StoreError> {
         match database_url.map(str::trim).filter(|u| !u.is_empty()) {
             None => Store::open(data_dir).await,
-            Some(url) => Ok(Store {
-                db: Db::Postgres(pool::connect_postgres(url).await?),
-            }),
+            Some(url) => {
+                // The data directory still holds the clone cache, the runs' working
+                // folders and the apply locks' fallback.
+                std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+                    path: data_dir.to_path_buf(),
+                    source,
+                })?;
+                Ok(Store {
+                    db: Db::Postgres(pool::connect_postgres(url).await?),
+                    dir: data_dir.to_path_buf(),
+                })
+            }
         }
     }
 

@@ -55,6 +55,12 @@ pub struct WebConfig {
     pub webhook_secrets: HashMap<String, String>,
     /// How webhook notices are retried.
     pub webhook_retry: webhooks::Retry,
+    /// The PostgreSQL server to keep everything in (`DATABASE_URL`); `None`: the data
+    /// directory's SQLite file.
+    pub database_url: Option<String>,
+    /// Whether this server works the run queue itself; without, `sitewide worker`
+    /// processes do (`serve --no-worker`).
+    pub run_worker: bool,
 }
 
 impl WebConfig {
@@ -73,6 +79,8 @@ impl WebConfig {
             workers: std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8)),
             webhook_secrets: HashMap::new(),
             webhook_retry: webhooks::Retry::default(),
+            database_url: None,
+            run_worker: true,
         }
     }
 }
@@ -145,7 +153,7 @@ impl ServerHandle {
 /// first admin when there is no user, starts a worker on the run queue, the webhook
 /// notifier and the scheduler of the scheduled jobs, and serves.
 pub async fn start(config: WebConfig) -> Result<Running, WebError> {
-    let store = Store::open(&config.data_dir).await?;
+    let store = Store::connect(config.database_url.as_deref(), &config.data_dir).await?;
     run::ensure_demo(&store, &config.data_dir, false).await?;
     let (jobs, problems) = jobs::load(&config.jobs_dir);
     for p in problems {
@@ -161,10 +169,15 @@ pub async fn start(config: WebConfig) -> Result<Running, WebError> {
     let secrets: webhooks::Secrets = std::sync::Arc::new(config.webhook_secrets.clone());
     let first_admin = first_admin(&store, config.admin_password.as_deref()).await?;
     let (stop_worker, stopped) = tokio::sync::oneshot::channel::<()>();
-    let worker = Worker::new(store.clone(), &config.data_dir, config.config.as_deref());
-    let worker = tokio::spawn(worker.run_until(async {
-        let _ = stopped.await;
-    }));
+    let worker = if config.run_worker {
+        let worker = Worker::new(store.clone(), &config.data_dir, config.config.as_deref());
+        tokio::spawn(worker.run_until(async {
+            let _ = stopped.await;
+        }))
+    } else {
+        // The runs this server starts are left to `sitewide worker` processes.
+        tokio::spawn(async { Ok(()) })
+    };
     let state_store = store.clone();
     let state_store_for_scheduler = store.clone();
     let state = web::Data::new(AppState {

@@ -8,6 +8,7 @@
 //! branch is absent or one whole commit on `main` with exactly the approved files.
 
 mod harness;
+mod scale;
 
 use std::collections::{BTreeSet, HashMap};
 

@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use sitewide::store::{Event, Store};
+use sitewide::store::{Db, Event, Store};
 
 use crate::support::{git, git_repo};
 
@@ -49,6 +49,9 @@ pub(super) struct Site {
     pub(super) repo: tempfile::TempDir,
     work: tempfile::TempDir,
     pub(super) main: String,
+    /// The PostgreSQL database every process of the site uses (`DATABASE_URL`); `None`:
+    /// the data directory's SQLite file.
+    pub(super) database: Option<String>,
 }
 
 impl Site {
@@ -74,14 +77,27 @@ impl Site {
         let main = git(repo.path(), &["rev-parse", "main"]).trim().to_string();
         let work = tempfile::tempdir().expect("temp dir");
         std::fs::write(work.path().join("strip.toml"), SPEC).expect("write the spec");
-        Site { repo, work, main }
+        Site {
+            repo,
+            work,
+            main,
+            database: None,
+        }
+    }
+
+    /// The same site with its runs, queue and locks in the PostgreSQL database `url`.
+    pub(super) fn on_postgres(url: String) -> Site {
+        Site {
+            database: Some(url),
+            ..Site::new()
+        }
     }
 
     pub(super) fn data(&self) -> PathBuf {
         self.work.path().join("data")
     }
 
-    fn repo_path(&self) -> &str {
+    pub(super) fn repo_path(&self) -> &str {
         self.repo.path().to_str().expect("utf-8 temp path")
     }
 }
@@ -133,7 +149,7 @@ impl Drop for Proc {
 }
 
 impl Proc {
-    fn stderr(&self) -> String {
+    pub(super) fn stderr(&self) -> String {
         std::fs::read_to_string(&self.err).unwrap_or_default()
     }
 
@@ -163,7 +179,22 @@ impl Proc {
 
     /// Waits until the process pauses at `point` (at most [`LIMIT`]), then kills it with
     /// SIGKILL.
-    pub(super) fn kill_at(mut self, site: &Site, point: &str) {
+    pub(super) fn kill_at(self, site: &Site, point: &str) {
+        let mut me = self.paused_at(site, point);
+        me.child.kill().expect("SIGKILL");
+        let status = me.child.wait().expect("wait");
+        assert_eq!(status.signal(), Some(9), "`{}` was killed", me.what);
+        std::fs::remove_file(site.data().join(format!("paused-{point}")))
+            .expect("remove the pause marker");
+    }
+
+    /// Whether the process is still running.
+    pub(super) fn running(&mut self) -> bool {
+        self.child.try_wait().expect("try_wait").is_none()
+    }
+
+    /// Waits until the process pauses at `point` (at most [`LIMIT`]); returns it, paused.
+    pub(super) fn paused_at(mut self, site: &Site, point: &str) -> Proc {
         let marker = site.data().join(format!("paused-{point}"));
         let start = Instant::now();
         while !marker.exists() {
@@ -182,10 +213,7 @@ impl Proc {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        self.child.kill().expect("SIGKILL");
-        let status = self.child.wait().expect("wait");
-        assert_eq!(status.signal(), Some(9), "`{}` was killed", self.what);
-        std::fs::remove_file(&marker).expect("remove the pause marker");
+        self
     }
 }
 
@@ -209,6 +237,10 @@ pub(super) fn start(site: &Site, args: &[&str], pause: Option<&str>) -> Proc {
     if let Some(point) = pause {
         cmd.env("SITEWIDE_PAUSE_AT", point);
     }
+    match &site.database {
+        Some(url) => cmd.env("DATABASE_URL", url),
+        None => cmd.env_remove("DATABASE_URL"),
+    };
     let child = cmd.spawn().expect("the sitewide binary starts");
     Proc {
         child,
@@ -267,13 +299,25 @@ pub(super) struct Stored {
 
 pub(super) fn stored(site: &Site, id: &str) -> Stored {
     block_on(async {
-        let store = Store::open(&site.data()).await.expect("the store opens");
-        let tasks: Vec<(String, i64)> =
-            sqlx::query_as("SELECT status, COUNT(*) FROM Jobs WHERE job_type = $1 GROUP BY status")
-                .bind(sitewide::store::QUEUE)
-                .fetch_all(sqlite(&store))
-                .await
-                .expect("the queue's tasks");
+        let store = Store::connect(site.database.as_deref(), &site.data())
+            .await
+            .expect("the store opens");
+        let by_status = "SELECT status, COUNT(*) FROM {} WHERE job_type = $1 GROUP BY status";
+        let tasks: Vec<(String, i64)> = match store.db() {
+            Db::Sqlite(pool) => {
+                sqlx::query_as(sqlx::AssertSqlSafe(by_status.replace("{}", "Jobs")))
+                    .bind(sitewide::store::QUEUE)
+                    .fetch_all(pool)
+                    .await
+            }
+            Db::Postgres(pool) => {
+                sqlx::query_as(sqlx::AssertSqlSafe(by_status.replace("{}", "apalis.jobs")))
+                    .bind(sitewide::store::QUEUE)
+                    .fetch_all(pool)
+                    .await
+            }
+        }
+        .expect("the queue's tasks");
         let stored = Stored {
             events: store.events_of_run(id).await.expect("events"),
             batches_done: store.batches_done(id).await.expect("batches"),
@@ -283,12 +327,4 @@ pub(super) fn stored(site: &Site, id: &str) -> Stored {
         store.close().await;
         stored
     })
-}
-
-/// The SQLite pool of a store the crash tests opened on a data directory.
-fn sqlite(store: &Store) -> &sqlx::SqlitePool {
-    match store.db() {
-        sitewide::store::Db::Sqlite(pool) => pool,
-        sitewide::store::Db::Postgres(_) => unreachable!("the crash tests run on SQLite"),
-    }
 }
