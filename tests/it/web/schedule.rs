@@ -179,7 +179,11 @@ async fn a_scheduled_audit_compares_with_the_previous_slot_and_notifies_its_new_
         assert_eq!(r.signature, signature("notify-secret", &r.body));
     }
     let notices: Vec<Value> = got.iter().map(|r| r.json()).collect();
-    assert_eq!(notices[0], notices[1], "the retry sends the same notice");
+    // The retry waits its backoff, so run 2's notices may come before it.
+    assert!(
+        notices[1..].contains(&notices[0]),
+        "the retry sends the same notice: {notices:?}"
+    );
     let new = notices
         .iter()
         .find(|n| n["event"] == "new_findings")
