@@ -135,6 +135,10 @@ pub enum Command {
         /// Work the queue only; leave the schedules to other processes.
         #[arg(long)]
         no_scheduler: bool,
+        /// The most model calls of a run this process keeps in flight (default: the
+        /// run's `concurrency`, which caps them across all workers together).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        calls: Option<u32>,
         /// The service config with the model providers (default: config.toml in the data
         /// directory).
         #[arg(long)]
@@ -248,10 +252,12 @@ pub fn run(cli: Cli) -> ExitCode {
             exit_when_idle,
             jobs,
             no_scheduler,
+            calls,
             config,
             data_dir,
         }) => runs::worker(
             exit_when_idle,
+            calls.map(|c| c as usize),
             (!exit_when_idle && !no_scheduler).then_some(jobs.as_path()),
             config.as_deref(),
             data_dir.as_deref(),

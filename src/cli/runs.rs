@@ -284,12 +284,13 @@ pub fn apply(
 /// also starts that folder's scheduled jobs (each slot once, however many run).
 pub fn worker(
     exit_when_idle: bool,
+    calls: Option<usize>,
     jobs: Option<&Path>,
     config: Option<&Path>,
     data_dir: Option<&Path>,
 ) -> Result<ExitCode, String> {
     with_store(data_dir, |store, data| async move {
-        let worker: Arc<Worker> = Worker::new(store.clone(), &data, config);
+        let worker: Arc<Worker> = Worker::with_calls(store.clone(), &data, config, calls);
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let until = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|s| *s).await;

@@ -43,6 +43,10 @@ const POLL: Duration = Duration::from_millis(25);
 /// worker takes many tasks from the queue at a time, so without this bound every batch of
 /// a run would hold its files in memory at once, and memory would grow with the run.
 const EDIT_BATCHES_AT_ONCE: usize = 2;
+/// Tasks a worker takes at once. It takes the next only when one is done (the queue is
+/// polled only when the worker is ready), so workers on one queue share a run's tasks
+/// instead of the first one locking them all.
+const TASKS_AT_ONCE: usize = 2;
 
 /// One task of the run queue; its JSON is what apalis stores.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -156,12 +160,26 @@ pub struct Worker {
     contexts: Mutex<HashMap<String, Arc<RunContext>>>,
     /// Permits for recipe edit batches: see [`EDIT_BATCHES_AT_ONCE`].
     pub(super) edit_slots: tokio::sync::Semaphore,
+    /// The most model calls of one run this process keeps in flight (`sitewide worker
+    /// --calls N`); `None`: the run's `concurrency`, which holds across all processes.
+    calls: Option<usize>,
 }
 
 impl Worker {
     /// A worker on `store` whose scratch space is `data_dir`. Its name is unique to this
     /// process, so a restarted worker never takes the name of a dead one.
     pub fn new(store: Store, data_dir: &Path, config: Option<&Path>) -> Arc<Worker> {
+        Worker::with_calls(store, data_dir, config, None)
+    }
+
+    /// As [`Worker::new`], keeping at most `calls` model calls of a run in flight in this
+    /// process (the run's `concurrency` still caps them across every process).
+    pub fn with_calls(
+        store: Store,
+        data_dir: &Path,
+        config: Option<&Path>,
+        calls: Option<usize>,
+    ) -> Arc<Worker> {
         let name = format!(
             "sitewide-{}-{:08x}",
             std::process::id(),
@@ -174,6 +192,7 @@ impl Worker {
             name,
             contexts: Mutex::new(HashMap::new()),
             edit_slots: tokio::sync::Semaphore::new(EDIT_BATCHES_AT_ONCE),
+            calls,
         })
     }
 
@@ -229,12 +248,13 @@ impl Worker {
                     .queue(QUEUE)
                     .heartbeat_interval(HEARTBEAT)
                     .missed_heartbeats(MISSED_HEARTBEATS)
-                    .batch_size(4);
+                    .batch_size(1);
                 let storage = SqliteStorage::<RunTask>::new(&pool)
                     .with_config(config)
                     .poll_with_interval(POLL);
                 let worker = WorkerBuilder::new(name.as_str())
                     .backend(storage)
+                    .layer(tower::limit::ConcurrencyLimitLayer::new(TASKS_AT_ONCE))
                     .data(self)
                     .build(handle);
                 worker.run_with_ctx(until).await
@@ -244,12 +264,13 @@ impl Worker {
                     .queue(QUEUE)
                     .heartbeat_interval(HEARTBEAT)
                     .missed_heartbeats(MISSED_HEARTBEATS)
-                    .batch_size(4);
+                    .batch_size(1);
                 let storage = PostgresStorage::<RunTask>::new(&pool)
                     .with_config(config)
                     .poll_with_interval(POLL);
                 let worker = WorkerBuilder::new(name.as_str())
                     .backend(storage)
+                    .layer(tower::limit::ConcurrencyLimitLayer::new(TASKS_AT_ONCE))
                     .data(self)
                     .build(handle);
                 worker.run_with_ctx(until).await
@@ -299,7 +320,14 @@ impl Worker {
         let (hosts, site_url) = crate::qa::engine::site_identity(&config, &site);
         let year = crate::cli::current_year().map_err(RunError::Refused)?;
         let model = match spec.engine {
-            Engine::Model => Some(model_cx(&spec, self.config.as_deref(), &self.data_dir)?),
+            Engine::Model => {
+                let mut model = model_cx(&spec, self.config.as_deref(), &self.data_dir)?;
+                if let Some(calls) = self.calls {
+                    let here = calls.clamp(1, model.limits.concurrency.max(1) as usize);
+                    model.permits = Arc::new(tokio::sync::Semaphore::new(here));
+                }
+                Some(model)
+            }
             Engine::Recipe => None,
         };
         Ok(RunContext {

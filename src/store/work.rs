@@ -56,20 +56,24 @@ async fn push(tx: &mut Tx, tasks: &[Vec<u8>]) -> Result<(), StoreError> {
                 .map_err(|e| StoreError::Queue(e.to_string()))
         }
         Tx::Postgres(tx) => {
-            // The row apalis-postgres's own sink writes (its `push_tasks` is private).
-            for args in tasks {
-                sqlx::query(
-                    "INSERT INTO apalis.jobs (id, job_type, job, status, attempts, \
-                     max_attempts, run_at, priority, metadata) \
-                     VALUES ($1, $2, $3, 'Pending', 0, $4, now(), 0, ''::hstore)",
-                )
-                .bind(ulid::Ulid::generate().to_string())
-                .bind(QUEUE)
-                .bind(args)
-                .bind(MAX_ATTEMPTS as i32)
-                .execute(&mut **tx)
-                .await?;
-            }
+            // The rows apalis-postgres's own sink writes (its `push_tasks` is private), in
+            // one statement: the run's tasks are visible together, as the commit makes them.
+            let ids: Vec<String> = tasks
+                .iter()
+                .map(|_| ulid::Ulid::generate().to_string())
+                .collect();
+            sqlx::query(
+                "INSERT INTO apalis.jobs (id, job_type, job, status, attempts, max_attempts, \
+                 run_at, priority, metadata) \
+                 SELECT id, $2, job, 'Pending', 0, $4, clock_timestamp(), 0, ''::hstore \
+                 FROM UNNEST($1::text[], $3::bytea[]) AS t (id, job)",
+            )
+            .bind(&ids)
+            .bind(QUEUE)
+            .bind(tasks)
+            .bind(MAX_ATTEMPTS as i32)
+            .execute(&mut **tx)
+            .await?;
             Ok(())
         }
     }
