@@ -76,7 +76,7 @@ async fn apply_locked(
     let registered = store.workspace_by_id(run.workspace_id).await?;
     let settings = RemoteSettings::of(&registered)?;
     // A remote workspace is fetched first: the commit goes on the branch's head now.
-    let ws = super::remote::open(&registered, true).await?;
+    let ws = super::remote::open(&registered, data_dir, super::remote::Fetch::Always).await?;
     let published = ws.clone();
     let branch = format!("sitewide/{run_id}");
     let spec_name = store

@@ -32,9 +32,11 @@ pub(super) async fn audit(worker: &Worker, run: &Run) -> Result<(), RunError> {
     let base = Commit(run.base_commit.clone());
     let files = run.files;
     let for_check = spec.clone();
+    let data_dir = worker.data_dir.clone();
     let (mut report, config, selection) = tokio::task::spawn_blocking(move || {
         let spec = for_check;
-        let ws = super::remote::open_blocking(&registered, false)?;
+        let fetch = super::remote::Fetch::IfMissing(base.0.clone());
+        let ws = super::remote::open_blocking(&registered, &data_dir, &fetch)?;
         let (tree, config) = tree_and_config(&ws, &base)?;
         let year = crate::cli::current_year().map_err(RunError::Refused)?;
         let selection =

@@ -18,23 +18,35 @@ pub const LISTED: usize = 200;
 /// How many runs the trend shows.
 pub const TREND_RUNS: i64 = 20;
 
-/// The key a finding is matched by across runs: rule, file, normalised message.
+/// The key a finding is matched by across runs: rule, file, normalised message. A broken
+/// external link (LNK-004) is the same finding whatever its server answers this time (a
+/// 502 that became a 503, another timeout): its key is the link itself, the first
+/// `` `…` `` of its message.
 pub fn finding_key(finding: &Value) -> String {
     let text = |k: &str| finding[k].as_str().unwrap_or("").to_string();
+    let message = text("message");
+    let subject = match text("rule").as_str() {
+        "LNK-004" => message.split('`').nth(1).map(str::to_string),
+        _ => None,
+    };
     format!(
         "{}\u{1f}{}\u{1f}{}",
         text("rule"),
         text("file"),
-        normalise(&text("message"))
+        subject.unwrap_or_else(|| normalise(&message))
     )
 }
 
-/// The message without runs of whitespace and without line references (`line 12`,
-/// `lines 3-5`, `:12:4`), which change when a file gains lines above the finding.
+/// The message without runs of whitespace and without positions (`line 12`, `lines 3-5`,
+/// `at 12:4`, `:12:4`, `byte 80`), which change when a file gains lines above the finding. A lone
+/// `:443` (a URL's port) stays.
 fn normalise(message: &str) -> String {
     static LINES: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
     let re = LINES.get_or_init(|| {
-        regex::Regex::new(r"(?i)\blines? \d+(?:\s*[-–]\s*\d+)?|:\d+(?::\d+)?\b").ok()
+        regex::Regex::new(
+            r"(?i)\blines? \d+(?:\s*[-–]\s*\d+)?|\bbyte \d+|\bat \d+:\d+\b|:\d+:\d+\b",
+        )
+        .ok()
     });
     let cut = match re {
         Some(re) => re.replace_all(message, "").into_owned(),
@@ -216,5 +228,35 @@ mod tests {
             finding_key(&a),
             finding_key(&finding("TAG-001", "a.html", 90, "m"))
         );
+    }
+
+    #[test]
+    fn a_link_still_broken_with_another_answer_is_still_open_and_ports_tell_urls_apart() {
+        let broken = |why: &str| {
+            finding(
+                "LNK-004",
+                "a.html",
+                3,
+                &format!("broken external link: `https://partner.example/offer` {why}"),
+            )
+        };
+        assert_eq!(
+            finding_key(&broken("answers 502")),
+            finding_key(&broken("timed out after 10 s"))
+        );
+        let at = |url: &str| finding("LNK-001", "a.html", 3, &format!("no page at `{url}`"));
+        assert_ne!(
+            finding_key(&at("http://localhost:8080/a")),
+            finding_key(&at("http://localhost:9090/a"))
+        );
+        let utf8 = |line| {
+            finding(
+                "CNT-001",
+                "a.html",
+                line,
+                &format!("invalid byte at {line}:4, byte {line}0"),
+            )
+        };
+        assert_eq!(finding_key(&utf8(12)), finding_key(&utf8(40)));
     }
 }

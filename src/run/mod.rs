@@ -37,7 +37,9 @@ pub use cancel::cancel;
 pub use compare::{compare, finding_key, trend};
 pub use forecast::{Forecast, forecast};
 pub use plan::{DEMO, PlanRequest, ensure_demo, plan};
-pub use remote::{RemoteSettings, clone_dir, register as register_remote};
+pub use remote::{
+    Fetch, RemoteSettings, clone_dir, open_blocking as open_workspace, register as register_remote,
+};
 pub use report::{RunReport, list, overview, report};
 pub use review::{Decision, Verdict, decide, review};
 pub use schedule::{Clock, ScheduledJob, Scheduler, SystemClock};

@@ -78,7 +78,7 @@ pub(super) async fn prepare(
     }
     let (registered, new_name) = find_workspace(store, &request.workspace).await?;
     // A remote workspace is fetched first: the run reads the remote's current branches.
-    let ws = super::remote::open(&registered, true).await?;
+    let ws = super::remote::open(&registered, data_dir, super::remote::Fetch::Always).await?;
     let (base, target_branch) = match &request.base {
         Some(rev) => {
             let base = ws.resolve(rev)?;

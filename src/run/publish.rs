@@ -91,7 +91,13 @@ pub async fn open_pull_request(
         head: format!("sitewide/{run_id}"),
         base: target_branch.to_string(),
     };
-    let client = reqwest::Client::new();
+    // No redirects: the token header (GitLab's PRIVATE-TOKEN is not one reqwest drops)
+    // must never follow a redirect to another host.
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(60))
+        .build()
+        .map_err(|e| RunError::Refused(format!("error: cannot make the forge's client: {e}")))?;
     match forge::open(&client, forge, &token, &pr).await {
         Ok(url) => store.record_pull_request(run_id, Some(&url), None).await?,
         Err(e) => {

@@ -83,18 +83,39 @@ pub async fn register(
     Ok(added?)
 }
 
-/// The repository of `registered`, fetched first when `fetch` and it is remote.
-pub async fn open(registered: &Registered, fetch: bool) -> Result<Workspace, RunError> {
+/// When a remote workspace's clone is fetched before it is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetch {
+    /// Always (planning, applying: the newest state of the remote).
+    Always,
+    /// Only when the clone lacks this commit (a worker on another machine reading a run
+    /// planned elsewhere).
+    IfMissing(String),
+}
+
+/// The repository of `registered`, fetched as `fetch` says when it is remote. A remote
+/// workspace's clone lives in this machine's data directory (`clone_dir`), not at the
+/// path the registering machine stored: every worker keeps its own, cloned on first use.
+pub async fn open(
+    registered: &Registered,
+    data_dir: &Path,
+    fetch: Fetch,
+) -> Result<Workspace, RunError> {
     let registered = registered.clone();
-    blocking(move || open_blocking(&registered, fetch)).await
+    let data_dir = data_dir.to_path_buf();
+    blocking(move || open_blocking(&registered, &data_dir, &fetch)).await
 }
 
 /// [`open`] for a caller already off the async runtime.
-pub fn open_blocking(registered: &Registered, fetch: bool) -> Result<Workspace, RunError> {
+pub fn open_blocking(
+    registered: &Registered,
+    data_dir: &Path,
+    fetch: &Fetch,
+) -> Result<Workspace, RunError> {
     let Some(settings) = RemoteSettings::of(registered)? else {
         return Ok(Workspace::open(&registered.path)?);
     };
-    let path = Path::new(&registered.path);
+    let path = clone_dir(data_dir, &registered.name);
     let remote = &settings.remote;
     let context = |e: crate::workspace::WorkspaceError| {
         RunError::Refused(format!(
@@ -104,10 +125,14 @@ pub fn open_blocking(registered: &Registered, fetch: bool) -> Result<Workspace, 
         ))
     };
     if !path.exists() {
-        return remote.clone_into(&remote.auth()?, path).map_err(context);
+        return remote.clone_into(&remote.auth()?, &path).map_err(context);
     }
-    let ws = Workspace::open(path)?;
-    if fetch {
+    let ws = Workspace::open(&path)?;
+    let stale = match fetch {
+        Fetch::Always => true,
+        Fetch::IfMissing(commit) => ws.resolve(&format!("{commit}^{{commit}}")).is_err(),
+    };
+    if stale {
         remote.fetch(&ws, &remote.auth()?).map_err(context)?;
     }
     Ok(ws)

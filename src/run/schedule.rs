@@ -245,15 +245,20 @@ pub async fn run_until(
     stop: impl Future<Output = ()>,
 ) {
     tokio::pin!(stop);
-    let streams = scheduler.jobs.iter().filter_map(|j| {
-        let schedule = j.spec.schedule.clone()?;
-        Some(
-            apalis_cron::CronScheduler::new(Slots(schedule))
-                .into_stream()
-                .boxed(),
-        )
-    });
-    let mut ticks = futures::stream::select_all(streams);
+    // The cron streams, made again after an error: apalis-cron keeps reporting a tick that
+    // fell into the past (a tick that took longer than the gap to the next slot, a
+    // suspended process, a clock that jumped) instead of moving on.
+    let streams = || {
+        futures::stream::select_all(scheduler.jobs.iter().filter_map(|j| {
+            let schedule = j.spec.schedule.clone()?;
+            Some(
+                apalis_cron::CronScheduler::new(Slots(schedule))
+                    .into_stream()
+                    .boxed(),
+            )
+        }))
+    };
+    let mut ticks = streams();
     if ticks.is_empty() {
         return stop.await;
     }
@@ -265,7 +270,14 @@ pub async fn run_until(
             () = &mut stop => return,
             tick = ticks.next() => match tick {
                 Some(Ok(_)) => {}
-                Some(Err(e)) => tracing::warn!(error = %e, "the scheduler's clock"),
+                Some(Err(e)) => {
+                    tracing::warn!(error = %e, "the scheduler's clock; starting its streams again");
+                    ticks = streams();
+                    tokio::select! {
+                        () = &mut stop => return,
+                        () = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+                    }
+                }
                 None => return stop.await,
             },
         }

@@ -310,8 +310,10 @@ impl Worker {
     async fn load(&self, run: &Run) -> Result<RunContext, RunError> {
         let spec = self.spec_of(run).await?;
         let registered = self.store.workspace_by_id(run.workspace_id).await?;
-        // A remote workspace's clone was fetched at planning; made again when missing.
-        let ws = super::remote::open(&registered, false).await?;
+        // A remote workspace's clone here has the base commit unless the run was planned
+        // on another machine: then it is fetched (or cloned) first.
+        let fetch = super::remote::Fetch::IfMissing(run.base_commit.clone());
+        let ws = super::remote::open(&registered, &self.data_dir, fetch).await?;
         let base = Commit(run.base_commit.clone());
         let ws2 = ws.clone();
         let (tree, config, site) = tokio::task::spawn_blocking(move || discover(&ws2, &base))

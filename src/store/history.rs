@@ -93,8 +93,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_previous_audit_is_the_latest_completed_one_of_the_same_job_and_workspace() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).await.unwrap();
+        let (store, _dir) = crate::store::test_store().await;
         let site = store
             .add_workspace("site", "/srv/site", "main")
             .await

@@ -186,7 +186,7 @@ pub enum StoreError {
         source: std::io::Error,
     },
     #[error(
-        "cannot open the database {}: {source}\n  hint: check the file's permissions, or that it is a Sitewide SQLite file",
+        "cannot open the database {}: {source}\n  hint: for a SQLite file, check its permissions and that Sitewide wrote it; for DATABASE_URL, that the server answers and the user and password are right",
         path.display()
     )]
     Open { path: PathBuf, source: sqlx::Error },

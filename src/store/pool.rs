@@ -189,9 +189,16 @@ pub async fn connect_postgres(url: &str) -> Result<PgPool, StoreError> {
     Ok(pool)
 }
 
-/// `url` with its password hidden, for messages and logs.
+/// `url` with its user, password and any `password=` parameter hidden, for messages and
+/// logs.
 pub fn redact_url(url: &str) -> String {
-    crate::workspace::redact(url)
+    static PARAM: std::sync::LazyLock<Option<regex::Regex>> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"(?i)([?&]password=)[^&#\s]*").ok());
+    let url = crate::workspace::redact(url);
+    match &*PARAM {
+        Some(re) => re.replace_all(&url, "${1}***").into_owned(),
+        None => url,
+    }
 }
 
 /// Applies the migrations not yet applied; running it again changes nothing.
@@ -233,6 +240,14 @@ mod tests {
             .collect();
         names.sort();
         names
+    }
+
+    #[test]
+    fn a_database_url_is_shown_without_its_password() {
+        assert_eq!(
+            redact_url("postgres://sw:s3cret@db:5432/sitewide?sslmode=require&password=x"),
+            "postgres://***@db:5432/sitewide?sslmode=require&password=***"
+        );
     }
 
     #[test]

@@ -82,8 +82,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_slot_is_claimed_once_and_the_latest_claim_is_found() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).await.unwrap();
+        let (store, _dir) = crate::store::test_store().await;
         let monday = Utc.with_ymd_and_hms(2026, 3, 2, 6, 0, 0).unwrap();
         let tuesday = Utc.with_ymd_and_hms(2026, 3, 3, 6, 0, 0).unwrap();
         assert_eq!(store.last_claimed_slot("weekly").await.unwrap(), None);

@@ -156,3 +156,33 @@ pub fn texts_at(dir: &Path, rev: &str, paths: &[String]) -> Vec<String> {
     }
     texts
 }
+
+/// A new, empty database on the test server; `None` (the test is skipped) when no
+/// server is configured, except under CI, where that fails the test.
+pub fn postgres() -> Option<String> {
+    let Ok(server) = std::env::var("SITEWIDE_TEST_POSTGRES") else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI needs SITEWIDE_TEST_POSTGRES (a PostgreSQL server's URL); .ci/run starts one"
+        );
+        eprintln!("skipped: SITEWIDE_TEST_POSTGRES is not set");
+        return None;
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    Some(runtime.block_on(async {
+        use sqlx::ConnectOptions;
+        let options: sqlx::postgres::PgConnectOptions = server
+            .parse()
+            .expect("SITEWIDE_TEST_POSTGRES is a postgres URL");
+        let mut conn = options.connect().await.expect("the test server answers");
+        let name = format!("sw_{}", ulid::Ulid::generate().to_string().to_lowercase());
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .expect("create the test database");
+        options.database(&name).to_url_lossy().to_string()
+    }))
+}

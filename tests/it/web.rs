@@ -9,6 +9,7 @@ mod axe;
 mod browser;
 mod integrations;
 mod pages;
+mod postgres;
 mod schedule;
 mod webdriver;
 mod webhooks;

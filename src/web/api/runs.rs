@@ -17,7 +17,6 @@ use crate::web::auth::Caller;
 use crate::web::error::ApiError;
 use crate::web::webhooks::config::check_url;
 use crate::web::webhooks::secret;
-use crate::workspace::Workspace;
 
 /// The body of `POST /api/v1/runs`.
 #[derive(Debug, Deserialize)]
@@ -314,13 +313,14 @@ async fn spec_from_workspace(
             ),
         ));
     }
-    let root = registered.path.clone();
+    let root = registered.clone();
+    let data_dir = state.data_dir.clone();
     let rev = wanted
         .base
         .clone()
         .unwrap_or_else(|| format!("refs/heads/{}", registered.default_branch));
     let wanted_path = path.clone();
-    let text = web::block(move || read_at(&root, &rev, &wanted_path))
+    let text = web::block(move || read_at(&root, &data_dir, &rev, &wanted_path))
         .await
         .map_err(|e| ApiError::internal(&e))??;
     let spec = crate::spec::parse(std::path::Path::new(&path), &text);
@@ -343,8 +343,15 @@ async fn spec_from_workspace(
 }
 
 /// The text of `path` at `rev` in the repository at `root`.
-fn read_at(root: &str, rev: &str, path: &str) -> Result<String, ApiError> {
-    let ws = Workspace::open(root).map_err(|e| ApiError::internal(&e))?;
+fn read_at(
+    registered: &Registered,
+    data_dir: &std::path::Path,
+    rev: &str,
+    path: &str,
+) -> Result<String, ApiError> {
+    // A remote workspace is fetched first, as planning the run will.
+    let fetch = crate::run::Fetch::Always;
+    let ws = crate::run::open_workspace(registered, data_dir, &fetch)?;
     let commit = ws
         .resolve(rev)
         .map_err(|e| ApiError::from(crate::run::RunError::from(e)))?;

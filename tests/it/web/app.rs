@@ -49,6 +49,7 @@ impl TestApp {
         config.admin_password = Some(ADMIN_PASSWORD.into());
         config.workers = 2;
         adjust(&mut config);
+        let database = config.database_url.clone();
         let (started, running) = tokio::sync::oneshot::channel();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         std::thread::spawn(move || {
@@ -67,7 +68,7 @@ impl TestApp {
         });
         let (addr, first_admin) = running.await.expect("the server starts");
         assert_eq!(first_admin.map(|a| a.name), Some("admin".into()));
-        let store = Store::open(&data).await.unwrap();
+        let store = Store::connect(database.as_deref(), &data).await.unwrap();
         TestApp {
             base: format!("http://{addr}"),
             data,
