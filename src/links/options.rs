@@ -102,7 +102,7 @@ impl Ignore {
 
 /// `localhost`, `*.localhost`, `*.local`, and loopback, private, link-local or
 /// unspecified addresses.
-fn is_local(url: &reqwest::Url) -> bool {
+pub(super) fn is_local(url: &reqwest::Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => {
             let d = d.to_ascii_lowercase();
@@ -114,7 +114,7 @@ fn is_local(url: &reqwest::Url) -> bool {
     }
 }
 
-fn local_ip(ip: IpAddr) -> bool {
+pub(super) fn local_ip(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
             v4.is_loopback() || v4.is_private() || v4.is_link_local() || v4.is_unspecified()

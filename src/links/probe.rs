@@ -9,8 +9,13 @@ use reqwest::{Client, Method, StatusCode};
 use super::options::Options;
 use crate::qa::rules::links::external_link::Outcome;
 
-/// The HTTP client every request of one check shares.
+/// The HTTP client every request of one check shares. Unless local hosts are to be
+/// checked, it neither follows a redirect to a local host nor connects to a name that
+/// resolves to a loopback, private or link-local address: a page's link can never make
+/// Sitewide reach into the network it runs in.
 pub fn client(options: &Options) -> reqwest::Result<Client> {
+    let max = options.max_redirects;
+    let local_ok = options.check_local_hosts;
     let mut builder = Client::builder()
         .user_agent(concat!(
             "sitewide/",
@@ -19,11 +24,45 @@ pub fn client(options: &Options) -> reqwest::Result<Client> {
         ))
         .timeout(options.timeout)
         .connect_timeout(options.timeout)
-        .redirect(reqwest::redirect::Policy::limited(options.max_redirects));
+        .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() > max {
+                attempt.error("too many redirects")
+            } else if !local_ok && super::options::is_local(attempt.url()) {
+                attempt.error(LOCAL_REDIRECT)
+            } else {
+                attempt.follow()
+            }
+        }));
+    if !local_ok {
+        builder = builder.dns_resolver(std::sync::Arc::new(PublicOnly));
+    }
     for (host, addr) in &options.resolve {
         builder = builder.resolve(host, *addr);
     }
     builder.build()
+}
+
+/// Why a redirect to a local host is not followed.
+const LOCAL_REDIRECT: &str = "a redirect to a local host, not followed";
+
+/// DNS that answers only public addresses: a name that resolves to local ones only is
+/// not connected to.
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        Box::pin(async move {
+            let found = tokio::net::lookup_host((name.as_str(), 0)).await?;
+            let public: Vec<std::net::SocketAddr> = found
+                .filter(|a| !super::options::local_ip(a.ip()))
+                .collect();
+            if public.is_empty() {
+                return Err(format!("{} resolves to local addresses only", name.as_str()).into());
+            }
+            let addrs: reqwest::dns::Addrs = Box::new(public.into_iter());
+            Ok(addrs)
+        })
+    }
 }
 
 /// Answers to `HEAD` that say "ask with `GET`" rather than "the page is gone".
@@ -52,7 +91,9 @@ fn worth_retrying(outcome: &Outcome) -> bool {
     match outcome {
         Outcome::Ok { .. } => false,
         Outcome::Status { status, .. } => *status == 429 || *status >= 500,
-        Outcome::Failed { reason } => !reason.starts_with("too many redirects"),
+        Outcome::Failed { reason } => {
+            !reason.starts_with("too many redirects") && !reason.starts_with("redirects to a local")
+        }
     }
 }
 
@@ -113,6 +154,8 @@ fn retry_after(r: &reqwest::Response) -> Option<Duration> {
 fn reason(e: &reqwest::Error) -> String {
     let what = if e.is_timeout() {
         "timed out"
+    } else if e.is_redirect() && format!("{e:?}").contains(LOCAL_REDIRECT) {
+        "redirects to a local host"
     } else if e.is_redirect() {
         "too many redirects"
     } else if e.is_connect() {

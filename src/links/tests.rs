@@ -106,6 +106,7 @@ fn route(method: &str, path: &str, seen: usize) -> (u16, Option<&'static str>, D
         "/moved" => (301, Some("/ok"), now),
         "/moved-gone" => (301, Some("/gone"), now),
         "/loop" => (301, Some("/loop"), now),
+        "/to-loopback" => (302, Some("http://127.0.0.1:9/admin"), now),
         "/no-head" if method == "HEAD" => (405, None, now),
         "/no-head" => (200, None, now),
         "/slow" => (200, None, Duration::from_secs(3)),
@@ -350,5 +351,31 @@ async fn a_broken_link_is_reported_at_every_occurrence_and_a_silenced_one_is_not
         server.hits_of("/nothing"),
         0,
         "a preconnect origin is not a page"
+    );
+}
+
+/// With local hosts left out, a public name's redirect into the local network is not
+/// followed, and a name that resolves to local addresses only is not connected to.
+#[tokio::test]
+async fn a_link_never_reaches_a_local_host_through_a_redirect_or_dns() {
+    let server = Server::start().await;
+    let mut options = options();
+    options.check_local_hosts = false;
+    options.resolve = vec![("partner.example.org".into(), server.addr)];
+    let client = super::probe::client(&options).unwrap();
+    let url = format!(
+        "http://partner.example.org:{}/to-loopback",
+        server.addr.port()
+    );
+    let outcome = super::probe::probe(&client, &options, &url).await;
+    assert!(
+        matches!(&outcome, Outcome::Failed { reason } if reason.starts_with("redirects to a local host")),
+        "{outcome:?}"
+    );
+    assert_eq!(server.hits_of("/to-loopback"), 1, "asked once, not retried");
+    let outcome = super::probe::probe(&client, &options, "http://localhost:9/admin").await;
+    assert!(
+        matches!(&outcome, Outcome::Failed { reason } if reason.contains("local addresses only")),
+        "{outcome:?}"
     );
 }

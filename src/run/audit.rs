@@ -92,6 +92,10 @@ pub(super) async fn audit(worker: &Worker, run: &Run) -> Result<(), RunError> {
     Ok(())
 }
 
+/// The environment variable with which a service's operator lets audit runs request
+/// local hosts when a workspace's `[links.external] check_local_hosts` asks for them.
+const ALLOW_LOCAL: &str = "SITEWIDE_LINKS_ALLOW_LOCAL";
+
 /// The network phase of an audit whose spec turns external links on: LNK-004's requests,
 /// with the store as the cache. `None` when the spec leaves them off.
 async fn external_links(
@@ -103,7 +107,11 @@ async fn external_links(
     if !selection.network() {
         return Ok(None);
     }
-    let options = crate::links::Options::from_config(&config.links.external);
+    let mut options = crate::links::Options::from_config(&config.links.external);
+    // The workspace's own sitewide.toml may ask for local hosts; a run of the service
+    // honours that only where its operator allows it (SITEWIDE_LINKS_ALLOW_LOCAL=1): a
+    // repository must not make the service reach into the network it runs in.
+    options.check_local_hosts &= std::env::var(ALLOW_LOCAL).is_ok_and(|v| v == "1");
     let summary = crate::links::check_report(
         &mut report.check,
         config,
