@@ -118,7 +118,7 @@ impl Scheduler {
             };
             if !self
                 .store
-                .claim_slot(&job.spec.name, slot, &self.name)
+                .claim_slot(&job.spec.name, slot, &self.name, now)
                 .await?
             {
                 continue;
@@ -136,7 +136,8 @@ impl Scheduler {
 
     /// The job's latest slot at or before `now`, when it has not been claimed and is
     /// after the job's last claimed slot (or, for a job never claimed, not before this
-    /// scheduler started).
+    /// scheduler started), or when its claim was abandoned (claimed more than
+    /// `CLAIM_LEASE` ago by a process that never recorded a run or an error).
     async fn due(
         &self,
         job: &ScheduledJob,
@@ -150,7 +151,9 @@ impl Scheduler {
         else {
             return Ok(None);
         };
-        let due = match self.store.last_claimed_slot(&job.spec.name).await? {
+        let name = &job.spec.name;
+        let due = match self.store.last_claimed_slot(name).await? {
+            Some(last) if slot == last => self.store.slot_abandoned(name, slot, now).await?,
             Some(last) => slot > last,
             None => slot >= self.started,
         };
@@ -238,7 +241,8 @@ impl apalis_cron::Schedule<apalis_cron::timezone::Utc> for Slots {
 }
 
 /// Runs the scheduler until `stop` resolves: a tick at once (a missed slot's one run),
-/// then one at each job's next slot. A store error is logged and the next tick tries again.
+/// then one at each job's next slot and once a minute (an abandoned claim is taken over).
+/// A store error is logged and the next tick tries again.
 pub async fn run_until(
     scheduler: Scheduler,
     clock: Arc<dyn Clock>,
@@ -268,6 +272,9 @@ pub async fn run_until(
         }
         tokio::select! {
             () = &mut stop => return,
+            // Once a minute as well: a claim abandoned by a stopped process is taken over
+            // without waiting for the job's next slot.
+            () = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
             tick = ticks.next() => match tick {
                 Some(Ok(_)) => {}
                 Some(Err(e)) => {
@@ -409,7 +416,7 @@ mod tests {
     async fn run_until_ticks_at_start_and_stops_when_told() {
         let (store, data, jobs) = setup(SPEC).await;
         store
-            .claim_slot("weekday-audit", at(0, 5, 0), "earlier")
+            .claim_slot("weekday-audit", at(0, 5, 0), "earlier", at(0, 5, 0))
             .await
             .unwrap();
         struct Fixed(DateTime<Utc>);
