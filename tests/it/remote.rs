@@ -383,3 +383,63 @@ fn a_wrong_token_is_a_clear_error_that_never_shows_the_token() {
     assert!(stderr(&out).contains("--token-env"), "{}", stderr(&out));
     hosted.assert_no_token_stored();
 }
+
+/// Scale-out with a remote workspace (PostgreSQL): a run planned on one machine is worked
+/// by a worker on another, whose data directory has no clone yet: it clones the remote
+/// into its own data directory and works the run.
+#[test]
+fn a_run_planned_on_one_machine_is_worked_by_a_worker_with_its_own_clone() {
+    let Some(db) = crate::support::postgres() else {
+        return;
+    };
+    let hosted = Hosted::new();
+    let other = tempfile::tempdir().unwrap();
+    let on = |data: &Path, args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_sitewide"))
+            .args(args)
+            .arg("--data-dir")
+            .arg(data)
+            .current_dir(hosted.site.jobs.path())
+            .env("SITEWIDE_NOW", "2026-11-27T09:00:00Z")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("DATABASE_URL", &db)
+            .env(TOKEN_ENV, TOKEN)
+            .env_remove("SITEWIDE_DATA_DIR")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        no_token(&stdout(&out));
+        no_token(&stderr(&out));
+        stdout(&out)
+    };
+    let here = hosted.site.data.path();
+    let url = hosted.url();
+    on(
+        here,
+        &["workspaces", "add", "site", &url, "--token-env", TOKEN_ENV],
+    );
+    let job = hosted.site.job("strip.toml", STRIP);
+    let id = on(
+        here,
+        &[
+            "run",
+            job.to_str().unwrap(),
+            "--workspace",
+            "site",
+            "--no-wait",
+        ],
+    )
+    .trim()
+    .to_string();
+    let clone = other.path().join("clones").join("site.git");
+    assert!(!clone.exists());
+    on(other.path(), &["worker", "--exit-when-idle"]);
+    assert!(
+        clone.exists(),
+        "the worker cloned the remote into its own data directory"
+    );
+    let run: Value =
+        serde_json::from_str(&on(other.path(), &["runs", "show", &id, "--json"])).unwrap();
+    assert_eq!(run["state"], "awaiting_review", "{run}");
+    assert!(!run["changes"].as_array().unwrap().is_empty(), "{run}");
+}
