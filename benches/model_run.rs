@@ -11,27 +11,15 @@
 
 #[path = "../tests/support/fake_model.rs"]
 mod fake_model;
+#[path = "support/offers.rs"]
+mod offers;
 
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use fake_model::{FakeModel, Reply, Script};
+use offers::{median, offers_repo, start_model, write_config};
 use serde_json::{Value, json};
-
-fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "Bench")
-        .env("GIT_AUTHOR_EMAIL", "bench@example.com")
-        .env("GIT_COMMITTER_NAME", "Bench")
-        .env("GIT_COMMITTER_EMAIL", "bench@example.com")
-        .status()
-        .expect("git runs")
-        .success();
-    assert!(ok, "git {args:?}");
-}
 
 /// A page with the CTA to swap and some body text around it.
 fn page(i: usize) -> String {
@@ -41,28 +29,6 @@ fn page(i: usize) -> String {
     format!(
         "---\nlayout: default\ntitle: Offer {i}\n---\n<h1>Offer {i}</h1>\n{body}<p><a class=\"btn\" href=\"/signup/\">Start free trial</a></p>\n{body}"
     )
-}
-
-/// The model's answer for `path`: the CTA swap, padded with a comment line per 10 tokens
-/// so that it streams `tokens` tokens (4 characters a token).
-fn answer(path: &str, tokens: usize) -> String {
-    let block = format!(
-        "{path}\n<<<<<<< SEARCH\n<p><a class=\"btn\" href=\"/signup/\">Start free trial</a></p>\n=======\n<p><a class=\"btn\" href=\"/signup/\">Get started</a></p>\n>>>>>>> REPLACE\n"
-    );
-    let pad = (tokens * 4).saturating_sub(block.len());
-    let mut out = String::from("I replaced the CTA text as asked.");
-    while out.len() < pad {
-        out.push_str(" The rest of the page stays as it was.");
-    }
-    format!("{out}\n\n{block}")
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    if v.is_empty() {
-        return 0.0;
-    }
-    v[v.len() / 2]
 }
 
 fn main() {
@@ -79,47 +45,14 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    let fake = runtime.block_on(FakeModel::start(Script::from_fn(move |body| {
-        let user = body["messages"][1]["content"].as_str().unwrap_or_default();
-        let path = user
-            .lines()
-            .find(|l| l.starts_with("offers/") && l.ends_with(".html"))
-            .unwrap_or("offers/unknown.html")
-            .to_string();
-        Reply::text(answer(&path, reply_tokens))
-            .tokens_per_s(rate as f64)
-            .into()
-    })));
-
+    let fake = start_model(&runtime, reply_tokens, rate);
     let work = tempfile::tempdir().expect("temp");
-    let repo = work.path().join("site");
-    std::fs::create_dir_all(repo.join("offers")).expect("mkdir");
-    std::fs::create_dir_all(repo.join("_layouts")).expect("mkdir");
-    std::fs::write(
-        repo.join("_config.yml"),
-        "url: \"https://www.acme.example\"\n",
-    )
-    .expect("write");
-    std::fs::write(
-        repo.join("_layouts/default.html"),
-        "<!doctype html>\n<html lang=\"en\"><head><title>{{ page.title }}</title></head><body>{{ content }}</body></html>\n",
-    )
-    .expect("write");
-    for i in 0..files {
-        std::fs::write(repo.join(format!("offers/o{i:04}.html")), page(i)).expect("write");
-    }
-    git(&repo, &["init", "-q", "-b", "main"]);
-    git(&repo, &["add", "-A"]);
-    git(&repo, &["commit", "-q", "-m", "Offers"]);
-    let config = work.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[providers.fake]\nbase_url = \"{}\"\nmin_tokens_per_s = {rate}\nmax_ttft_ms = 200\n\n[[providers.fake.models]]\nname = \"fast-1\"\ninput_usd_per_mtok = 0.25\noutput_usd_per_mtok = 0.69\n",
-            fake.url
-        ),
-    )
-    .expect("write");
+    let repo = offers_repo(work.path(), files, page);
+    let config = write_config(
+        work.path(),
+        &fake.url,
+        &format!("min_tokens_per_s = {rate}\nmax_ttft_ms = 200\n"),
+    );
     let job = work.path().join("cta.toml");
     std::fs::write(
         &job,

@@ -16,31 +16,17 @@
 
 #[path = "../tests/support/fake_model.rs"]
 mod fake_model;
+#[path = "support/offers.rs"]
+mod offers;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fake_model::{FakeModel, Reply, Script};
+use offers::{median, offers_repo, start_model, write_config};
 use serde_json::{Value, json};
-use sqlx::ConnectOptions;
-use sqlx::postgres::PgConnectOptions;
 
 const WORKERS: [usize; 3] = [1, 2, 4];
-
-fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "Bench")
-        .env("GIT_AUTHOR_EMAIL", "bench@example.com")
-        .env("GIT_COMMITTER_NAME", "Bench")
-        .env("GIT_COMMITTER_EMAIL", "bench@example.com")
-        .status()
-        .expect("git runs")
-        .success();
-    assert!(ok, "git {args:?}");
-}
 
 fn page(i: usize) -> String {
     let body: String = (0..10)
@@ -49,24 +35,6 @@ fn page(i: usize) -> String {
     format!(
         "---\nlayout: default\ntitle: Offer {i}\n---\n<h1>Offer {i}</h1>\n{body}<p><a class=\"btn\" href=\"/signup/\">Start free trial</a></p>\n"
     )
-}
-
-/// The CTA swap for `path`, padded to stream about `tokens` tokens (4 characters each).
-fn answer(path: &str, tokens: usize) -> String {
-    let block = format!(
-        "{path}\n<<<<<<< SEARCH\n<p><a class=\"btn\" href=\"/signup/\">Start free trial</a></p>\n=======\n<p><a class=\"btn\" href=\"/signup/\">Get started</a></p>\n>>>>>>> REPLACE\n"
-    );
-    let pad = (tokens * 4).saturating_sub(block.len());
-    let mut out = String::from("I replaced the CTA text as asked.");
-    while out.len() < pad {
-        out.push_str(" The rest of the page stays as it was.");
-    }
-    format!("{out}\n\n{block}")
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v.get(v.len() / 2).copied().unwrap_or(0.0)
 }
 
 struct Killed(Vec<Child>);
@@ -114,17 +82,10 @@ struct Setup {
 
 /// One run worked by `workers` processes on a new database: seconds, changes proposed,
 /// and the pickup latency of its `finish` task (ms).
-async fn one(server: &PgConnectOptions, setup: &Setup, workers: usize) -> (f64, usize, Vec<f64>) {
-    let name = format!(
-        "sw_bench_{}",
-        ulid::Ulid::generate().to_string().to_lowercase()
-    );
-    let mut admin = server.connect().await.expect("the server answers");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut admin)
+async fn one(server: &str, setup: &Setup, workers: usize) -> (f64, usize, Vec<f64>) {
+    let db = sitewide::store::new_database(server)
         .await
-        .expect("create database");
-    let db = server.clone().database(&name).to_url_lossy().to_string();
+        .expect("a database on SITEWIDE_BENCH_POSTGRES");
     let data = setup.work.join(format!("data-{workers}"));
     // Migrate once before the workers start, so they all start at once.
     let ok = sitewide(&db, &data, "runs").output().expect("migrate");
@@ -227,46 +188,10 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    let fake = runtime.block_on(FakeModel::start(Script::from_fn(move |body| {
-        let user = body["messages"][1]["content"].as_str().unwrap_or_default();
-        let path = user
-            .lines()
-            .find(|l| l.starts_with("offers/") && l.ends_with(".html"))
-            .unwrap_or("offers/unknown.html")
-            .to_string();
-        Reply::text(answer(&path, reply))
-            .tokens_per_s(rate as f64)
-            .into()
-    })));
+    let fake = start_model(&runtime, reply, rate);
     let work = tempfile::tempdir().expect("temp");
-    let repo = work.path().join("site");
-    std::fs::create_dir_all(repo.join("offers")).expect("mkdir");
-    std::fs::create_dir_all(repo.join("_layouts")).expect("mkdir");
-    std::fs::write(
-        repo.join("_config.yml"),
-        "url: \"https://www.acme.example\"\n",
-    )
-    .expect("write");
-    std::fs::write(
-        repo.join("_layouts/default.html"),
-        "<!doctype html>\n<html lang=\"en\"><head><title>{{ page.title }}</title></head><body>{{ content }}</body></html>\n",
-    )
-    .expect("write");
-    for i in 0..files {
-        std::fs::write(repo.join(format!("offers/o{i:04}.html")), page(i)).expect("write");
-    }
-    git(&repo, &["init", "-q", "-b", "main"]);
-    git(&repo, &["add", "-A"]);
-    git(&repo, &["commit", "-q", "-m", "Offers"]);
-    let config = work.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[providers.fake]\nbase_url = \"{}\"\n\n[[providers.fake.models]]\nname = \"fast-1\"\ninput_usd_per_mtok = 0.25\noutput_usd_per_mtok = 0.69\n",
-            fake.url
-        ),
-    )
-    .expect("write");
+    let repo = offers_repo(work.path(), files, page);
+    let config = write_config(work.path(), &fake.url, "");
     let job = work.path().join("cta.toml");
     let concurrency = calls * WORKERS.iter().max().copied().unwrap_or(1);
     std::fs::write(
@@ -283,7 +208,6 @@ fn main() {
         work: work.path().to_path_buf(),
         calls,
     };
-    let server: PgConnectOptions = server.parse().expect("a postgres URL");
     let mut rows = Vec::new();
     let mut pickups = Vec::new();
     for workers in WORKERS {

@@ -242,39 +242,29 @@ impl Worker {
                 ctx.stop()
             }
         };
+        // The same worker on either queue: their types differ, their builders do not.
+        macro_rules! work_on {
+            ($config:ty, $storage:ident, $pool:expr, $me:expr) => {{
+                let config = <$config>::default()
+                    .queue(QUEUE)
+                    .heartbeat_interval(HEARTBEAT)
+                    .missed_heartbeats(MISSED_HEARTBEATS)
+                    .batch_size(1);
+                let storage = $storage::<RunTask>::new(&$pool)
+                    .with_config(config)
+                    .poll_with_interval(POLL);
+                WorkerBuilder::new(name.as_str())
+                    .backend(storage)
+                    .layer(tower::limit::ConcurrencyLimitLayer::new(TASKS_AT_ONCE))
+                    .data($me)
+                    .build(handle)
+                    .run_with_ctx(until)
+                    .await
+            }};
+        }
         let ran = match self.store.db().clone() {
-            Db::Sqlite(pool) => {
-                let config = apalis_sqlite::Config::default()
-                    .queue(QUEUE)
-                    .heartbeat_interval(HEARTBEAT)
-                    .missed_heartbeats(MISSED_HEARTBEATS)
-                    .batch_size(1);
-                let storage = SqliteStorage::<RunTask>::new(&pool)
-                    .with_config(config)
-                    .poll_with_interval(POLL);
-                let worker = WorkerBuilder::new(name.as_str())
-                    .backend(storage)
-                    .layer(tower::limit::ConcurrencyLimitLayer::new(TASKS_AT_ONCE))
-                    .data(self)
-                    .build(handle);
-                worker.run_with_ctx(until).await
-            }
-            Db::Postgres(pool) => {
-                let config = apalis_postgres::Config::default()
-                    .queue(QUEUE)
-                    .heartbeat_interval(HEARTBEAT)
-                    .missed_heartbeats(MISSED_HEARTBEATS)
-                    .batch_size(1);
-                let storage = PostgresStorage::<RunTask>::new(&pool)
-                    .with_config(config)
-                    .poll_with_interval(POLL);
-                let worker = WorkerBuilder::new(name.as_str())
-                    .backend(storage)
-                    .layer(tower::limit::ConcurrencyLimitLayer::new(TASKS_AT_ONCE))
-                    .data(self)
-                    .build(handle);
-                worker.run_with_ctx(until).await
-            }
+            Db::Sqlite(pool) => work_on!(apalis_sqlite::Config, SqliteStorage, pool, self),
+            Db::Postgres(pool) => work_on!(apalis_postgres::Config, PostgresStorage, pool, self),
         };
         ran.map_err(|e| RunError::Refused(format!("error: the worker stopped: {e}")))
     }

@@ -256,7 +256,11 @@ impl StoreError {
 pub(crate) async fn test_store() -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = match std::env::var("SITEWIDE_TEST_STORE_POSTGRES") {
-        Ok(server) if !server.is_empty() => Some(new_database(&server).await),
+        Ok(server) if !server.is_empty() => Some(
+            new_database(&server)
+                .await
+                .expect("a database on SITEWIDE_TEST_STORE_POSTGRES"),
+        ),
         _ => None,
     };
     let store = Store::connect(url.as_deref(), dir.path())
@@ -265,17 +269,16 @@ pub(crate) async fn test_store() -> (Store, tempfile::TempDir) {
     (store, dir)
 }
 
-/// Creates an empty database on the PostgreSQL server `server` (a URL naming any
-/// database there); returns its URL.
-#[cfg(test)]
-pub(crate) async fn new_database(server: &str) -> String {
+/// Creates an empty database with a new name (`sw_…`) on the PostgreSQL server `server`
+/// (a URL naming any database there); returns its URL. The tests and benchmarks on
+/// PostgreSQL make one each, so none sees another's tables.
+pub async fn new_database(server: &str) -> Result<String, sqlx::Error> {
     use sqlx::ConnectOptions;
-    let options: sqlx::postgres::PgConnectOptions = server.parse().expect("a postgres URL");
-    let mut conn = options.connect().await.expect("the test server answers");
+    let options: sqlx::postgres::PgConnectOptions = server.parse()?;
+    let mut conn = options.connect().await?;
     let name = format!("sw_{}", ulid::Ulid::generate().to_string().to_lowercase());
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut conn)
-        .await
-        .expect("create the test database");
-    options.database(&name).to_url_lossy().to_string()
+        .await?;
+    Ok(options.database(&name).to_url_lossy().to_string())
 }

@@ -172,17 +172,6 @@ pub fn postgres() -> Option<String> {
         .enable_all()
         .build()
         .expect("a runtime");
-    Some(runtime.block_on(async {
-        use sqlx::ConnectOptions;
-        let options: sqlx::postgres::PgConnectOptions = server
-            .parse()
-            .expect("SITEWIDE_TEST_POSTGRES is a postgres URL");
-        let mut conn = options.connect().await.expect("the test server answers");
-        let name = format!("sw_{}", ulid::Ulid::generate().to_string().to_lowercase());
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await
-            .expect("create the test database");
-        options.database(&name).to_url_lossy().to_string()
-    }))
+    let made = runtime.block_on(sitewide::store::new_database(&server));
+    Some(made.expect("a database on SITEWIDE_TEST_POSTGRES"))
 }
